@@ -1,0 +1,59 @@
+# tsedash — see README.md. Every target installs what it needs on a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+REGISTRY ?= instances.yaml
+OUT ?= provisioning
+# Debian programs the tests need (command:package); installed with apt-get when missing.
+DEBIAN_PROGRAMS ?=
+COVERAGE_FLOOR ?= 95
+
+.PHONY: dashboards build test bench check-registry debian-programs clean distclean help
+
+help:
+	@echo "make dashboards  build the dashboards from $(REGISTRY) into $(OUT)/"
+	@echo "make test        install test tools and Debian programs, run lint, types and tests"
+	@echo "make bench       scale and speed measurements"
+	@echo "make clean       remove caches and build leftovers (keeps $(VENV))"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Re-install when the project's metadata changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+dashboards: $(VENV)/.installed
+	$(BIN)/tsedash build --registry $(REGISTRY)
+
+build: dashboards
+
+check-registry: $(VENV)/.installed
+	$(BIN)/tsedash registry check --registry $(REGISTRY)
+
+debian-programs:
+	@scripts/ensure-debian-programs.sh $(DEBIAN_PROGRAMS)
+
+test: $(VENV)/.installed-test debian-programs
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest --cov --cov-report=term-missing:skip-covered \
+		--cov-fail-under=$(COVERAGE_FLOOR) $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/scale.py
+
+clean:
+	rm -rf .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov build *.egg-info
+	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,1 @@
+"""One module per dashboard, each composing panel factories from `panels`."""

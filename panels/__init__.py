@@ -1,0 +1,1 @@
+"""Pure panel factories, grouped by domain; every call returns a fresh builder."""

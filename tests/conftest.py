@@ -1,0 +1,92 @@
+"""Shared helpers: small registries written as text, and the CLI run in-process."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tsedash.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+HEADER = """\
+version: 1
+datasource: {uid: prometheus, name: Prometheus, url: "http://prometheus:9090"}
+defaults: {metrics_port: 8080, metrics_path: /metrics, container_prefix: trading-ecosystem-}
+categories:
+  central: Central Services
+  exchange: Exchange Entities
+  market-data: Market Data Entities
+infrastructure:
+  - {job: redis, address: "redis-exporter:9121"}
+services:
+  audit-correlator:
+    category: central
+    singleton: true
+    metrics:
+      - {name: audit_events_total, title: Total Events, type: counter, unit: short}
+  exchange-simulator:
+    category: exchange
+    metrics:
+      - {name: trades_total, title: Trades, type: counter}
+  market-data-simulator:
+    category: market-data
+    metrics:
+      - {name: price_updates_total, title: Price Updates, type: counter, by: [symbol]}
+"""
+
+GOOD_INSTANCES = """\
+instances:
+  - service: audit-correlator
+  - service: exchange-simulator
+    name: exchange-OKX
+  - service: exchange-simulator
+    name: exchange-Binance
+"""
+
+
+def registry_text(instances: str = GOOD_INSTANCES, header: str = HEADER) -> str:
+    return header + textwrap.dedent(instances)
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    """1-based line of the n-th line containing `needle` (so tests never hard-code lines)."""
+    seen = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            seen += 1
+            if seen == occurrence:
+                return number
+    raise AssertionError(f"{needle!r} not in text")
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cli() -> Callable[..., Result]:
+    def run(*args: str, env: dict[str, str] | None = None) -> Result:
+        runner = CliRunner()
+        res = runner.invoke(cli, list(args), env=env, catch_exceptions=False)
+        return Result(res.exit_code, res.stdout, res.stderr)
+
+    return run
+
+
+@pytest.fixture
+def write_registry(tmp_path: Path) -> Callable[[str], Path]:
+    def write(text: str, name: str = "instances.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write

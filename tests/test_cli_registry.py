@@ -1,0 +1,184 @@
+"""`tsedash registry show|check` on the default registry, and the entry points."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from .conftest import ROOT, Result
+
+RunCli = Callable[..., Result]
+DEFAULT = str(ROOT / "instances.yaml")
+
+# DESIGN.md section 3: one object per instance, at least these fields, volumes shaped so.
+CONTRACT = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": [
+            "service_name",
+            "instance_name",
+            "singleton",
+            "category",
+            "schema_name",
+            "redis_namespace",
+            "discovery_key",
+            "container_name",
+            "address",
+            "volumes",
+        ],
+        "properties": {
+            "singleton": {"type": "boolean"},
+            "volumes": {
+                "type": "object",
+                "required": ["data", "logs"],
+                "additionalProperties": False,
+                "properties": {
+                    kind: {
+                        "type": "object",
+                        "required": ["host", "container"],
+                        "additionalProperties": False,
+                        "properties": {"host": {"type": "string"}, "container": {"type": "string"}},
+                    }
+                    for kind in ("data", "logs")
+                },
+            },
+        },
+    },
+}
+
+SEED_INSTANCES = [
+    "audit-correlator",
+    "test-coordinator",
+    "exchange-OKX",
+    "exchange-Binance",
+    "custodian-Komainu",
+    "market-data-Coinmetrics",
+    "trading-system-LH",
+    "risk-monitor-LH",
+]
+
+
+def show_json(run_cli: RunCli) -> list[dict[str, object]]:
+    res = run_cli("registry", "show", "--format", "json", "--registry", DEFAULT)
+    assert res.exit_code == 0, res.stderr
+    data: list[dict[str, object]] = json.loads(res.stdout)
+    return data
+
+
+def test_default_registry_json_matches_the_contract(run_cli: RunCli) -> None:
+    data = show_json(run_cli)
+    errors = list(Draft202012Validator(CONTRACT).iter_errors(data))
+    assert errors == []
+    assert [d["instance_name"] for d in data] == SEED_INSTANCES
+
+
+def test_default_registry_values_follow_the_seed(run_cli: RunCli) -> None:
+    by_name = {d["instance_name"]: d for d in show_json(run_cli)}
+    for name, item in by_name.items():
+        service = item["service_name"]
+        assert item["discovery_key"] == f"services:{service}:{name}"
+        assert item["container_name"] == f"trading-ecosystem-{name}"
+        assert item["volumes"] == {
+            "data": {"host": f"volumes/{name}/data", "container": f"/var/lib/{service}/data"},
+            "logs": {"host": f"volumes/{name}/logs", "container": f"/var/log/{service}"},
+        }
+    assert by_name["audit-correlator"]["schema_name"] == "audit"
+    assert by_name["test-coordinator"]["redis_namespace"] == "test"
+    assert by_name["custodian-Komainu"]["schema_name"] == "custodian_komainu"
+    assert by_name["market-data-Coinmetrics"]["redis_namespace"] == "market:data-Coinmetrics"
+    singletons = sorted(n for n, d in by_name.items() if d["singleton"])
+    assert singletons == ["audit-correlator", "test-coordinator"]
+
+
+def test_default_registry_declares_the_seed_ecosystem() -> None:
+    raw = yaml.safe_load((ROOT / "instances.yaml").read_text())
+    metrics = {m["name"] for s in raw["services"].values() for m in s.get("metrics", [])}
+    assert metrics == {
+        "audit_events_total",
+        "trades_total",
+        "settlements_total",
+        "price_updates_total",
+        "orders_total",
+        "alerts_total",
+    }
+    assert [j["job"] for j in raw["infrastructure"]] == [
+        "redis",
+        "postgres",
+        "prometheus",
+        "grafana",
+        "jaeger",
+        "cadvisor",
+    ]
+
+
+def test_table_is_readable(run_cli: RunCli) -> None:
+    res = run_cli("registry", "show", "--registry", DEFAULT)
+    assert res.exit_code == 0
+    lines = res.stdout.splitlines()
+    assert lines[0].split()[:2] == ["INSTANCE", "SERVICE"]
+    okx = next(ln for ln in lines if ln.startswith("exchange-OKX "))
+    assert okx.split() == [
+        "exchange-OKX",
+        "exchange-simulator",
+        "exchange",
+        "exchange_okx",
+        "exchange:OKX",
+        "exchange-OKX:8080",
+        "trading-ecosystem-exchange-OKX",
+        "services:exchange-simulator:exchange-OKX",
+    ]
+    assert lines[1].startswith("audit-correlator *")
+    assert "8 instances (2 singletons" in res.stdout
+    # Warnings go to stderr so the table stays clean for pipes.
+    assert "market:data-Coinmetrics" in res.stderr
+
+
+def test_check_default_registry_passes_with_warnings(run_cli: RunCli) -> None:
+    res = run_cli("registry", "check", "--registry", DEFAULT)
+    assert res.exit_code == 0
+    assert "ok: 8 instances of 7 service types, 6 infrastructure jobs, 3 warnings" in res.stdout
+    assert res.stderr.count(": warning: ") == 3
+
+
+def test_check_json_ok(run_cli: RunCli) -> None:
+    res = run_cli("registry", "check", "--json", "--registry", DEFAULT)
+    payload = json.loads(res.stdout)
+    assert res.exit_code == 0
+    assert payload["ok"] is True and payload["errors"] == []
+    assert len(payload["warnings"]) == 3
+
+
+def test_unknown_option_is_usage_error(run_cli: RunCli) -> None:
+    res = run_cli("registry", "show", "--format", "xml")
+    assert res.exit_code == 2
+    assert "Invalid value for '--format'" in res.stderr
+
+
+def _run(args: list[str], cwd: str = str(ROOT)) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "TSEDASH_REGISTRY"}
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env, check=False)
+
+
+def test_console_script_and_build_py_use_the_default_registry() -> None:
+    exe = os.path.join(os.path.dirname(sys.executable), "tsedash")
+    res = _run([exe, "registry", "show", "--format", "json"])
+    assert res.returncode == 0, res.stderr
+    assert len(json.loads(res.stdout)) == 8
+    res = _run([sys.executable, "build.py", "--help"])
+    assert res.returncode == 0
+    assert "Usage: tsedash build" in res.stdout
+
+
+def test_console_script_bad_registry_has_no_traceback(tmp_path: object) -> None:
+    exe = os.path.join(os.path.dirname(sys.executable), "tsedash")
+    res = _run([exe, "registry", "check", "--registry", "does-not-exist.yaml"])
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr
+    assert res.stderr.strip().count("\n") == 0

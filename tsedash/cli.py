@@ -1,0 +1,147 @@
+"""The `tsedash` command: parse options, call the library, map errors to exit codes.
+
+Exit codes (DESIGN.md section 9): 0 ok · 1 findings · 2 bad input or usage · 3 remote failure.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from tsedash import __version__
+from tsedash.errors import TsedashError
+from tsedash.registry import REGISTRY_ENV, Registry, RegistryError, load_registry
+from tsedash.registry.tables import render_table
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(exc: TsedashError) -> None:
+    if isinstance(exc, RegistryError):
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+    else:
+        click.echo(f"error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def handles_errors(func: F) -> F:
+    """One clear line per problem on stderr and the contract's exit code; never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except TsedashError as exc:
+            _fail(exc)
+
+    return wrapper  # type: ignore[return-value]
+
+
+registry_option = click.option(
+    "--registry",
+    "registry_path",
+    envvar=REGISTRY_ENV,
+    default=None,
+    metavar="FILE",
+    help=f"Registry file (default: instances.yaml; env {REGISTRY_ENV}).",
+)
+
+
+def _load(registry_path: str | None) -> Registry:
+    registry = load_registry(registry_path)
+    for warning in registry.warnings:
+        click.echo(str(warning), err=True)
+    return registry
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tsedash")
+def cli() -> None:
+    """Trading Ecosystem dashboards as code: registry → dashboards → Grafana."""
+
+
+@cli.group()
+def registry() -> None:
+    """Inspect and check the instance registry."""
+
+
+@registry.command("show")
+@registry_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A readable table, or the JSON contract (one object per instance).",
+)
+@handles_errors
+def registry_show(registry_path: str | None, fmt: str) -> None:
+    """Print every instance with its derived schema, namespace, keys and paths."""
+    reg = _load(registry_path)
+    if fmt == "json":
+        payload = [inst.as_contract() for inst in reg.instances]
+        click.echo(json.dumps(payload, indent=2, sort_keys=True))
+    else:
+        click.echo(render_table(reg), nl=False)
+
+
+@registry.command("check")
+@registry_option
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable result.")
+@handles_errors
+def registry_check(registry_path: str | None, as_json: bool) -> None:
+    """Check the registry; exit 2 with one line per problem when it has errors."""
+    try:
+        reg = load_registry(registry_path)
+    except RegistryError as exc:
+        if as_json:
+            click.echo(_check_json(False, exc.problems))
+        _fail(exc)
+        return
+    if as_json:
+        click.echo(_check_json(True, list(reg.warnings)))
+        return
+    for warning in reg.warnings:
+        click.echo(str(warning), err=True)
+    n_warn = len(reg.warnings)
+    click.echo(
+        f"{reg.path}: ok: {len(reg.instances)} instances of {len(reg.services)} service types, "
+        f"{len(reg.infrastructure)} infrastructure jobs"
+        + (f", {n_warn} warning{'s' if n_warn != 1 else ''}" if n_warn else "")
+    )
+
+
+def _check_json(ok: bool, problems: list[Any]) -> str:
+    return json.dumps(
+        {
+            "ok": ok,
+            "errors": [p.as_dict() for p in problems if p.severity.value == "error"],
+            "warnings": [p.as_dict() for p in problems if p.severity.value == "warning"],
+        },
+        indent=2,
+        sort_keys=True,
+    )
+
+
+@cli.command("build")
+@registry_option
+@handles_errors
+def build(registry_path: str | None) -> None:
+    """Build everything the registry drives (today: load and check the registry)."""
+    reg = _load(registry_path)
+    click.echo(f"{reg.path}: {len(reg.instances)} instances checked")
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="tsedash")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

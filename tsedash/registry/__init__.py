@@ -1,0 +1,39 @@
+"""The instance registry: model, loader, derivation and checks (DESIGN.md sections 3-4)."""
+
+from tsedash.registry.loader import (
+    DEFAULT_REGISTRY,
+    REGISTRY_ENV,
+    load_registry,
+    load_registry_text,
+    resolve_registry_path,
+)
+from tsedash.registry.model import (
+    Datasource,
+    Defaults,
+    InfraJob,
+    Instance,
+    Metric,
+    Registry,
+    ServiceType,
+    Volume,
+)
+from tsedash.registry.problems import Problem, RegistryError, Severity
+
+__all__ = [
+    "DEFAULT_REGISTRY",
+    "REGISTRY_ENV",
+    "Datasource",
+    "Defaults",
+    "InfraJob",
+    "Instance",
+    "Metric",
+    "Problem",
+    "Registry",
+    "RegistryError",
+    "ServiceType",
+    "Severity",
+    "Volume",
+    "load_registry",
+    "load_registry_text",
+    "resolve_registry_path",
+]

@@ -1,0 +1,234 @@
+"""Semantic checks of DESIGN.md section 4 on a resolved registry; they collect, never stop."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from tsedash.registry.derivation import (
+    follows_namespace_pattern,
+    name_problems,
+    namespace_problems,
+    schema_problems,
+)
+from tsedash.registry.model import InfraJob, Instance, ServiceType
+from tsedash.registry.problems import Problem, Severity
+
+
+def _where(index: int, inst: Instance) -> str:
+    return f"instances[{index}] ({inst.instance_name})"
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"did you mean '{close[0]}'? " if close else ""
+
+
+def check_services(
+    file: str, services: dict[str, ServiceType], categories: dict[str, str]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for svc in services.values():
+        where = f"services.{svc.name}"
+        for reason in name_problems(svc.name):
+            problems.append(Problem(file, svc.line, where, f"service name '{svc.name}' {reason}"))
+        if svc.category not in categories:
+            problems.append(
+                Problem(
+                    file,
+                    svc.line,
+                    where,
+                    f"unknown category '{svc.category}' ({suggest(svc.category, categories)}"
+                    f"declared: {', '.join(categories) or 'none'}); add it under `categories:`",
+                )
+            )
+        seen: set[str] = set()
+        for metric in svc.metrics:
+            if metric.name in seen:
+                problems.append(
+                    Problem(file, svc.line, where, f"metric '{metric.name}' is declared twice")
+                )
+            seen.add(metric.name)
+    return problems
+
+
+def check_infrastructure(
+    file: str, jobs: Iterable[InfraJob], services: dict[str, ServiceType]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    first: dict[str, InfraJob] = {}
+    for i, job in enumerate(jobs):
+        where = f"infrastructure[{i}] ({job.job})"
+        if job.job in first:
+            problems.append(
+                Problem(
+                    file,
+                    job.line,
+                    where,
+                    f"job '{job.job}' is already declared (line {first[job.job].line})",
+                )
+            )
+        else:
+            first[job.job] = job
+        if job.job in services:
+            problems.append(
+                Problem(
+                    file,
+                    job.line,
+                    where,
+                    f"job '{job.job}' is also a service type: their `up` series would mix; "
+                    "rename the infrastructure job",
+                )
+            )
+    return problems
+
+
+def check_instances(
+    file: str, instances: list[tuple[int, Instance]], services: dict[str, ServiceType]
+) -> list[Problem]:
+    """Names, identifier rules, singletons and every collision between instances."""
+    problems: list[Problem] = []
+    by_name: dict[str, Instance] = {}
+    by_schema: dict[str, Instance] = {}
+    by_namespace: dict[str, Instance] = {}
+    per_singleton: dict[str, list[Instance]] = {}
+
+    for index, inst in instances:
+        where = _where(index, inst)
+        name_reasons = name_problems(inst.instance_name)
+        for reason in name_reasons:
+            problems.append(
+                Problem(
+                    file,
+                    inst.line_of("name"),
+                    where,
+                    f"instance name '{inst.instance_name}' {reason}",
+                )
+            )
+        if inst.instance_name in by_name:
+            other = by_name[inst.instance_name]
+            problems.append(
+                Problem(
+                    file,
+                    inst.line,
+                    where,
+                    f"duplicate instance name '{inst.instance_name}' (first at line {other.line})",
+                )
+            )
+            continue  # its schema and namespace collide trivially; one message is enough
+        by_name[inst.instance_name] = inst
+        if name_reasons:
+            continue  # derived names of an invalid name only repeat the same problem
+
+        how = "set" if inst.schema_overridden else "derived"
+        for reason in schema_problems(inst.schema_name):
+            fix = "" if inst.schema_overridden else "; set `schema:` to override"
+            problems.append(
+                Problem(file, inst.line_of("schema"), where, f"schema ({how}) {reason}{fix}")
+            )
+        if inst.schema_name in by_schema:
+            other = by_schema[inst.schema_name]
+            problems.append(
+                Problem(
+                    file,
+                    inst.line,
+                    where,
+                    f"schema '{inst.schema_name}' is already used by {other.instance_name} "
+                    f"(line {other.line}); set `schema:` to override",
+                )
+            )
+        else:
+            by_schema[inst.schema_name] = inst
+
+        if inst.namespace_overridden:
+            for reason in namespace_problems(inst.redis_namespace):
+                problems.append(
+                    Problem(
+                        file,
+                        inst.line_of("redis_namespace"),
+                        where,
+                        f"redis_namespace '{inst.redis_namespace}' {reason}",
+                    )
+                )
+        elif inst.instance_name != inst.service_name and not follows_namespace_pattern(
+            inst.redis_namespace
+        ):
+            problems.append(
+                Problem(
+                    file,
+                    inst.line,
+                    where,
+                    f"Redis namespace '{inst.redis_namespace}' (split at the first '-', as the "
+                    "services do) does not follow {service-type}:{instance-id}; "
+                    "set `redis_namespace:` to override",
+                    Severity.WARNING,
+                )
+            )
+        if inst.redis_namespace in by_namespace:
+            other = by_namespace[inst.redis_namespace]
+            problems.append(
+                Problem(
+                    file,
+                    inst.line,
+                    where,
+                    f"Redis namespace '{inst.redis_namespace}' is already used by "
+                    f"{other.instance_name} (line {other.line}); "
+                    "set `redis_namespace:` to override",
+                )
+            )
+        else:
+            by_namespace[inst.redis_namespace] = inst
+
+        if services[inst.service_name].singleton:
+            per_singleton.setdefault(inst.service_name, []).append(inst)
+            if inst.instance_name != inst.service_name:
+                problems.append(
+                    Problem(
+                        file,
+                        inst.line,
+                        where,
+                        f"'{inst.service_name}' is a singleton: its instance must be named "
+                        f"'{inst.service_name}', not '{inst.instance_name}'",
+                    )
+                )
+
+    for service, members in per_singleton.items():
+        for extra in members[1:]:
+            index = next(i for i, inst in instances if inst is extra)
+            problems.append(
+                Problem(
+                    file,
+                    extra.line,
+                    _where(index, extra),
+                    f"'{service}' is a singleton but has {len(members)} instances "
+                    f"(first at line {members[0].line}); remove one or set `singleton: false`",
+                )
+            )
+
+    problems.extend(_prefix_overlaps(file, by_namespace, instances))
+    return problems
+
+
+def _prefix_overlaps(
+    file: str, by_namespace: dict[str, Instance], instances: list[tuple[int, Instance]]
+) -> list[Problem]:
+    """`exchange` and `exchange:OKX`: keys `exchange:OKX:x` belong to both key spaces."""
+    problems: list[Problem] = []
+    index_of = {id(inst): i for i, inst in instances}
+    for namespace, inst in by_namespace.items():
+        parts = namespace.split(":")
+        for cut in range(1, len(parts)):
+            prefix = ":".join(parts[:cut])
+            owner = by_namespace.get(prefix)
+            if owner is not None:
+                problems.append(
+                    Problem(
+                        file,
+                        inst.line,
+                        _where(index_of[id(inst)], inst),
+                        f"Redis namespace '{namespace}' lies inside '{prefix}' of "
+                        f"{owner.instance_name} (line {owner.line}): their key spaces overlap",
+                        Severity.WARNING,
+                    )
+                )
+    return problems

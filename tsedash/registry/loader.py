@@ -1,0 +1,194 @@
+"""Read a registry file into the typed model, collecting every problem on the way."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from tsedash.registry import derivation as d
+from tsedash.registry.checks import check_infrastructure, check_instances, check_services, suggest
+from tsedash.registry.model import (
+    Datasource,
+    Defaults,
+    InfraJob,
+    Instance,
+    Metric,
+    Registry,
+    ServiceType,
+    Volume,
+)
+from tsedash.registry.problems import Problem, RegistryError, Severity, sort_problems
+from tsedash.registry.structure import describe_value, structure_problems
+from tsedash.registry.yamlsource import load_yaml
+
+DEFAULT_REGISTRY = "instances.yaml"
+REGISTRY_ENV = "TSEDASH_REGISTRY"
+
+_DEFAULT_DATASOURCE = Datasource(uid="prometheus", name="Prometheus", url="http://prometheus:9090")
+
+
+def _line(node: Any) -> int:
+    return int(getattr(node, "line", 0))
+
+
+def _metric(raw: Mapping[str, Any]) -> Metric:
+    return Metric(
+        name=raw["name"],
+        title=raw["title"],
+        type=raw["type"],
+        unit=raw.get("unit", "short"),
+        by=tuple(raw.get("by", ())),
+        description=raw.get("description", ""),
+    )
+
+
+def _service(name: str, raw: Mapping[str, Any], line: int) -> ServiceType:
+    return ServiceType(
+        name=name,
+        category=raw["category"],
+        singleton=bool(raw.get("singleton", False)),
+        metrics=tuple(_metric(m) for m in raw.get("metrics", ())),
+        derivation=raw.get("derivation", "go"),
+        line=line,
+    )
+
+
+def resolve_instance(raw: Mapping[str, Any], svc: ServiceType, defaults: Defaults) -> Instance:
+    """Derive every name of one instance, honouring the registry's overrides."""
+    service = svc.name
+    name = raw.get("name", service)
+    schema = raw.get("schema")
+    namespace = raw.get("redis_namespace")
+    return Instance(
+        service_name=service,
+        instance_name=name,
+        singleton=svc.singleton,
+        category=svc.category,
+        schema_name=schema
+        if schema is not None
+        else d.derive_schema(service, name, svc.derivation),
+        redis_namespace=namespace if namespace is not None else d.derive_namespace(service, name),
+        discovery_key=d.discovery_key(service, name),
+        container_name=raw.get("container_name")
+        or d.container_name(defaults.container_prefix, name),
+        address=raw.get("address") or f"{name}:{defaults.metrics_port}",
+        volumes={k: Volume(**v) for k, v in d.volumes(service, name).items()},
+        line=_line(raw),
+        schema_overridden=schema is not None,
+        namespace_overridden=namespace is not None,
+        key_lines=dict(getattr(raw, "key_lines", {})),
+    )
+
+
+def parse_registry(data: Any, file: str) -> Registry:
+    """Turn a loaded document into a Registry; raises RegistryError if any error was found."""
+    problems = structure_problems(data, file)
+    if problems:
+        raise RegistryError(problems)
+
+    ds = {**_DEFAULT_DATASOURCE.__dict__, **data.get("datasource", {})}
+    datasource = Datasource(**ds)
+    defaults = Defaults(**data.get("defaults", {}))
+    categories: dict[str, str] = dict(data.get("categories", {}))
+    services_raw = data["services"]
+    services = {
+        name: _service(name, raw, services_raw.key_lines.get(name, _line(raw)))
+        for name, raw in services_raw.items()
+    }
+    infrastructure = tuple(
+        InfraJob(job=j["job"], address=j["address"], line=_line(j))
+        for j in data.get("infrastructure", ())
+    )
+    problems.extend(check_services(file, services, categories))
+    problems.extend(check_infrastructure(file, infrastructure, services))
+
+    resolved: list[tuple[int, Instance]] = []
+    for index, raw in enumerate(data["instances"]):
+        svc = services.get(raw["service"])
+        if svc is None:
+            shown = raw.get("name", raw["service"])
+            problems.append(
+                Problem(
+                    file,
+                    _line(raw),
+                    f"instances[{index}] ({shown})",
+                    f"unknown service type '{raw['service']}' ({suggest(raw['service'], services)}"
+                    "declare it under `services:` with its category)",
+                )
+            )
+            continue
+        resolved.append((index, resolve_instance(raw, svc, defaults)))
+    problems.extend(check_instances(file, resolved, services))
+
+    if any(p.severity is Severity.ERROR for p in problems):
+        raise RegistryError(problems)
+    return Registry(
+        path=file,
+        version=int(data["version"]),
+        datasource=datasource,
+        defaults=defaults,
+        categories=categories,
+        infrastructure=infrastructure,
+        services=services,
+        instances=tuple(inst for _, inst in resolved),
+        warnings=tuple(sort_problems(problems)),
+    )
+
+
+def load_registry_text(text: str, file: str) -> Registry:
+    data, key_problems, root_line = load_yaml(text, file)
+    if not isinstance(data, dict):
+        raise RegistryError(
+            [
+                Problem(
+                    file,
+                    root_line,
+                    "top level",
+                    "the top level must be a mapping (version, services, instances, …), "
+                    f"got {describe_value(data)}",
+                )
+            ]
+        )
+    if key_problems:
+        # Duplicate or non-string keys: the document does not mean what it says.
+        raise RegistryError(key_problems + structure_problems(data, file))
+    return parse_registry(data, file)
+
+
+def resolve_registry_path(path: str | os.PathLike[str] | None) -> Path:
+    """--registry, else $TSEDASH_REGISTRY, else ./instances.yaml."""
+    return Path(path or os.environ.get(REGISTRY_ENV) or DEFAULT_REGISTRY)
+
+
+def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
+    """Load, validate and resolve a registry file. Raises RegistryError with every problem."""
+    file = resolve_registry_path(path)
+    shown = str(file)
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise RegistryError(
+            [
+                Problem(
+                    shown,
+                    0,
+                    "",
+                    f"registry file not found (looked for {shown}; "
+                    f"pass --registry FILE or set {REGISTRY_ENV})",
+                )
+            ]
+        ) from None
+    except IsADirectoryError:
+        raise RegistryError(
+            [Problem(shown, 0, "", "is a directory, not a registry file")]
+        ) from None
+    except PermissionError:
+        raise RegistryError([Problem(shown, 0, "", "permission denied")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise RegistryError([Problem(shown, line, "", "not valid UTF-8 text")]) from None
+    return load_registry_text(text, shown)

@@ -1,0 +1,123 @@
+"""The typed registry: what every later stage (queries, dashboards, configs) reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tsedash.registry.derivation import Derivation
+from tsedash.registry.problems import Problem
+
+MetricType = Literal["counter", "gauge"]
+
+
+@dataclass(frozen=True)
+class Datasource:
+    uid: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Defaults:
+    metrics_port: int = 8080
+    metrics_path: str = "/metrics"
+    container_prefix: str = "trading-ecosystem-"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A domain metric a service type exposes; `by` lists labels kept when aggregating."""
+
+    name: str
+    title: str
+    type: MetricType
+    unit: str = "short"
+    by: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceType:
+    name: str  # SERVICE_NAME, also the Prometheus `job` label
+    category: str
+    singleton: bool = False
+    metrics: tuple[Metric, ...] = ()
+    derivation: Derivation = "go"
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Volume:
+    host: str
+    container: str
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One running instance with every name derived (or overridden) from its identity."""
+
+    service_name: str
+    instance_name: str  # SERVICE_INSTANCE_NAME, also the Prometheus `instance` label
+    singleton: bool
+    category: str
+    schema_name: str
+    redis_namespace: str
+    discovery_key: str
+    container_name: str
+    address: str
+    volumes: dict[str, Volume]
+    line: int = 0
+    schema_overridden: bool = False
+    namespace_overridden: bool = False
+    # Line of each key written in the registry ("name", "schema", …), for precise messages.
+    key_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+    def as_contract(self) -> dict[str, object]:
+        """The `registry show --format json` object (DESIGN.md section 3)."""
+        return {
+            "service_name": self.service_name,
+            "instance_name": self.instance_name,
+            "singleton": self.singleton,
+            "category": self.category,
+            "schema_name": self.schema_name,
+            "redis_namespace": self.redis_namespace,
+            "discovery_key": self.discovery_key,
+            "container_name": self.container_name,
+            "address": self.address,
+            "volumes": {
+                kind: {"host": v.host, "container": v.container}
+                for kind, v in sorted(self.volumes.items())
+            },
+        }
+
+
+@dataclass(frozen=True)
+class InfraJob:
+    """An infrastructure scrape job shown in the "Infrastructure Services Health" panel."""
+
+    job: str
+    address: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Registry:
+    path: str
+    version: int
+    datasource: Datasource
+    defaults: Defaults
+    categories: dict[str, str]  # key → row title, in registry order
+    infrastructure: tuple[InfraJob, ...]
+    services: dict[str, ServiceType]  # in registry order
+    instances: tuple[Instance, ...]  # in registry order
+    warnings: tuple[Problem, ...] = field(default=())
+
+    def instances_of(self, service_name: str) -> list[Instance]:
+        return [i for i in self.instances if i.service_name == service_name]
+
+    def services_in(self, category: str) -> list[ServiceType]:
+        return [s for s in self.services.values() if s.category == category]
