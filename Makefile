@@ -9,10 +9,11 @@ OUT ?= provisioning
 DEBIAN_PROGRAMS ?=
 COVERAGE_FLOOR ?= 95
 
-.PHONY: dashboards build test bench check-registry debian-programs clean distclean help
+.PHONY: dashboards build validate test bench check-registry debian-programs clean distclean help
 
 help:
 	@echo "make dashboards  build the dashboards from $(REGISTRY) into $(OUT)/"
+	@echo "make validate    check the dashboards in $(OUT)/ against Grafana's rules"
 	@echo "make test        install test tools and Debian programs, run lint, types and tests"
 	@echo "make bench       scale and speed measurements"
 	@echo "make clean       remove caches and build leftovers (keeps $(VENV))"
@@ -31,7 +32,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.installed
 
 dashboards: $(VENV)/.installed
-	$(BIN)/tsedash build --registry $(REGISTRY)
+	$(BIN)/tsedash build --registry $(REGISTRY) --out $(OUT)
+	$(BIN)/tsedash validate --out $(OUT)
+
+validate: $(VENV)/.installed
+	$(BIN)/tsedash validate --out $(OUT)
 
 build: dashboards
 

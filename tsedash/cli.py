@@ -9,14 +9,16 @@ import json
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from tsedash import __version__
+from tsedash import __version__, pipeline
 from tsedash.errors import TsedashError
 from tsedash.registry import REGISTRY_ENV, Registry, RegistryError, load_registry
 from tsedash.registry.tables import render_table
+from tsedash.validate import Finding, ValidationFailed, validate_dir
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -130,13 +132,76 @@ def _check_json(ok: bool, problems: list[Any]) -> str:
     )
 
 
+out_option = click.option(
+    "--out",
+    "out",
+    default="provisioning",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Provisioning directory (mount it at /etc/grafana/provisioning).",
+)
+
+
 @cli.command("build")
 @registry_option
+@out_option
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @handles_errors
-def build(registry_path: str | None) -> None:
-    """Build everything the registry drives (today: load and check the registry)."""
-    reg = _load(registry_path)
-    click.echo(f"{reg.path}: {len(reg.instances)} instances checked")
+def build_cmd(registry_path: str | None, out: Path, as_json: bool) -> None:
+    """Build and validate both dashboards and write the provisioning files."""
+    try:
+        result = pipeline.build(registry_path, out)
+    except ValidationFailed as exc:
+        _print_findings(exc.findings)
+        raise
+    for warning in result.registry.warnings:
+        click.echo(str(warning), err=True)
+    report = result.report
+    assert report is not None
+    if as_json:
+        summary = {
+            "out": str(out),
+            "dashboards": [
+                {"uid": spec.uid, "file": spec.filename, "panels": len(model["panels"])}
+                for spec, model in result.dashboards
+            ],
+            "written": report.written,
+            "unchanged": report.unchanged,
+            "removed": report.removed,
+        }
+        click.echo(json.dumps(summary, indent=2, sort_keys=True))
+        return
+    for rel in report.written:
+        click.echo(f"wrote    {out / rel}")
+    for rel in report.removed:
+        click.echo(f"removed  {out / rel}")
+    click.echo(
+        f"{out}: {len(result.dashboards)} dashboards from {len(result.registry.instances)} "
+        f"instances; {len(report.written)} written, {len(report.unchanged)} unchanged, "
+        f"{len(report.removed)} removed"
+    )
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    for finding in findings:
+        click.echo(str(finding), err=True)
+
+
+@cli.command("validate")
+@out_option
+@click.option("--json", "as_json", is_flag=True, help="Print findings as JSON.")
+@handles_errors
+def validate_cmd(out: Path, as_json: bool) -> None:
+    """Check the dashboards in OUT against Grafana's rules; exit 1 on findings."""
+    findings = validate_dir(out)
+    if as_json:
+        click.echo(json.dumps([f.as_dict() for f in findings], indent=2, sort_keys=True))
+    else:
+        _print_findings(findings)
+    if findings:
+        sys.exit(1)
+    if not as_json:
+        click.echo(f"{out}: ok: dashboards valid")
 
 
 def main(argv: list[str] | None = None) -> None:

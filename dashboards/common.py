@@ -1,0 +1,115 @@
+"""What both dashboards share: variables, links and the final defaults pass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from panels.defaults import panel_datasource
+from tsedash import queries
+from tsedash.registry import Registry
+from tsedash.sdk import dashboard_b, dashboard_m, to_plain
+
+FOLDER_UID = "trading-ecosystem"
+FOLDER_TITLE = "Trading Ecosystem"
+BASE_TAG = "trading-ecosystem"
+REFRESH = "30s"
+TIME_FROM = "now-1h"
+TIME_TO = "now"
+TIMEZONE = "browser"
+
+
+@dataclass(frozen=True)
+class DashboardSpec:
+    uid: str
+    title: str
+    tag: str
+    filename: str
+
+
+DEVOPS = DashboardSpec(
+    "tse-devops-docker", "DevOps Docker View", "devops", "devops-docker-view.json"
+)
+SIMULATION = DashboardSpec(
+    "tse-simulation-entity", "Simulation Entity View", "simulation", "simulation-entity-view.json"
+)
+ALL_SPECS = (DEVOPS, SIMULATION)
+
+
+def _all_option() -> dashboard_m.VariableOption:
+    return dashboard_m.VariableOption(selected=True, text="All", value="$__all")
+
+
+def variables(registry: Registry) -> list[Any]:
+    """`datasource`, `service`, `instance`: new instances appear without a rebuild."""
+    ds = registry.datasource
+    datasource = (
+        dashboard_b.DatasourceVariable("datasource")
+        .label("Data source")
+        .type("prometheus")
+        .current(dashboard_m.VariableOption(selected=True, text=ds.name, value=ds.uid))
+    )
+    service_query = queries.service_variable_query(registry)
+    service = (
+        dashboard_b.QueryVariable("service")
+        .label("Service")
+        .datasource(panel_datasource())
+        .query(service_query)
+        .definition(service_query)
+        .multi(True)
+        .include_all(True)
+        # "All" as the short list of service types, never a regex of every value.
+        .all_value(queries.service_jobs_regex(registry))
+        .current(_all_option())
+        .refresh(dashboard_m.VariableRefresh.ON_TIME_RANGE_CHANGED)
+        .sort(dashboard_m.VariableSort.ALPHABETICAL_ASC)
+    )
+    instance_query = queries.instance_variable_query()
+    instance = (
+        dashboard_b.QueryVariable("instance")
+        .label("Instance")
+        .datasource(panel_datasource())
+        .query(instance_query)
+        .definition(instance_query)
+        .multi(True)
+        .include_all(True)
+        # Scoped by `job=~"$service"` in every query, so ".+" stays short with 10,000 instances.
+        .all_value(".+")
+        .current(_all_option())
+        .refresh(dashboard_m.VariableRefresh.ON_TIME_RANGE_CHANGED)
+        .sort(dashboard_m.VariableSort.ALPHABETICAL_ASC)
+    )
+    return [datasource, service, instance]
+
+
+def link_to(spec: DashboardSpec) -> dashboard_b.DashboardLink:
+    return (
+        dashboard_b.DashboardLink(spec.title)
+        .type(dashboard_m.DashboardLinkType.LINK)
+        .url(f"/d/{spec.uid}")
+        .icon("dashboard")
+        .tooltip(f"Open the {spec.title} with the same variables and time range")
+        .include_vars(True)
+        .keep_time(True)
+        .target_blank(False)
+        .as_dropdown(False)
+    )
+
+
+def finalize(builder: dashboard_b.Dashboard, spec: DashboardSpec) -> dict[str, Any]:
+    """The defaults pass: stamp identity, tags, time, refresh and links, then encode."""
+    others = [s for s in ALL_SPECS if s.uid != spec.uid]
+    builder = (
+        builder.uid(spec.uid)
+        .tags([BASE_TAG, spec.tag])
+        .refresh(REFRESH)
+        .time(TIME_FROM, TIME_TO)
+        .timezone(TIMEZONE)
+        .readonly()  # provisioned with allowUiUpdates: false; change the code instead
+        .tooltip(dashboard_m.DashboardCursorSync.CROSSHAIR)
+        .links([link_to(other) for other in others])
+    )
+    model: dict[str, Any] = to_plain(builder.build())
+    # The SDK emits `annotations: {}`; Grafana's model is `{list: [...]}`.
+    model["annotations"] = {"list": []}
+    return model

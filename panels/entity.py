@@ -1,0 +1,100 @@
+"""Simulation entity panels: per service type, health and its declared domain metrics."""
+
+from __future__ import annotations
+
+from panels.defaults import (
+    health_mappings,
+    health_thresholds,
+    last_value,
+    legend,
+    panel_datasource,
+    ref_id,
+    target,
+    tooltip,
+)
+from panels.health import health_stat
+from tsedash import queries
+from tsedash.registry import Metric, ServiceType
+from tsedash.sdk import common_m, dashboard_m, stat_b, timeseries_b
+
+
+def _metric_description(service: str, metric: Metric) -> str:
+    text = metric.description or metric.title
+    by = f", by {', '.join(metric.by)}" if metric.by else ""
+    return f"{text} (`{metric.name}`, {metric.type}, job `{service}`{by})."
+
+
+def singleton_stat(service: ServiceType) -> stat_b.Panel:
+    """A singleton's health and each metric's total in one stat; health is mapped UP/DOWN."""
+    panel = (
+        stat_b.Panel()
+        .title(service.name)
+        .description(
+            f"Health of the singleton `{service.name}` and its metric totals over the "
+            "dashboard's time range."
+        )
+        .datasource(panel_datasource())
+        .with_target(target(queries.singleton_up(service.name), 0))
+        .unit("short")
+        .reduce_options(last_value())
+        .color_mode(common_m.BigValueColorMode.VALUE)
+        .graph_mode(common_m.BigValueGraphMode.NONE)
+        .text_mode(common_m.BigValueTextMode.VALUE_AND_NAME)
+    )
+    for index, metric in enumerate(service.metrics, start=1):
+        panel = panel.with_target(target(queries.singleton_total(service.name, metric), index))
+    # Only the health query (refId A) gets the UP/DOWN mapping and red/green thresholds.
+    return panel.override_by_query(
+        ref_id(0),
+        [
+            dashboard_m.DynamicConfigValue(id_val="mappings", value=health_mappings()),
+            dashboard_m.DynamicConfigValue(id_val="thresholds", value=health_thresholds().build()),
+            dashboard_m.DynamicConfigValue(id_val="color", value={"mode": "thresholds"}),
+        ],
+    )
+
+
+def service_health(service: ServiceType) -> stat_b.Panel:
+    return health_stat(
+        f"{service.name} Health",
+        f"`up` of each selected `{service.name}` instance: one tile per instance.",
+        queries.service_up(service.name),
+    )
+
+
+def metric_rate(service: ServiceType, metric: Metric) -> timeseries_b.Panel:
+    per = "/s" if metric.type == "counter" else ""
+    return (
+        timeseries_b.Panel()
+        .title(f"{metric.title}{per} by Instance")
+        .description(_metric_description(service.name, metric))
+        .datasource(panel_datasource())
+        .with_target(target(queries.metric_rate(service.name, metric)))
+        .unit(f"{metric.unit}" if metric.type == "gauge" else _rate_unit(metric.unit))
+        .min(0.0)
+        .legend(legend())
+        .tooltip(tooltip())
+        .fill_opacity(10.0)
+        .line_width(1.0)
+    )
+
+
+def _rate_unit(unit: str) -> str:
+    # Grafana has per-second variants of the count units; others keep their unit.
+    return {"short": "ops", "none": "ops"}.get(unit, unit)
+
+
+def metric_total(service: ServiceType, metric: Metric) -> stat_b.Panel:
+    what = "increase over the time range" if metric.type == "counter" else "current value"
+    return (
+        stat_b.Panel()
+        .title(f"{metric.title} Total")
+        .description(f"{_metric_description(service.name, metric)} Per instance: {what}.")
+        .datasource(panel_datasource())
+        .with_target(target(queries.metric_total(service.name, metric)))
+        .unit(metric.unit)
+        .reduce_options(last_value())
+        .color_mode(common_m.BigValueColorMode.VALUE)
+        .graph_mode(common_m.BigValueGraphMode.NONE)
+        .text_mode(common_m.BigValueTextMode.VALUE_AND_NAME)
+    )

@@ -1,0 +1,86 @@
+"""Instance inventory panels: the table of all instances, how many are registered, down."""
+
+from __future__ import annotations
+
+from panels.defaults import (
+    count_thresholds,
+    health_mappings,
+    health_thresholds,
+    last_value,
+    panel_datasource,
+    target,
+)
+from tsedash import queries
+from tsedash.sdk import common_b, common_m, dashboard_m, stat_b, table_b
+
+
+def instances_table() -> table_b.Panel:
+    """Instance Name, Service Type, Health Status: one row per instance, one query."""
+    organize = dashboard_m.DataTransformerConfig(
+        id_val="organize",
+        options={
+            "excludeByName": {"Time": True, "__name__": True},
+            "indexByName": {"instance": 0, "job": 1, "Value": 2},
+            "renameByName": {
+                "instance": "Instance Name",
+                "job": "Service Type",
+                "Value": "Health Status",
+            },
+        },
+    )
+    status_cell = dashboard_m.DynamicConfigValue(
+        id_val="custom.cellOptions", value={"type": "color-background"}
+    )
+    return (
+        table_b.Panel()
+        .title("All Service Instances")
+        .description(
+            "Every selected instance with its service type and health; sort by Health Status "
+            "to bring DOWN instances to the top."
+        )
+        .datasource(panel_datasource())
+        .with_target(target(queries.instances_table()))
+        .with_transformation(organize)
+        .unit("none")
+        .mappings(health_mappings())
+        .thresholds(health_thresholds())
+        .override_by_name("Health Status", [status_cell])
+        .sort_by([common_b.TableSortByFieldState().display_name("Health Status")])
+        .filterable(True)
+    )
+
+
+def _count_stat(
+    title: str, description: str, query: queries.Query, bad_from: float | None
+) -> stat_b.Panel:
+    return (
+        stat_b.Panel()
+        .title(title)
+        .description(description)
+        .datasource(panel_datasource())
+        .with_target(target(query))
+        .unit("short")
+        .decimals(0)
+        .thresholds(count_thresholds(bad_from))
+        .reduce_options(last_value())
+        .color_mode(common_m.BigValueColorMode.VALUE)
+        .graph_mode(common_m.BigValueGraphMode.NONE)
+    )
+
+
+def registered_instances() -> stat_b.Panel:
+    return _count_stat(
+        "Registered Instances",
+        "Selected instances Prometheus scrapes (up or down).",
+        queries.instances_registered(),
+        None,
+    )
+
+
+def instances_down() -> stat_b.Panel:
+    return _count_stat(
+        "Instances Down",
+        "Selected instances whose scrape fails. Red from 1: look them up in the table below.",
+        queries.instances_down(),
+        1.0,
+    )

@@ -1,0 +1,47 @@
+"""The build pipeline: registry → dashboards → validation → provisioning files on disk."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dashboards import build_all
+from dashboards.common import DashboardSpec
+from tsedash.provisioning import WriteReport, render_files, write_tree
+from tsedash.provisioning.render import DASHBOARD_DIR
+from tsedash.registry import Registry, load_registry
+from tsedash.validate import ValidationFailed, validate_dashboards
+
+DEFAULT_OUT = "provisioning"
+
+
+@dataclass
+class BuildResult:
+    registry: Registry
+    dashboards: list[tuple[DashboardSpec, dict[str, Any]]]
+    files: dict[str, bytes]
+    report: WriteReport | None = None
+
+
+def generate(registry: Registry) -> BuildResult:
+    """Everything in memory, validated; raises ValidationFailed before anything is written."""
+    dashboards = build_all(registry)
+    findings = validate_dashboards(
+        ((f"{DASHBOARD_DIR}/{spec.filename}", model) for spec, model in dashboards),
+        registry.datasource.uid,
+    )
+    if findings:
+        raise ValidationFailed(findings)
+    return BuildResult(registry, dashboards, render_files(registry, dashboards))
+
+
+def build(
+    registry_path: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] = DEFAULT_OUT,
+) -> BuildResult:
+    """Load, generate, validate, then write: a failure at any step leaves `out` untouched."""
+    result = generate(load_registry(registry_path))
+    result.report = write_tree(Path(out), result.files)
+    return result
