@@ -1,0 +1,34 @@
+"""Helpers shared by the dashboard, validation and build tests."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from tsedash.registry import Registry, load_registry_text
+
+from .conftest import ROOT
+
+FIXTURE = ROOT / "tests" / "fixtures" / "registry.yaml"
+
+
+def fixture_registry() -> Registry:
+    return load_registry_text(FIXTURE.read_text(), str(FIXTURE))
+
+
+def scaled_registry(n_instances: int) -> Registry:
+    """The fixture's service types with `n_instances` exchange instances."""
+    text = FIXTURE.read_text().split("instances:\n")[0]
+    lines = ["instances:", "  - service: audit-correlator", "  - service: test-coordinator"]
+    lines += [
+        f"  - {{service: exchange-simulator, name: exchange-X{i:05d}}}" for i in range(n_instances)
+    ]
+    return load_registry_text(text + "\n".join(lines) + "\n", "scaled.yaml")
+
+
+def all_targets(model: dict[str, Any]) -> list[dict[str, Any]]:
+    return [t for p in model["panels"] for t in p.get("targets", [])]
+
+
+def clone(model: dict[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(model)

@@ -1,0 +1,57 @@
+"""Golden files: both dashboards of the fixture registry, reviewed as JSON diffs.
+
+`UPDATE_GOLDEN=1 pytest tests/test_golden.py` rewrites them from the code; review the diff.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+import pytest
+
+from dashboards import build_all
+from tsedash.provisioning.render import dump_json
+
+from .conftest import ROOT
+from .dashboard_helpers import fixture_registry
+
+GOLDEN = ROOT / "tests" / "golden"
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+def _expected() -> dict[str, bytes]:
+    return {spec.filename: dump_json(model) for spec, model in build_all(fixture_registry())}
+
+
+def test_no_missing_or_orphaned_golden_files() -> None:
+    expected = set(_expected())
+    present = {p.name for p in GOLDEN.glob("*.json")}
+    if UPDATE:
+        for orphan in present - expected:
+            (GOLDEN / orphan).unlink()
+        present &= expected
+    assert present - expected == set(), "orphaned golden files: delete them or UPDATE_GOLDEN=1"
+    if not UPDATE:
+        assert expected - present == set(), "missing golden files: run UPDATE_GOLDEN=1 pytest"
+
+
+@pytest.mark.parametrize("name", sorted(_expected()))
+def test_dashboard_matches_golden(name: str) -> None:
+    actual = _expected()[name]
+    path: Path = GOLDEN / name
+    if UPDATE:
+        path.write_bytes(actual)
+    assert path.exists(), f"{path} missing: run UPDATE_GOLDEN=1 pytest"
+    golden = path.read_bytes()
+    if golden != actual:
+        diff = "".join(
+            difflib.unified_diff(
+                golden.decode().splitlines(True),
+                actual.decode().splitlines(True),
+                f"golden/{name}",
+                f"built/{name}",
+            )
+        )
+        pytest.fail(f"{name} differs from its golden file (UPDATE_GOLDEN=1 to accept):\n{diff}")
