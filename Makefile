@@ -53,7 +53,11 @@ test: $(VENV)/.installed-test debian-programs
 	$(BIN)/python -m pytest --cov --cov-report=term-missing:skip-covered \
 		--cov-fail-under=$(COVERAGE_FLOOR) $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed-test
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@touch $@ $(VENV)/.installed
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/scale.py
 
 clean:

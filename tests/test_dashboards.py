@@ -178,3 +178,19 @@ def test_factories_return_fresh_objects() -> None:
         assert second.build().title != "changed"
         # Nested objects are not shared either.
         assert first.build().targets[0] is not second.build().targets[0]
+
+
+def test_registry_reference_escapes_a_pipe_in_a_namespace_override() -> None:
+    from panels.registry_reference import reference_markdown
+    from tsedash.registry import load_registry_text
+
+    from .dashboard_helpers import FIXTURE
+
+    text = FIXTURE.read_text().replace(
+        "{service: exchange-simulator, name: exchange-OKX}",
+        "{service: exchange-simulator, name: exchange-OKX, redis_namespace: 'ex|okx'}",
+    )
+    markdown = reference_markdown(load_registry_text(text, "r.yaml"))
+    row = next(line for line in markdown.splitlines() if "exchange-OKX" in line)
+    assert "`ex\\|okx`" in row
+    assert row.count(" | ") == 6  # still seven cells

@@ -10,15 +10,20 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from tsedash import __version__, pipeline
+from tsedash import __version__
 from tsedash.errors import TsedashError
 from tsedash.registry import REGISTRY_ENV, Registry, RegistryError, load_registry
 from tsedash.registry.tables import render_table
-from tsedash.validate import Finding, ValidationFailed, validate_dir
+
+if TYPE_CHECKING:
+    from tsedash.validate import Finding
+
+# The dashboard stages (grafana-foundation-sdk, validation) are imported by the commands that
+# use them: `registry show` should not pay for them.
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -149,6 +154,9 @@ out_option = click.option(
 @handles_errors
 def build_cmd(registry_path: str | None, out: Path, as_json: bool) -> None:
     """Build and validate both dashboards and write the provisioning files."""
+    from tsedash import pipeline
+    from tsedash.validate import ValidationFailed
+
     try:
         result = pipeline.build(registry_path, out)
     except ValidationFailed as exc:
@@ -193,6 +201,8 @@ def _print_findings(findings: list[Finding]) -> None:
 @handles_errors
 def validate_cmd(out: Path, as_json: bool) -> None:
     """Check the dashboards in OUT against Grafana's rules; exit 1 on findings."""
+    from tsedash.validate import validate_dir
+
     findings = validate_dir(out)
     if as_json:
         click.echo(json.dumps([f.as_dict() for f in findings], indent=2, sort_keys=True))
