@@ -19,13 +19,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.seed_design import build_seed_dashboards  # noqa: E402
 from dashboards import build_all  # noqa: E402
 from tsedash.provisioning.render import dump_json  # noqa: E402
-from tsedash.registry import Registry, load_registry_text  # noqa: E402
+from tsedash.registry import load_registry_text  # noqa: E402
 
 SIZES = (7, 100, 1_000, 10_000)
 SERVICES = """\
@@ -74,7 +76,9 @@ def queries(model: dict[str, Any]) -> int:
 
 def measure(n: int) -> dict[str, Any]:
     repeat = 5 if n <= 1000 else 3
-    registry: Registry = load_registry_text(registry_text(n), f"bench-{n}.yaml")
+    text = registry_text(n)
+    load_s, registry = best_of(lambda: load_registry_text(text, f"bench-{n}.yaml"), 3)
+    yaml_s, _ = best_of(lambda: yaml.load(text, Loader=yaml.CSafeLoader), 3)
 
     def ours() -> list[bytes]:
         return [dump_json(model) for _, model in build_all(registry)]
@@ -88,6 +92,8 @@ def measure(n: int) -> dict[str, Any]:
     seed_dicts = build_seed_dashboards(registry)
     return {
         "n": n,
+        "load_ms": load_s * 1000,
+        "yaml_ms": yaml_s * 1000,
         "build_ms": build_s * 1000,
         "floor_ms": floor_s * 1000,
         "ratio": build_s / floor_s,
@@ -127,8 +133,10 @@ def main() -> None:
     )
     print(header)
     print("-" * len(header))
+    results = []
     for n in SIZES:
         r = measure(n)
+        results.append(r)
         print(
             f"{r['n']:>9} {r['build_ms']:>9.1f} {r['floor_ms']:>9.1f} {r['ratio']:>5.2f}x "
             f"{'/'.join(map(str, r['bytes'])):>17} {'/'.join(map(str, r['panels'])):>11} "
@@ -137,6 +145,12 @@ def main() -> None:
             f"{'/'.join(map(str, r['seed_panels'])):>12} "
             f"{'/'.join(map(str, r['seed_queries'])):>13}"
         )
+    print()
+    print("Registry load (parse, check, derive) against the bare libyaml parse of the same file")
+    print(f"{'instances':>9} {'load ms':>9} {'yaml ms':>9} {'ratio':>6}")
+    for r in results:
+        ratio = r["load_ms"] / r["yaml_ms"]
+        print(f"{r['n']:>9} {r['load_ms']:>9.1f} {r['yaml_ms']:>9.1f} {ratio:>5.2f}x")
     print()
     exe = str(Path(sys.executable).with_name("tsedash"))
     with tempfile.TemporaryDirectory() as tmp:
