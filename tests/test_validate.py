@@ -228,3 +228,48 @@ def test_validate_cli_without_output(run_cli: Callable[..., Result], tmp_path: P
     assert "run `tsedash build` first" in res.stderr
     with pytest.raises(InputError, match="no dashboards directory"):
         validate_dir(tmp_path / "none")
+
+
+def test_roundtrip_reports_changes_and_unreadable_models(
+    valid: dict[str, dict[str, Any]],
+) -> None:
+    from tsedash.validate.roundtrip import roundtrip_differences
+
+    model = clone(valid["tse-devops-docker"])
+    model["graphTooltip"] = "1"  # a string where the SDK's model keeps what it is given
+    model["panels"] = "not a list"
+    differences = roundtrip_differences(model)
+    assert differences and differences[0][0] == ""
+    assert "cannot read the model" in differences[0][1]
+
+
+def test_validate_dir_reads_the_provisioned_datasource(
+    tmp_path: Path, valid: dict[str, dict[str, Any]]
+) -> None:
+    out = tmp_path / "prov"
+    (out / "dashboards").mkdir(parents=True)
+    (out / "datasources").mkdir()
+    (out / "dashboards" / "d.json").write_text(json.dumps(valid["tse-devops-docker"]))
+    model = clone(valid["tse-simulation-entity"])
+    model["panels"][1]["targets"][0]["datasource"]["uid"] = "prom-test"
+    (out / "dashboards" / "s.json").write_text(json.dumps(model))
+    # Without the datasource file the fixed uid is foreign; with it, it is the provisioned one.
+    assert any("'prom-test' is not" in f.message for f in validate_dir(out))
+    (out / "datasources" / "prometheus.yml").write_text(
+        "apiVersion: 1\ndatasources: [{name: P, type: prometheus, uid: prom-test}]\n"
+    )
+    assert validate_dir(out) == []
+    (out / "datasources" / "prometheus.yml").write_text("datasources: [unclosed\n")
+    with pytest.raises(InputError, match="not valid YAML"):
+        validate_dir(out)
+
+
+def test_validate_dir_without_dashboard_files(tmp_path: Path) -> None:
+    (tmp_path / "dashboards").mkdir()
+    with pytest.raises(InputError, match="no dashboard files"):
+        validate_dir(tmp_path)
+
+
+def test_non_object_file_is_a_finding() -> None:
+    [finding] = validate_model([1, 2], FILE, DS)
+    assert "must hold a JSON object" in finding.message
