@@ -7,7 +7,16 @@ between panels would let one panel's change leak into another.
 from __future__ import annotations
 
 from tsedash.queries import Query
-from tsedash.sdk import common_b, common_m, dashboard_b, dashboard_m, prometheus_b, prometheus_m
+from tsedash.sdk import (
+    common_b,
+    common_m,
+    dashboard_b,
+    dashboard_m,
+    prometheus_b,
+    prometheus_m,
+    stat_b,
+    timeseries_b,
+)
 
 DATASOURCE_VAR = "${datasource}"
 HEALTH_UP = "UP"
@@ -98,4 +107,34 @@ def tooltip() -> common_b.VizTooltipOptions:
         common_b.VizTooltipOptions()
         .mode(common_m.TooltipDisplayMode.MULTI)
         .sort(common_m.SortOrder.DESCENDING)
+    )
+
+
+def timeseries(title: str, description: str, query: Query, unit: str) -> timeseries_b.Panel:
+    """The house time series: legend shown, shared tooltip, light fill, zero-based axis."""
+    return (
+        timeseries_b.Panel()
+        .title(title)
+        .description(description)
+        .datasource(panel_datasource())
+        .with_target(target(query))
+        .unit(unit)
+        .min(0.0)
+        .legend(legend())
+        .tooltip(tooltip())
+        .fill_opacity(10.0)
+        .line_width(1.0)
+    )
+
+
+def stat(title: str, description: str, unit: str) -> stat_b.Panel:
+    """The house stat, without targets: last value (not the SDK's empty calcs), no sparkline."""
+    return (
+        stat_b.Panel()
+        .title(title)
+        .description(description)
+        .datasource(panel_datasource())
+        .unit(unit)
+        .reduce_options(last_value())
+        .graph_mode(common_m.BigValueGraphMode.NONE)
     )

@@ -5,12 +5,10 @@ from __future__ import annotations
 from panels.defaults import (
     health_mappings,
     health_thresholds,
-    last_value,
-    legend,
-    panel_datasource,
     ref_id,
+    stat,
     target,
-    tooltip,
+    timeseries,
 )
 from panels.health import health_stat
 from tsedash import queries
@@ -27,18 +25,14 @@ def _metric_description(service: str, metric: Metric) -> str:
 def singleton_stat(service: ServiceType) -> stat_b.Panel:
     """A singleton's health and each metric's total in one stat; health is mapped UP/DOWN."""
     panel = (
-        stat_b.Panel()
-        .title(service.name)
-        .description(
+        stat(
+            service.name,
             f"Health of the singleton `{service.name}` and its metric totals over the "
-            "dashboard's time range."
+            "dashboard's time range.",
+            "short",
         )
-        .datasource(panel_datasource())
         .with_target(target(queries.singleton_up(service.name), 0))
-        .unit("short")
-        .reduce_options(last_value())
         .color_mode(common_m.BigValueColorMode.VALUE)
-        .graph_mode(common_m.BigValueGraphMode.NONE)
         .text_mode(common_m.BigValueTextMode.VALUE_AND_NAME)
     )
     for index, metric in enumerate(service.metrics, start=1):
@@ -64,18 +58,11 @@ def service_health(service: ServiceType) -> stat_b.Panel:
 
 def metric_rate(service: ServiceType, metric: Metric) -> timeseries_b.Panel:
     per = "/s" if metric.type == "counter" else ""
-    return (
-        timeseries_b.Panel()
-        .title(f"{metric.title}{per} by Instance")
-        .description(_metric_description(service.name, metric))
-        .datasource(panel_datasource())
-        .with_target(target(queries.metric_rate(service.name, metric)))
-        .unit(f"{metric.unit}" if metric.type == "gauge" else _rate_unit(metric.unit))
-        .min(0.0)
-        .legend(legend())
-        .tooltip(tooltip())
-        .fill_opacity(10.0)
-        .line_width(1.0)
+    return timeseries(
+        f"{metric.title}{per} by Instance",
+        _metric_description(service.name, metric),
+        queries.metric_rate(service.name, metric),
+        metric.unit if metric.type == "gauge" else _rate_unit(metric.unit),
     )
 
 
@@ -87,14 +74,12 @@ def _rate_unit(unit: str) -> str:
 def metric_total(service: ServiceType, metric: Metric) -> stat_b.Panel:
     what = "increase over the time range" if metric.type == "counter" else "current value"
     return (
-        stat_b.Panel()
-        .title(f"{metric.title} Total")
-        .description(f"{_metric_description(service.name, metric)} Per instance: {what}.")
-        .datasource(panel_datasource())
+        stat(
+            f"{metric.title} Total",
+            f"{_metric_description(service.name, metric)} Per instance: {what}.",
+            metric.unit,
+        )
         .with_target(target(queries.metric_total(service.name, metric)))
-        .unit(metric.unit)
-        .reduce_options(last_value())
         .color_mode(common_m.BigValueColorMode.VALUE)
-        .graph_mode(common_m.BigValueGraphMode.NONE)
         .text_mode(common_m.BigValueTextMode.VALUE_AND_NAME)
     )

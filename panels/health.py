@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from panels.defaults import (
-    health_mappings,
-    health_thresholds,
-    last_value,
-    panel_datasource,
-    target,
-)
+from panels.defaults import health_mappings, health_thresholds, stat, target
 from tsedash import queries
 from tsedash.registry import Registry
 from tsedash.sdk import common_m, stat_b
@@ -17,17 +11,11 @@ from tsedash.sdk import common_m, stat_b
 def health_stat(title: str, description: str, query: queries.Query) -> stat_b.Panel:
     """A stat with one UP/DOWN tile per series (green/red)."""
     return (
-        stat_b.Panel()
-        .title(title)
-        .description(description)
-        .datasource(panel_datasource())
+        stat(title, description, "none")
         .with_target(target(query))
-        .unit("none")
         .mappings(health_mappings())
         .thresholds(health_thresholds())
-        .reduce_options(last_value())
         .color_mode(common_m.BigValueColorMode.BACKGROUND)
-        .graph_mode(common_m.BigValueGraphMode.NONE)
         .text_mode(common_m.BigValueTextMode.VALUE_AND_NAME)
         .orientation(common_m.VizOrientation.AUTO)
     )

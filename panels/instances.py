@@ -6,8 +6,8 @@ from panels.defaults import (
     count_thresholds,
     health_mappings,
     health_thresholds,
-    last_value,
     panel_datasource,
+    stat,
     target,
 )
 from tsedash import queries
@@ -54,17 +54,11 @@ def _count_stat(
     title: str, description: str, query: queries.Query, bad_from: float | None
 ) -> stat_b.Panel:
     return (
-        stat_b.Panel()
-        .title(title)
-        .description(description)
-        .datasource(panel_datasource())
+        stat(title, description, "short")
         .with_target(target(query))
-        .unit("short")
         .decimals(0)
         .thresholds(count_thresholds(bad_from))
-        .reduce_options(last_value())
         .color_mode(common_m.BigValueColorMode.VALUE)
-        .graph_mode(common_m.BigValueGraphMode.NONE)
     )
 
 

@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-from panels.defaults import legend, panel_datasource, target, tooltip
+from panels.defaults import timeseries
 from tsedash import queries
 from tsedash.registry import Registry
 from tsedash.sdk import timeseries_b
 
 
-def _timeseries(
-    title: str, description: str, query: queries.Query, unit: str
-) -> timeseries_b.Panel:
-    return (
-        timeseries_b.Panel()
-        .title(title)
-        .description(description)
-        .datasource(panel_datasource())
-        .with_target(target(query))
-        .unit(unit)
-        .min(0.0)
-        .legend(legend())
-        .tooltip(tooltip())
-        .fill_opacity(10.0)
-        .line_width(1.0)
-    )
-
-
 def container_memory(registry: Registry) -> timeseries_b.Panel:
-    return _timeseries(
+    return timeseries(
         "Container Memory",
         "cAdvisor `container_memory_usage_bytes` of each selected instance's container "
         f"(`{registry.defaults.container_prefix}<instance>`).",
@@ -37,7 +19,7 @@ def container_memory(registry: Registry) -> timeseries_b.Panel:
 
 
 def container_cpu(registry: Registry) -> timeseries_b.Panel:
-    return _timeseries(
+    return timeseries(
         "Container CPU",
         "CPU used by each selected instance's container, in cores (1 = one full core), "
         "from cAdvisor `container_cpu_usage_seconds_total`.",
