@@ -6,7 +6,10 @@ BIN := $(VENV)/bin
 REGISTRY ?= instances.yaml
 OUT ?= provisioning
 # Debian programs the tests need (command:package); installed with apt-get when missing.
-DEBIAN_PROGRAMS ?=
+DEBIAN_PROGRAMS ?= prometheus:prometheus promtool:prometheus redis-server:redis-server \
+	prometheus-redis-exporter:prometheus-redis-exporter \
+	prometheus-postgres-exporter:prometheus-postgres-exporter \
+	/usr/lib/postgresql/15/bin/initdb:postgresql
 COVERAGE_FLOOR ?= 95
 
 .PHONY: dashboards build validate test bench check-registry debian-programs clean distclean help
@@ -34,6 +37,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 dashboards: $(VENV)/.installed
 	$(BIN)/tsedash build --registry $(REGISTRY) --out $(OUT)
 	$(BIN)/tsedash validate --out $(OUT)
+	$(BIN)/tsedash prometheus --registry $(REGISTRY) --out deploy/prometheus
 
 validate: $(VENV)/.installed
 	$(BIN)/tsedash validate --out $(OUT)

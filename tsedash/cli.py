@@ -214,6 +214,39 @@ def validate_cmd(out: Path, as_json: bool) -> None:
         click.echo(f"{out}: ok: dashboards valid")
 
 
+@cli.command("prometheus")
+@registry_option
+@click.option(
+    "--out",
+    "out",
+    default="deploy/prometheus",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for prometheus.yml and targets/*.json.",
+)
+@click.option("--scrape-interval", default="15s", show_default=True, help="Global scrape interval.")
+@handles_errors
+def prometheus_cmd(registry_path: str | None, out: Path, scrape_interval: str) -> None:
+    """Write the scrape config: one job per service type and infrastructure job, file_sd
+    targets relabeled so that `job` is the service and `instance` the instance name."""
+    from tsedash.prometheus import write_prometheus
+
+    reg = _load(registry_path)
+    try:
+        report = write_prometheus(reg, out, scrape_interval)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--scrape-interval") from None
+    for rel in report.written:
+        click.echo(f"wrote    {out / rel}")
+    for rel in report.removed:
+        click.echo(f"removed  {out / rel}")
+    click.echo(
+        f"{out}: {len(reg.services) + len(reg.infrastructure)} jobs, "
+        f"{len(reg.instances)} instances; {len(report.written)} written, "
+        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="tsedash")
 

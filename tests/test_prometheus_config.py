@@ -1,0 +1,123 @@
+"""The generated scrape config, checked by the real promtool."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tsedash.processes import find_program
+from tsedash.prometheus import render_prometheus, write_prometheus
+from tsedash.registry import load_registry
+
+from .conftest import ROOT, Result
+from .dashboard_helpers import FIXTURE, fixture_registry
+
+RunCli = Callable[..., Result]
+
+
+def promtool(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [find_program("promtool"), *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+def test_promtool_accepts_the_config(tmp_path: Path) -> None:
+    write_prometheus(load_registry(ROOT / "instances.yaml"), tmp_path)
+    res = promtool("check", "config", "prometheus.yml", cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "SUCCESS" in res.stdout
+
+
+@pytest.mark.parametrize("job", ["exchange-simulator", "audit-correlator", "market-data-simulator"])
+def test_labels_after_relabeling(tmp_path: Path, job: str) -> None:
+    """promtool check service-discovery: `job` = service name, `instance` = instance name."""
+    registry = load_registry(ROOT / "instances.yaml")
+    write_prometheus(registry, tmp_path)
+    res = promtool(
+        "check", "service-discovery", "--timeout=1s", "prometheus.yml", job, cwd=tmp_path
+    )
+    assert res.returncode == 0, res.stderr
+    targets: list[dict[str, Any]] = json.loads(res.stdout)
+    labels = sorted(
+        (t["labels"]["job"], t["labels"]["instance"], t["labels"]["__address__"]) for t in targets
+    )
+    assert labels == sorted(
+        (i.service_name, i.instance_name, i.address) for i in registry.instances_of(job)
+    )
+
+
+def test_infrastructure_jobs_keep_their_address_as_instance(tmp_path: Path) -> None:
+    write_prometheus(load_registry(ROOT / "instances.yaml"), tmp_path)
+    res = promtool(
+        "check", "service-discovery", "--timeout=1s", "prometheus.yml", "redis", cwd=tmp_path
+    )
+    [target] = json.loads(res.stdout)
+    assert target["labels"]["job"] == "redis"
+    assert target["labels"]["instance"] == "redis-exporter:9121"
+
+
+def test_one_job_per_service_and_infrastructure_job() -> None:
+    files = render_prometheus(fixture_registry(), "5s")
+    config = yaml.safe_load(files["prometheus.yml"])
+    assert [j["job_name"] for j in config["scrape_configs"]] == [
+        "audit-correlator",
+        "test-coordinator",
+        "exchange-simulator",
+        "redis",
+        "cadvisor",
+    ]
+    assert config["global"]["scrape_interval"] == "5s"
+    assert config["global"]["scrape_timeout"] == "5s"  # never longer than the interval
+    assert json.loads(files["targets/test-coordinator.json"]) == [
+        {"labels": {"__service_instance": "test-coordinator"}, "targets": ["test-coordinator:9100"]}
+    ]
+    assert sorted(files) == [
+        "prometheus.yml",
+        "targets/audit-correlator.json",
+        "targets/cadvisor.json",
+        "targets/exchange-simulator.json",
+        "targets/redis.json",
+        "targets/test-coordinator.json",
+    ]
+
+
+def test_cli_writes_deterministically(run_cli: RunCli, tmp_path: Path) -> None:
+    out = tmp_path / "prom"
+    res = run_cli("prometheus", "--registry", str(FIXTURE), "--out", str(out))
+    assert res.exit_code == 0, res.stderr
+    first = {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    res = run_cli("prometheus", "--registry", str(FIXTURE), "--out", str(out))
+    assert "0 written, 6 unchanged" in res.stdout
+    assert first == {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_cli_rejects_a_bad_scrape_interval(run_cli: RunCli, tmp_path: Path) -> None:
+    res = run_cli(
+        "prometheus",
+        "--registry",
+        str(FIXTURE),
+        "--out",
+        str(tmp_path),
+        "--scrape-interval",
+        "fast",
+    )
+    assert res.exit_code == 2
+    assert "not a duration" in res.stderr
+
+
+def test_committed_scrape_config_is_fresh(tmp_path: Path) -> None:
+    write_prometheus(load_registry(ROOT / "instances.yaml"), tmp_path)
+    committed = ROOT / "deploy" / "prometheus"
+    built = {
+        str(p.relative_to(tmp_path)): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()
+    }
+    have = {
+        str(p.relative_to(committed)): p.read_bytes() for p in committed.rglob("*") if p.is_file()
+    }
+    assert have == built, "deploy/prometheus is stale: run `make dashboards` and commit"

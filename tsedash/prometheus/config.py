@@ -1,0 +1,92 @@
+"""`prometheus.yml` plus file_sd `targets/*.json`: one job per service type and infrastructure job.
+
+Relabeling sets `job` = SERVICE_NAME (the job name) and `instance` = SERVICE_INSTANCE_NAME (from
+the target's `__service_instance` label, dropped after relabeling as every `__` label is), which
+is exactly what the dashboards' queries match on (DESIGN.md sections 5 and 8).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from tsedash.provisioning.render import dump_yaml
+from tsedash.provisioning.writer import WriteReport, write_tree
+from tsedash.registry import Registry
+
+DEFAULT_OUT = "deploy/prometheus"
+SERVICE_INSTANCE_LABEL = "__service_instance"
+_DURATION = re.compile(r"^[0-9]+(ms|s|m|h)$")
+
+
+def _targets_file(job: str) -> str:
+    return f"targets/{job}.json"
+
+
+def scrape_config(registry: Registry, scrape_interval: str = "15s") -> dict[str, Any]:
+    if not _DURATION.match(scrape_interval):
+        raise ValueError(f"scrape interval {scrape_interval!r} is not a duration like 15s")
+    jobs: list[dict[str, Any]] = []
+    for service in registry.services:
+        jobs.append(
+            {
+                "job_name": service,
+                "metrics_path": registry.defaults.metrics_path,
+                "file_sd_configs": [{"files": [_targets_file(service)], "refresh_interval": "30s"}],
+                "relabel_configs": [
+                    {"source_labels": [SERVICE_INSTANCE_LABEL], "target_label": "instance"}
+                ],
+            }
+        )
+    for infra in registry.infrastructure:
+        jobs.append(
+            {
+                "job_name": infra.job,
+                "metrics_path": "/metrics",
+                "file_sd_configs": [
+                    {"files": [_targets_file(infra.job)], "refresh_interval": "30s"}
+                ],
+            }
+        )
+    return {
+        "global": {
+            "scrape_interval": scrape_interval,
+            "evaluation_interval": scrape_interval,
+            "scrape_timeout": scrape_interval if _seconds(scrape_interval) < 10 else "10s",
+        },
+        "scrape_configs": jobs,
+    }
+
+
+def _seconds(duration: str) -> float:
+    value, unit = re.match(r"^([0-9]+)(ms|s|m|h)$", duration).groups()  # type: ignore[union-attr]
+    return int(value) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[unit]
+
+
+def file_sd_targets(registry: Registry) -> dict[str, list[dict[str, Any]]]:
+    """Job → file_sd entries; one entry per instance so each carries its instance name."""
+    out: dict[str, list[dict[str, Any]]] = {service: [] for service in registry.services}
+    for inst in registry.instances:
+        out[inst.service_name].append(
+            {"targets": [inst.address], "labels": {SERVICE_INSTANCE_LABEL: inst.instance_name}}
+        )
+    for infra in registry.infrastructure:
+        out[infra.job] = [{"targets": [infra.address], "labels": {}}]
+    return out
+
+
+def render_prometheus(registry: Registry, scrape_interval: str = "15s") -> dict[str, bytes]:
+    files = {
+        "prometheus.yml": dump_yaml(scrape_config(registry, scrape_interval), "tsedash prometheus")
+    }
+    for job, entries in file_sd_targets(registry).items():
+        files[_targets_file(job)] = (json.dumps(entries, indent=2, sort_keys=True) + "\n").encode()
+    return files
+
+
+def write_prometheus(
+    registry: Registry, out: str | Path = DEFAULT_OUT, scrape_interval: str = "15s"
+) -> WriteReport:
+    return write_tree(Path(out), render_prometheus(registry, scrape_interval))

@@ -1,0 +1,135 @@
+"""One process, one HTTP listener per registry address, each serving that address's metrics."""
+
+from __future__ import annotations
+
+import errno
+import functools
+import socket
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tsedash.errors import InputError
+from tsedash.registry import Instance
+from tsedash.simulate.exposition import CONTENT_TYPE, Family, render
+from tsedash.simulate.plan import SimulationPlan
+
+
+class SimulatorError(InputError):
+    """An address the simulator cannot serve (taken port, unknown host, duplicate)."""
+
+
+def split_address(address: str) -> tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    return host, int(port)
+
+
+def _handler(path: str, families: Callable[[], list[Family]]) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path.split("?")[0] != path:
+                self.send_error(404, f"metrics are at {path}")
+                return
+            body = render(families())
+            self.send_response(200)
+            self.send_header("Content-Type", CONTENT_TYPE)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass  # scrapes every second would drown the terminal
+
+    return Handler
+
+
+class Simulator:
+    def __init__(self, plan: SimulationPlan, bind_host: str | None = None) -> None:
+        self.plan = plan
+        self.bind_host = bind_host
+        self.started = time.monotonic()
+        self._servers: list[ThreadingHTTPServer] = []
+        self._threads: list[threading.Thread] = []
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def _instance_families(self, inst: Instance) -> list[Family]:
+        return self.plan.instance_families(inst, self.elapsed())
+
+    def _cadvisor_families(self) -> list[Family]:
+        return self.plan.cadvisor_families(self.elapsed())
+
+    def endpoints(self) -> dict[str, Callable[[], list[Family]]]:
+        """Address → what it serves; two owners of one address is an error."""
+        out: dict[str, Callable[[], list[Family]]] = {}
+        owner: dict[str, str] = {}
+        for inst in self.plan.registry.instances:
+            if inst.address in out:
+                raise SimulatorError(
+                    f"{inst.instance_name} and {owner[inst.address]} share the address "
+                    f"{inst.address}; give each instance its own `address:`"
+                )
+            out[inst.address] = functools.partial(self._instance_families, inst)
+            owner[inst.address] = inst.instance_name
+        cadvisor = self.plan.cadvisor_address()
+        if cadvisor is not None:
+            if cadvisor in out:
+                raise SimulatorError(
+                    f"cadvisor shares the address {cadvisor} with {owner[cadvisor]}"
+                )
+            out[cadvisor] = functools.partial(self._cadvisor_families)
+        return out
+
+    def start(self) -> list[str]:
+        """Bind every address (all or nothing) and serve in background threads."""
+        path = self.plan.registry.defaults.metrics_path
+        served = []
+        try:
+            for address, families in self.endpoints().items():
+                host, port = split_address(address)
+                host = self.bind_host or host
+                try:
+                    server = ThreadingHTTPServer((host, port), _handler(path, families))
+                except socket.gaierror:
+                    raise SimulatorError(
+                        f"cannot bind {address}: host '{host}' does not resolve here "
+                        "(use --bind 127.0.0.1 with distinct ports, or `make demo`)"
+                    ) from None
+                except OSError as exc:
+                    reason = (
+                        "port already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+                    )
+                    raise SimulatorError(
+                        f"cannot bind {host}:{port} for {address}: {reason}"
+                    ) from None
+                server.daemon_threads = True
+                self._servers.append(server)
+                thread = threading.Thread(
+                    target=server.serve_forever, name=f"sim-{address}", daemon=True
+                )
+                thread.start()
+                self._threads.append(thread)
+                served.append(f"{host}:{port}")
+        except BaseException:
+            self.stop()
+            raise
+        self.started = time.monotonic()
+        return served
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._servers.clear()
+        self._threads.clear()
+
+    def __enter__(self) -> Simulator:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,77 @@
+"""A local ecosystem on loopback: the registry re-addressed to free ports, the simulator and a
+real Prometheus scraping it with the generated config. Used by `tsedash demo` and the tests."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from tsedash.processes import ProcessFailed, ProcessGroup, find_program, free_port, http_ok
+from tsedash.prometheus import write_prometheus
+from tsedash.registry import InfraJob, Registry
+
+LOOPBACK = "127.0.0.1"
+
+
+def localize(registry: Registry, infrastructure: dict[str, str]) -> Registry:
+    """Every instance on its own free loopback port; only the given infrastructure jobs."""
+    instances = tuple(
+        dataclasses.replace(inst, address=f"{LOOPBACK}:{free_port()}")
+        for inst in registry.instances
+    )
+    jobs = tuple(
+        InfraJob(job=j.job, address=infrastructure[j.job], line=j.line)
+        for j in registry.infrastructure
+        if j.job in infrastructure
+    )
+    return dataclasses.replace(registry, instances=instances, infrastructure=jobs)
+
+
+def start_prometheus(
+    group: ProcessGroup, registry: Registry, port: int, scrape_interval: str = "1s"
+) -> str:
+    """Write the generated config under the group's workdir, start Prometheus, return its URL."""
+    config_dir = group.workdir / "prometheus"
+    write_prometheus(registry, config_dir, scrape_interval)
+    url = f"http://{LOOPBACK}:{port}"
+    group.start(
+        "prometheus",
+        [
+            find_program("prometheus"),
+            f"--config.file={config_dir / 'prometheus.yml'}",
+            f"--storage.tsdb.path={group.workdir / 'prometheus-data'}",
+            f"--web.listen-address={LOOPBACK}:{port}",
+        ],
+        ready=lambda: http_ok(f"{url}/-/ready"),
+    )
+    return url
+
+
+def api(url: str, path: str, params: dict[str, str] | None = None) -> Any:
+    query = ("?" + urllib.parse.urlencode(params)) if params else ""
+    with urllib.request.urlopen(f"{url}{path}{query}", timeout=10) as resp:  # loopback only
+        return json.loads(resp.read())
+
+
+def wait_for_targets(url: str, expected: int, timeout: float = 40) -> list[dict[str, Any]]:
+    """Until Prometheus has `expected` active targets, all up (file_sd needs ~5 s)."""
+    deadline = time.monotonic() + timeout
+    targets: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        targets = api(url, "/api/v1/targets", {"state": "active"})["data"]["activeTargets"]
+        if len(targets) >= expected and all(t["health"] == "up" for t in targets):
+            return targets
+        time.sleep(0.5)
+    down = [
+        f"{t['labels'].get('job')}/{t['labels'].get('instance')}: {t['health']} {t['lastError']}"
+        for t in targets
+        if t["health"] != "up"
+    ]
+    raise ProcessFailed(
+        f"Prometheus has {len(targets)}/{expected} targets after {timeout:.0f}s; not up: {down}"
+    )
