@@ -8,7 +8,6 @@ import json
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 from typing import Any
 
 from tsedash.processes import ProcessFailed, ProcessGroup, find_program, free_port, http_ok
