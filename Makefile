@@ -12,12 +12,13 @@ DEBIAN_PROGRAMS ?= prometheus:prometheus promtool:prometheus redis-server:redis-
 	/usr/lib/postgresql/15/bin/initdb:postgresql
 COVERAGE_FLOOR ?= 95
 
-.PHONY: dashboards build validate test bench check-registry debian-programs clean distclean help
+.PHONY: dashboards build validate demo test bench check-registry debian-programs clean distclean help
 
 help:
 	@echo "make dashboards  build the dashboards from $(REGISTRY) into $(OUT)/"
 	@echo "make validate    check the dashboards in $(OUT)/ against Grafana's rules"
 	@echo "make test        install test tools and Debian programs, run lint, types and tests"
+	@echo "make demo        the simulator and a real Prometheus on 127.0.0.1 (Ctrl-C stops)"
 	@echo "make bench       scale and speed measurements"
 	@echo "make clean       remove caches and build leftovers (keeps $(VENV))"
 
@@ -60,6 +61,9 @@ test: $(VENV)/.installed-test debian-programs
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	@touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed debian-programs
+	$(BIN)/tsedash demo --registry $(REGISTRY)
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/scale.py

@@ -247,6 +247,42 @@ def prometheus_cmd(registry_path: str | None, out: Path, scrape_interval: str) -
     )
 
 
+@cli.command("simulate")
+@registry_option
+@click.option("--rate", default=2.0, show_default=True, help="Base counter rate per second.")
+@click.option("--bind", "bind_host", default=None, help="Bind this host instead of each address's.")
+@handles_errors
+def simulate_cmd(registry_path: str | None, rate: float, bind_host: str | None) -> None:
+    """Serve every instance's metric contract on its registry address until Ctrl-C."""
+    from tsedash.demo import wait_for_stop
+    from tsedash.simulate import SimulationPlan, Simulator
+
+    reg = _load(registry_path)
+    simulator = Simulator(SimulationPlan(reg, rate), bind_host)
+    served = simulator.start()
+    more = " …" if len(served) > 4 else ""
+    click.echo(f"serving {len(served)} endpoints ({', '.join(served[:4])}{more}); Ctrl-C stops")
+    try:
+        wait_for_stop(None)
+    finally:
+        simulator.stop()
+
+
+@cli.command("demo")
+@registry_option
+@click.option("--port", type=int, default=None, help="Prometheus port (default: a free one).")
+@click.option("--rate", default=2.0, show_default=True, help="Base counter rate per second.")
+@click.option("--for", "seconds", type=float, default=None, help="Stop after SECONDS (scripts).")
+@handles_errors
+def demo_cmd(
+    registry_path: str | None, port: int | None, rate: float, seconds: float | None
+) -> None:
+    """The simulator and a real Prometheus on 127.0.0.1, scraping with the generated config."""
+    from tsedash.demo import run_demo
+
+    run_demo(_load(registry_path), lambda line: click.echo(line), port, rate, seconds)
+
+
 def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="tsedash")
 

@@ -1,0 +1,61 @@
+"""`tsedash demo`: the simulator and a real Prometheus on loopback, until Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+
+from tsedash.processes import ProcessGroup, free_port
+from tsedash.registry import Registry
+from tsedash.simulate import SimulationPlan, Simulator
+from tsedash.stack import LOOPBACK, localize, start_prometheus, wait_for_targets
+
+
+def wait_for_stop(seconds: float | None) -> None:
+    """Block until SIGINT/SIGTERM (Ctrl-C) or, with `seconds`, that long."""
+    stop = threading.Event()
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        stop.wait(seconds)
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def run_demo(
+    registry: Registry,
+    say: Callable[[str], None],
+    port: int | None = None,
+    rate: float = 2.0,
+    seconds: float | None = None,
+    workdir: Path | None = None,
+) -> None:
+    port = port or free_port()
+    cadvisor = f"{LOOPBACK}:{free_port()}"
+    local = localize(registry, {"prometheus": f"{LOOPBACK}:{port}", "cadvisor": cadvisor})
+    with tempfile.TemporaryDirectory(prefix="tsedash-demo-") as tmp:
+        group = ProcessGroup(workdir or Path(tmp))
+        simulator = Simulator(SimulationPlan(local, rate))
+        try:
+            simulator.start()
+            url = start_prometheus(group, local, port, "5s")
+            say(f"simulator: {len(local.instances)} instances + cadvisor on {LOOPBACK}")
+            say(f"prometheus: {url} (config {group.workdir / 'prometheus' / 'prometheus.yml'})")
+            wait_for_targets(url, len(local.instances) + len(local.infrastructure), timeout=30)
+            say("ready: every target is up")
+            say(f"  try  {url}/graph?g0.expr=sum%20by%20(instance)%20(rate(trades_total[1m]))")
+            say(f"  or   {url}/targets")
+            say("  point a Grafana datasource at it, and mount provisioning/ ; Ctrl-C stops all")
+            wait_for_stop(seconds)
+        finally:
+            simulator.stop()
+            group.stop_all()
+            say("stopped: simulator and prometheus")
