@@ -12,7 +12,7 @@ DEBIAN_PROGRAMS ?= prometheus:prometheus promtool:prometheus redis-server:redis-
 	/usr/lib/postgresql/15/bin/initdb:postgresql
 COVERAGE_FLOOR ?= 95
 
-.PHONY: dashboards build validate demo test bench check-registry debian-programs clean distclean help
+.PHONY: dashboards build validate lint demo test bench check-registry debian-programs clean distclean help
 
 help:
 	@echo "make dashboards  build the dashboards from $(REGISTRY) into $(OUT)/"
@@ -38,10 +38,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 dashboards: $(VENV)/.installed
 	$(BIN)/tsedash build --registry $(REGISTRY) --out $(OUT)
 	$(BIN)/tsedash validate --out $(OUT)
+	$(BIN)/tsedash lint --registry $(REGISTRY) --out $(OUT) --strict
 	$(BIN)/tsedash prometheus --registry $(REGISTRY) --out deploy/prometheus
 
 validate: $(VENV)/.installed
 	$(BIN)/tsedash validate --out $(OUT)
+
+lint: $(VENV)/.installed
+	$(BIN)/tsedash lint --registry $(REGISTRY) --out $(OUT) --strict
 
 build: dashboards
 

@@ -214,6 +214,60 @@ def validate_cmd(out: Path, as_json: bool) -> None:
         click.echo(f"{out}: ok: dashboards valid")
 
 
+@cli.command("lint")
+@registry_option
+@out_option
+@click.option(
+    "--exclusions",
+    "exclusions_path",
+    default=None,
+    metavar="FILE",
+    help="Exclusions file (default: .lint.yaml when present).",
+)
+@click.option("--strict", is_flag=True, help="Warnings and unused exclusions fail too.")
+@click.option("--json", "as_json", is_flag=True, help="Print findings as JSON.")
+@handles_errors
+def lint_cmd(
+    registry_path: str | None, out: Path, exclusions_path: str | None, strict: bool, as_json: bool
+) -> None:
+    """Lint the dashboards in OUT: PromQL, best practice, the registry's metric contract."""
+    from tsedash.lint import RULES, lint_dir, load_exclusions
+
+    reg = load_registry(registry_path)
+    report = lint_dir(out, reg, load_exclusions(exclusions_path))
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "findings": [f.as_dict() for f in report.findings],
+                    "excluded": len(report.excluded),
+                    "unused_exclusions": [
+                        {"rule": e.rule, "dashboard": e.dashboard, "panel": e.panel, "line": e.line}
+                        for e in report.unused
+                    ],
+                },
+                indent=2,
+                sort_keys=True,
+            )
+        )
+    else:
+        for finding in report.findings:
+            click.echo(str(finding), err=True)
+        for e in report.unused:
+            click.echo(
+                f"{exclusions_path or '.lint.yaml'}:{e.line}: warning: exclusion of {e.rule} for "
+                f"{e.dashboard} {e.panel or ''} matches nothing; remove it",
+                err=True,
+            )
+        click.echo(
+            f"lint: {len(report.errors)} errors, {len(report.warnings)} warnings, "
+            f"{len(report.excluded)} excluded, {len(report.unused)} unused exclusions "
+            f"({len(RULES)} rules{', strict' if strict else ''})"
+        )
+    if report.failed(strict):
+        sys.exit(1)
+
+
 @cli.command("prometheus")
 @registry_option
 @click.option(

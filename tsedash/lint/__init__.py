@@ -1,0 +1,105 @@
+"""Lint: valid PromQL that follows the field's practice and the registry's metric contract.
+
+One module per rule under `tsedash.lint.rules` (kebab-case name, description, severity, pure
+check); exclusions with reasons in `.lint.yaml`. See docs in README.md ("Lint").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tsedash.errors import InputError
+from tsedash.lint.core import DashboardContext, LintFinding, Severity
+from tsedash.lint.exclusions import Exclusion, LintConfigError, load_exclusions
+from tsedash.lint.rules import RULES, RULES_BY_NAME
+from tsedash.registry import Registry
+
+__all__ = [
+    "RULES",
+    "RULES_BY_NAME",
+    "Exclusion",
+    "LintConfigError",
+    "LintFinding",
+    "LintReport",
+    "Severity",
+    "lint_dashboards",
+    "lint_dir",
+    "load_exclusions",
+]
+
+
+@dataclass
+class LintReport:
+    findings: list[LintFinding] = field(default_factory=list)
+    excluded: list[tuple[LintFinding, Exclusion]] = field(default_factory=list)
+    unused: list[Exclusion] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[LintFinding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[LintFinding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    def failed(self, strict: bool) -> bool:
+        return bool(self.errors or (strict and (self.warnings or self.unused)))
+
+
+def lint_dashboards(
+    items: Iterable[tuple[str, dict[str, Any]]],
+    registry: Registry,
+    exclusions: list[Exclusion] | None = None,
+) -> LintReport:
+    exclusions = exclusions or []
+    report = LintReport()
+    used: set[int] = set()
+    for file, model in items:
+        ctx = DashboardContext(file, model, registry)
+        for rule in RULES:
+            for issue in rule.check(ctx):
+                finding = LintFinding(
+                    file,
+                    ctx.uid,
+                    issue.panel,
+                    issue.ref_id,
+                    rule.name,
+                    rule.severity,
+                    issue.message,
+                    issue.expr,
+                )
+                match = next((e for e in exclusions if e.matches(finding)), None)
+                if match is None:
+                    report.findings.append(finding)
+                else:
+                    report.excluded.append((finding, match))
+                    used.add(id(match))
+    report.findings.sort()
+    report.unused = [e for e in exclusions if id(e) not in used]
+    return report
+
+
+def lint_dir(out: Path, registry: Registry, exclusions: list[Exclusion]) -> LintReport:
+    root = out / "dashboards"
+    files = (
+        sorted(
+            p
+            for p in root.rglob("*.json")
+            if not any(part.startswith(".") for part in p.relative_to(root).parts)
+        )
+        if root.is_dir()
+        else []
+    )
+    if not files:
+        raise InputError(f"{root}: no dashboard files (run `tsedash build` first)")
+    items = []
+    for path in files:
+        try:
+            items.append((str(path), json.loads(path.read_text(encoding="utf-8"))))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(f"{path}: not valid JSON ({exc}); run `tsedash validate`") from None
+    return lint_dashboards(items, registry, exclusions)

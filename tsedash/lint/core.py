@@ -1,0 +1,183 @@
+"""Lint building blocks: a rule, a finding, and the parsed view of one dashboard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import promql_parser as pp
+
+from tsedash.queries.expand import LINT_GLOBALS, expand
+from tsedash.registry import Registry
+
+VARIABLE_SAMPLE_PREFIX = "tsedash_var_"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What a rule reports; the runner adds the rule, dashboard and file."""
+
+    message: str
+    panel: str = ""
+    ref_id: str = ""
+    expr: str = ""
+
+
+@dataclass(frozen=True, order=True)
+class LintFinding:
+    file: str
+    uid: str
+    panel: str
+    ref_id: str
+    rule: str
+    severity: Severity
+    message: str
+    expr: str = ""
+
+    def __str__(self) -> str:
+        where = f"dashboard {self.uid}"
+        if self.panel:
+            where += f" panel '{self.panel}'"
+        if self.ref_id:
+            where += f" refId {self.ref_id}"
+        expr = f"\n    expanded: {self.expr}" if self.expr else ""
+        return f"{self.file}: {where}: {self.severity} {self.rule}: {self.message}{expr}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "file": self.file,
+            "uid": self.uid,
+            "panel": self.panel,
+            "refId": self.ref_id,
+            "rule": self.rule,
+            "severity": str(self.severity),
+            "message": self.message,
+            "expr": self.expr,
+        }
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str  # kebab-case; also its key in .lint.yaml
+    description: str
+    severity: Severity
+    check: Callable[[DashboardContext], Iterable[Issue]]
+
+
+@dataclass
+class Selector:
+    """A vector selector with the functions and aggregations around it (outermost first)."""
+
+    node: Any  # promql_parser.VectorSelector
+    parents: list[Any]
+
+    @property
+    def metric(self) -> str:
+        return str(self.node.name or "")
+
+    def matchers(self) -> list[tuple[str, str, str]]:
+        return [
+            (m.name, str(m.op).removeprefix("MatchOp."), m.value)
+            for m in self.node.matchers.matchers
+        ]
+
+    def inside(self, *functions: str) -> bool:
+        return any(isinstance(p, pp.Call) and p.func.name in functions for p in self.parents)
+
+
+@dataclass
+class Target:
+    panel: dict[str, Any]
+    target: dict[str, Any]
+    expanded: str
+    ast: Any | None
+    error: str = ""
+    selectors: list[Selector] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return str(self.panel.get("title", ""))
+
+    @property
+    def ref_id(self) -> str:
+        return str(self.target.get("refId", ""))
+
+    @property
+    def expr(self) -> str:
+        return str(self.target.get("expr", ""))
+
+    def issue(self, message: str) -> Issue:
+        return Issue(message, self.title, self.ref_id, self.expanded)
+
+
+def sample_value(variable: str) -> str:
+    return f"{VARIABLE_SAMPLE_PREFIX}{variable}"
+
+
+def is_sample(value: str) -> bool:
+    return VARIABLE_SAMPLE_PREFIX in value
+
+
+def parse(expr: str) -> tuple[Any | None, str, list[Selector]]:
+    try:
+        ast = pp.parse(expr)
+    except ValueError as exc:
+        return None, str(exc) or "does not parse", []
+    selectors: list[Selector] = []
+    stack: list[Any] = []
+
+    def pre(node: Any) -> bool:
+        if isinstance(node, pp.VectorSelector):
+            selectors.append(Selector(node, list(stack)))
+        stack.append(node)
+        return True
+
+    def post(node: Any) -> bool:
+        stack.pop()
+        return True
+
+    pp.walk(ast, pre, post)
+    return ast, "", selectors
+
+
+@dataclass
+class DashboardContext:
+    file: str
+    model: dict[str, Any]
+    registry: Registry
+
+    def __post_init__(self) -> None:
+        self.uid = str(self.model.get("uid", ""))
+        self.variables: dict[str, dict[str, Any]] = {
+            str(v.get("name")): v
+            for v in self.model.get("templating", {}).get("list", [])
+            if isinstance(v, dict)
+        }
+        values = {name: sample_value(name) for name in self.variables}
+        values.update(LINT_GLOBALS)
+        self.values = values
+        self.targets: list[Target] = []
+        for panel in self.panels():
+            for target in panel.get("targets", []) or []:
+                expanded = expand(str(target.get("expr", "")), values)
+                ast, error, selectors = parse(expanded)
+                self.targets.append(Target(panel, target, expanded, ast, error, selectors))
+
+    def panels(self) -> Iterator[dict[str, Any]]:
+        for panel in self.model.get("panels", []):
+            if isinstance(panel, dict):
+                yield panel
+                yield from (c for c in panel.get("panels", []) or [] if isinstance(c, dict))
+
+    def query_variables(self) -> list[dict[str, Any]]:
+        return [v for v in self.variables.values() if v.get("type") == "query"]
+
+    def known_jobs(self) -> set[str]:
+        return set(self.registry.services) | {j.job for j in self.registry.infrastructure}

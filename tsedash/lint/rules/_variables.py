@@ -1,0 +1,30 @@
+"""Shared check of the `service` (job) and `instance` variables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tsedash.lint.core import DashboardContext, Issue
+
+DATASOURCE_REFS = ("${datasource}", "$datasource")
+
+
+def check_label_variable(ctx: DashboardContext, name: str, label: str) -> Iterator[Issue]:
+    var = ctx.variables.get(name)
+    if var is None:
+        yield Issue(f"no `{name}` variable (label_values of `{label}`)")
+        return
+    query = var.get("query")
+    text = query.get("query", "") if isinstance(query, dict) else str(query or "")
+    if (
+        var.get("type") != "query"
+        or not text.startswith("label_values(")
+        or f", {label})" not in text
+    ):
+        yield Issue(f"`{name}` must be a query variable `label_values(…, {label})`")
+    if (var.get("datasource") or {}).get("uid") not in DATASOURCE_REFS:
+        yield Issue(f"`{name}` must query the `datasource` variable")
+    if not (var.get("multi") and var.get("includeAll")):
+        yield Issue(f"`{name}` must be multi-value and include All")
+    if not var.get("allValue"):
+        yield Issue(f"`{name}` needs an allValue, or All expands to a regex of every value")
