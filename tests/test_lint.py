@@ -1,0 +1,382 @@
+"""Lint: each rule table-driven (a clean dashboard, then one break per case), exclusions, CLI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dashboards import build_all
+from tsedash.lint import RULES, RULES_BY_NAME, LintConfigError, lint_dashboards, load_exclusions
+from tsedash.lint.core import DashboardContext
+
+from .conftest import ROOT, Result
+from .dashboard_helpers import FIXTURE, clone, fixture_registry
+
+RunCli = Callable[..., Result]
+REG = fixture_registry()
+MODELS = {spec.uid: model for spec, model in build_all(REG)}
+DEVOPS, SIM = MODELS["tse-devops-docker"], MODELS["tse-simulation-entity"]
+
+
+def panel(model: dict[str, Any], title: str) -> dict[str, Any]:
+    return next(p for p in model["panels"] if p["title"] == title)
+
+
+def findings(rule: str, model: dict[str, Any]) -> list[str]:
+    ctx = DashboardContext("d.json", model, REG)
+    return [i.message for i in RULES_BY_NAME[rule].check(ctx)]
+
+
+def test_rules_are_kebab_case_with_descriptions() -> None:
+    assert len(RULES) == 17
+    assert len(RULES_BY_NAME) == len(RULES)
+    for rule in RULES:
+        assert rule.name == rule.name.lower() and " " not in rule.name and "_" not in rule.name
+        assert rule.description.endswith(".")
+
+
+def test_generated_dashboards_are_clean_except_excluded() -> None:
+    exclusions = load_exclusions(ROOT / ".lint.yaml")
+    report = lint_dashboards(MODELS.items(), REG, exclusions)
+    assert report.findings == []
+    # The fixture has one singleton fewer with a panel named like the default one.
+    assert {f.rule for f, _ in report.excluded} == {"target-instance"}
+
+
+def _expr(model: dict[str, Any], title: str, expr: str) -> None:
+    panel(model, title)["targets"][0]["expr"] = expr
+
+
+Mutation = Callable[[dict[str, Any]], None]
+CASES: list[tuple[str, str, Mutation, str]] = [
+    # (rule, dashboard uid, mutation, fragment of the message)
+    (
+        "template-datasource",
+        "tse-devops-docker",
+        lambda m: m["templating"]["list"].pop(0),
+        "no `datasource` variable",
+    ),
+    (
+        "template-datasource",
+        "tse-devops-docker",
+        lambda m: m["templating"]["list"][0].update(query="loki"),
+        "of type prometheus",
+    ),
+    (
+        "template-job",
+        "tse-devops-docker",
+        lambda m: m["templating"]["list"][1].update(multi=False),
+        "multi-value",
+    ),
+    (
+        "template-job",
+        "tse-devops-docker",
+        lambda m: m["templating"]["list"].pop(1),
+        "no `service` variable",
+    ),
+    (
+        "template-instance",
+        "tse-devops-docker",
+        lambda m: m["templating"]["list"][2].pop("allValue"),
+        "needs an allValue",
+    ),
+    (
+        "template-instance",
+        "tse-devops-docker",
+        lambda m: m["templating"]["list"][2].update(datasource={"uid": "prom"}),
+        "query the `datasource`",
+    ),
+    (
+        "template-label-promql",
+        "tse-devops-docker",
+        lambda m: m["templating"]["list"][2].update(query="label_values(up{job=~}, instance)"),
+        "invalid selector",
+    ),
+    (
+        "template-label-promql",
+        "tse-devops-docker",
+        lambda m: m["templating"]["list"][2].update(query="up"),
+        "is not label_values",
+    ),
+    (
+        "template-on-time-change-reload",
+        "tse-devops-docker",
+        lambda m: m["templating"]["list"][1].update(refresh=1),
+        "use 2",
+    ),
+    (
+        "panel-datasource",
+        "tse-devops-docker",
+        lambda m: panel(m, "Container CPU").update(datasource={"uid": "prometheus"}),
+        "is not ${datasource}",
+    ),
+    (
+        "panel-title-description",
+        "tse-devops-docker",
+        lambda m: panel(m, "Container CPU").pop("description"),
+        "no description",
+    ),
+    (
+        "panel-units",
+        "tse-devops-docker",
+        lambda m: panel(m, "Container CPU")["fieldConfig"]["defaults"].pop("unit"),
+        "no unit",
+    ),
+    (
+        "panel-no-targets",
+        "tse-devops-docker",
+        lambda m: panel(m, "Container CPU").update(targets=[]),
+        "no targets",
+    ),
+    (
+        "target-promql",
+        "tse-devops-docker",
+        lambda m: _expr(m, "Container CPU", "sum(rate(x[$__rate_interval])"),
+        "invalid PromQL",
+    ),
+    (
+        "target-rate-interval",
+        "tse-simulation-entity",
+        lambda m: _expr(
+            m,
+            "Trades/s by Instance",
+            'sum(rate(trades_total{job="exchange-simulator", instance=~"$instance"}[5m]))',
+        ),
+        "should use [$__rate_interval]",
+    ),
+    (
+        "target-rate-interval",
+        "tse-simulation-entity",
+        lambda m: _expr(
+            m,
+            "Trades/s by Instance",
+            'sum(irate(trades_total{job="exchange-simulator", instance=~"$instance"}[$__interval]))',
+        ),
+        "irate(trades_total",
+    ),
+    (
+        "target-job",
+        "tse-simulation-entity",
+        lambda m: _expr(
+            m,
+            "Trades/s by Instance",
+            'sum(rate(trades_total{instance=~"$instance"}[$__rate_interval]))',
+        ),
+        "has no job matcher",
+    ),
+    (
+        "target-instance",
+        "tse-simulation-entity",
+        lambda m: _expr(
+            m,
+            "Trades/s by Instance",
+            'sum(rate(trades_total{job="exchange-simulator"}[$__rate_interval]))',
+        ),
+        "ignores the instance variable",
+    ),
+    (
+        "target-instance",
+        "tse-devops-docker",
+        lambda m: _expr(
+            m,
+            "Container CPU",
+            'sum(rate(container_cpu_usage_seconds_total{job="cadvisor"}[$__rate_interval]))',
+        ),
+        "ignores the instance variable",
+    ),
+    (
+        "target-counter-agg",
+        "tse-simulation-entity",
+        lambda m: _expr(
+            m,
+            "Trades Total",
+            'sum by (instance) (trades_total{job="exchange-simulator", instance=~"$instance"})',
+        ),
+        "counter `trades_total` used raw",
+    ),
+    ("uneditable-dashboard", "tse-devops-docker", lambda m: m.update(editable=True), "editable"),
+    (
+        "target-metric-contract",
+        "tse-simulation-entity",
+        lambda m: _expr(
+            m,
+            "Trades/s by Instance",
+            'sum(rate(trade_total{job="exchange-simulator", instance=~"$instance"}[$__rate_interval]))',
+        ),
+        "`trade_total` is not in the metric contract; did you mean `trades_total`?",
+    ),
+    (
+        "target-job-known",
+        "tse-simulation-entity",
+        lambda m: _expr(
+            m,
+            "Trades/s by Instance",
+            'sum(rate(trades_total{job="exchange-simulater", instance=~"$instance"}[$__rate_interval]))',
+        ),
+        "job 'exchange-simulater' is neither",
+    ),
+    (
+        "target-job-known",
+        "tse-devops-docker",
+        lambda m: _expr(m, "Infrastructure Services Health", 'up{job=~"redis|mongo"}'),
+        "job 'mongo'",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "uid", "mutate", "fragment"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
+)
+def test_rule_finds_its_case(rule: str, uid: str, mutate: Mutation, fragment: str) -> None:
+    assert findings(rule, MODELS[uid]) == [] or rule == "target-instance"
+    model = clone(MODELS[uid])
+    mutate(model)
+    messages = findings(rule, model)
+    assert any(fragment in m for m in messages), messages
+
+
+def test_every_rule_has_a_case() -> None:
+    assert {c[0] for c in CASES} == set(RULES_BY_NAME)
+
+
+def test_findings_name_uid_panel_refid_and_expanded_expression() -> None:
+    model = clone(SIM)
+    _expr(
+        model,
+        "Trades/s by Instance",
+        'sum(rate(trade_total{job="exchange-simulator", instance=~"$instance"}[$__rate_interval]))',
+    )
+    report = lint_dashboards([("sim.json", model)], REG, load_exclusions(ROOT / ".lint.yaml"))
+    [finding] = report.findings
+    text = str(finding)
+    assert text.startswith(
+        "sim.json: dashboard tse-simulation-entity panel 'Trades/s by Instance' refId A: error target-metric-contract:"
+    )
+    assert (
+        'expanded: sum(rate(trade_total{job="exchange-simulator", instance=~"tsedash_var_instance"}[61s]))'
+        in text
+    )
+
+
+def _exclusions(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / ".lint.yaml"
+    path.write_text(body)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        (
+            "exclusions:\n  - {rule: target-instanse, dashboard: d, reason: because it is so}\n",
+            ":2: exclusions[0]: unknown rule 'target-instanse'; did you mean 'target-instance'?",
+        ),
+        ("exclusions:\n  - {rule: target-instance, dashboard: d}\n", "needs a `reason:`"),
+        (
+            "exclusions:\n  - {rule: target-instance, dashboard: d, reason: '  '}\n",
+            "needs a `reason:`",
+        ),
+        (
+            "exclusions:\n  - {rule: target-instance, reason: because it is so}\n",
+            "`dashboard:` (a uid) is required",
+        ),
+        (
+            "exclusions:\n  - {rule: target-instance, dashboard: d, reason: because it is so, pannel: x}\n",
+            "unknown key 'pannel'",
+        ),
+        ("rules: []\n", "one key, `exclusions:`"),
+        ("exclusions: {a: 1}\n", "must be a list"),
+        ("exclusions: [\n", "YAML syntax error"),
+    ],
+)
+def test_bad_exclusions_files(tmp_path: Path, body: str, fragment: str) -> None:
+    with pytest.raises(LintConfigError) as info:
+        load_exclusions(_exclusions(tmp_path, body))
+    assert fragment in str(info.value)
+
+
+def test_missing_explicit_exclusions_file(tmp_path: Path) -> None:
+    with pytest.raises(LintConfigError, match="not found"):
+        load_exclusions(tmp_path / "nope.yaml")
+
+
+def test_cli_strict_and_unused_exclusions(run_cli: RunCli, tmp_path: Path) -> None:
+    out = tmp_path / "prov"
+    assert run_cli("build", "--registry", str(FIXTURE), "--out", str(out)).exit_code == 0
+    none = _exclusions(tmp_path, "exclusions: []\n")
+    res = run_cli("lint", "--registry", str(FIXTURE), "--out", str(out), "--exclusions", str(none))
+    assert res.exit_code == 0  # only warnings (target-instance on singletons and infra)
+    assert "0 errors, 5 warnings" in res.stdout
+    res = run_cli(
+        "lint", "--registry", str(FIXTURE), "--out", str(out), "--exclusions", str(none), "--strict"
+    )
+    assert res.exit_code == 1
+    extra = _exclusions(
+        tmp_path,
+        (ROOT / ".lint.yaml").read_text()
+        + "  - {rule: panel-units, dashboard: tse-devops-docker, panel: Gone, reason: the panel was removed}\n",
+    )
+    res = run_cli(
+        "lint",
+        "--registry",
+        str(FIXTURE),
+        "--out",
+        str(out),
+        "--exclusions",
+        str(extra),
+        "--strict",
+    )
+    assert res.exit_code == 1
+    assert "exclusion of panel-units for tse-devops-docker Gone matches nothing" in res.stderr
+    res = run_cli(
+        "lint", "--registry", str(FIXTURE), "--out", str(out), "--exclusions", str(extra), "--json"
+    )
+    assert res.exit_code == 0
+    assert json.loads(res.stdout)["unused_exclusions"][0]["panel"] == "Gone"
+
+
+def test_cli_lint_error_exits_1_and_bad_config_exits_2(run_cli: RunCli, tmp_path: Path) -> None:
+    out = tmp_path / "prov"
+    run_cli("build", "--registry", str(FIXTURE), "--out", str(out))
+    path = out / "dashboards" / "trading-ecosystem" / "simulation-entity-view.json"
+    model = json.loads(path.read_text())
+    _expr(model, "Trades Total", "sum(trades_totl)")
+    path.write_text(json.dumps(model))
+    res = run_cli(
+        "lint",
+        "--registry",
+        str(FIXTURE),
+        "--out",
+        str(out),
+        "--exclusions",
+        str(ROOT / ".lint.yaml"),
+    )
+    assert res.exit_code == 1
+    assert "target-metric-contract" in res.stderr and "trades_totl" in res.stderr
+    bad = _exclusions(
+        tmp_path, "exclusions:\n  - {rule: nope, dashboard: d, reason: because it is so}\n"
+    )
+    res = run_cli("lint", "--registry", str(FIXTURE), "--out", str(out), "--exclusions", str(bad))
+    assert res.exit_code == 2
+    assert "unknown rule 'nope'" in res.stderr
+    res = run_cli("lint", "--registry", str(FIXTURE), "--out", str(tmp_path / "empty"))
+    assert res.exit_code == 2
+
+
+def test_default_registry_is_lint_clean_in_strict_mode(run_cli: RunCli) -> None:
+    res = run_cli(
+        "lint",
+        "--registry",
+        str(ROOT / "instances.yaml"),
+        "--out",
+        str(ROOT / "provisioning"),
+        "--exclusions",
+        str(ROOT / ".lint.yaml"),
+        "--strict",
+    )
+    assert res.exit_code == 0, res.stderr
+    assert "0 errors, 0 warnings, 4 excluded, 0 unused exclusions (17 rules, strict)" in res.stdout
