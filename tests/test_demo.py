@@ -65,3 +65,39 @@ def test_simulate_refuses_unresolvable_addresses_clearly() -> None:
     )
     assert res.returncode == 2
     assert "does not resolve here" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_demo_without_prometheus_names_the_debian_package(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "TSEDASH_REGISTRY"}
+    env["PATH"] = str(Path(sys.executable).parent)  # the venv only: no prometheus on PATH
+    res = subprocess.run(
+        [EXE, "demo", "--for", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert res.returncode == 2
+    assert "'prometheus' is not installed: apt-get install prometheus" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_demo_on_a_taken_port_is_a_clear_error() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        res = subprocess.run(
+            [EXE, "demo", "--port", str(port), "--for", "1"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+            check=False,
+        )
+    assert res.returncode == 2
+    assert f"127.0.0.1:{port}: port already in use" in res.stderr

@@ -10,7 +10,15 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from tsedash.processes import ProcessFailed, ProcessGroup, find_program, free_port, http_ok
+from tsedash.errors import InputError
+from tsedash.processes import (
+    ProcessFailed,
+    ProcessGroup,
+    find_program,
+    free_port,
+    http_ok,
+    port_open,
+)
 from tsedash.prometheus import write_prometheus
 from tsedash.registry import InfraJob, Registry
 
@@ -35,6 +43,8 @@ def start_prometheus(
     group: ProcessGroup, registry: Registry, port: int, scrape_interval: str = "1s"
 ) -> str:
     """Write the generated config under the group's workdir, start Prometheus, return its URL."""
+    if port_open(LOOPBACK, port):
+        raise InputError(f"cannot start Prometheus on {LOOPBACK}:{port}: port already in use")
     config_dir = group.workdir / "prometheus"
     write_prometheus(registry, config_dir, scrape_interval)
     url = f"http://{LOOPBACK}:{port}"
