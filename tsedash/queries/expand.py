@@ -26,15 +26,6 @@ LINT_GLOBALS = {
 }
 
 
-def variables_used(expr: str) -> list[str]:
-    out = []
-    for m in VARIABLE.finditer(expr):
-        name = m.group("braced") or m.group("old") or m.group("plain")
-        if name not in out:
-            out.append(name)
-    return out
-
-
 def expand(expr: str, values: Mapping[str, str]) -> str:
     """Replace every variable that has a value; leave the others as written."""
 
