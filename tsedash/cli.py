@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from tsedash import __version__
-from tsedash.errors import TsedashError
+from tsedash.errors import InputError, TsedashError
 from tsedash.registry import REGISTRY_ENV, Registry, RegistryError, load_registry
 from tsedash.registry.tables import render_table
 
@@ -335,6 +335,187 @@ def demo_cmd(
     from tsedash.demo import run_demo
 
     run_demo(_load(registry_path), lambda line: click.echo(line), port, rate, seconds)
+
+
+def _grafana_options(func: F) -> F:
+    func = click.option("--url", default=None, help="Grafana URL (default: $GRAFANA_URL).")(func)
+    func = click.option(
+        "--ca-cert",
+        default=None,
+        type=click.Path(exists=True, dir_okay=False),
+        help="Trust this CA bundle (a private CA).",
+    )(func)
+    func = click.option("--insecure", is_flag=True, help="Do not verify TLS (warns).")(func)
+    func = click.option(
+        "--timeout",
+        default=15.0,
+        show_default=True,
+        type=click.FloatRange(min=0.05),
+        help="Seconds to wait for each answer.",
+    )(func)
+    return func
+
+
+def _client(url: str | None, ca_cert: str | None, insecure: bool, timeout: float) -> Any:
+    from tsedash.grafana.client import GrafanaClient, GrafanaSettings
+
+    return GrafanaClient(GrafanaSettings.from_env(url, ca_cert, insecure, read_timeout=timeout))
+
+
+def _local_dashboards(out: Path) -> list[tuple[str, dict[str, Any]]]:
+    root = out / "dashboards"
+    files = sorted(root.rglob("*.json")) if root.is_dir() else []
+    files = [f for f in files if not any(p.startswith(".") for p in f.relative_to(root).parts)]
+    if not files:
+        raise InputError(f"{root}: no dashboards to push (run `tsedash build` first)")
+    items = []
+    for path in files:
+        try:
+            model = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(f"{path}: not valid JSON ({exc})") from None
+        items.append((str(model.get("uid", "")), model))
+    return items
+
+
+@cli.command("push")
+@_grafana_options
+@out_option
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.option(
+    "--force", is_flag=True, help="Overwrite edits made in Grafana (saved to backups/ first)."
+)
+@click.option("--message", "note", default=None, help="Note added to each version message.")
+@click.option(
+    "--backups",
+    default="backups",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where live copies are saved before a forced overwrite.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+@handles_errors
+def push_cmd(
+    url: str | None,
+    ca_cert: str | None,
+    insecure: bool,
+    timeout: float,
+    out: Path,
+    dry_run: bool,
+    force: bool,
+    note: str | None,
+    backups: Path,
+    as_json: bool,
+) -> None:
+    """Push the built dashboards to Grafana: only what changed, never over an edit."""
+    from dashboards.common import FOLDER_TITLE, FOLDER_UID
+    from tsedash.grafana.sync import push
+
+    client = _client(url, ca_cert, insecure, timeout)
+    dashboards = _local_dashboards(out)
+    tty = sys.stdout.isatty() and not as_json
+
+    def progress(items: Any) -> Any:
+        if not tty:
+            return items
+        return click.progressbar(items, label="pushing", length=len(dashboards))
+
+    report = push(
+        client,
+        dashboards,
+        FOLDER_UID,
+        FOLDER_TITLE,
+        dry_run=dry_run,
+        force=force,
+        note=note,
+        backups=backups,
+        progress=progress if tty else None,
+    )
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "url": client.settings.shown_url,
+                    "dry_run": dry_run,
+                    "folder": report.folder,
+                    "dashboards": [o.as_dict() for o in report.outcomes],
+                    "requests": report.requests,
+                    "writes": report.writes,
+                },
+                indent=2,
+                sort_keys=True,
+            )
+        )
+    else:
+        click.echo(f"grafana {client.settings.shown_url}: folder {FOLDER_UID} {report.folder}")
+        for o in report.outcomes:
+            version = f" (version {o.version})" if o.version else ""
+            detail = f": {o.detail}" if o.detail else ""
+            backup = f"; live copy saved to {o.backup}" if o.backup else ""
+            line = f"  {o.action:<15} {o.uid}{version}{detail}{backup}"
+            click.echo(line, err=o.action in ("refused", "conflict", "failed"))
+        counts: dict[str, int] = {}
+        for o in report.outcomes:
+            counts[o.action] = counts.get(o.action, 0) + 1
+        summary = ", ".join(f"{n} {a}" for a, n in sorted(counts.items()))
+        click.echo(f"{summary}; {report.writes} writes, {report.requests} requests")
+    if report.failed:
+        sys.exit(3)
+
+
+@cli.command("diff")
+@_grafana_options
+@out_option
+@click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
+@handles_errors
+def diff_cmd(
+    url: str | None, ca_cert: str | None, insecure: bool, timeout: float, out: Path, as_json: bool
+) -> None:
+    """Unified diff of each live dashboard against ours (normalised); exit 1 if any differs."""
+    from tsedash.grafana.sync import diff
+
+    results = diff(_client(url, ca_cert, insecure, timeout), _local_dashboards(out))
+    if as_json:
+        click.echo(json.dumps([r.__dict__ for r in results], indent=2, sort_keys=True))
+    else:
+        color = sys.stdout.isatty()
+        for r in results:
+            if r.status == "equal":
+                click.echo(f"{r.uid}: equal")
+                continue
+            click.echo(f"{r.uid}: {r.status}")
+            for line in r.diff.splitlines():
+                fg = "green" if line.startswith("+") else "red" if line.startswith("-") else None
+                fg = "cyan" if line.startswith("@@") else fg
+                click.echo(click.style(line, fg=fg) if color and fg else line)
+    if any(r.status != "equal" for r in results):
+        sys.exit(1)
+
+
+@cli.command("pull")
+@_grafana_options
+@click.option("--uid", required=True, help="The dashboard's uid.")
+@click.option(
+    "--out",
+    "out_file",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: <uid>.json).",
+)
+@handles_errors
+def pull_cmd(
+    url: str | None,
+    ca_cert: str | None,
+    insecure: bool,
+    timeout: float,
+    uid: str,
+    out_file: Path | None,
+) -> None:
+    """Save a live dashboard as a normalised bare model (to bring it under the pipeline)."""
+    from tsedash.grafana.sync import pull
+
+    path = pull(_client(url, ca_cert, insecure, timeout), uid, out_file or Path(f"{uid}.json"))
+    click.echo(f"wrote {path}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,432 @@
+"""A Grafana HTTP API test double on a real socket, built from DESIGN.md section 7.
+
+Not shipped. It keeps folders, dashboards and their version history, enforces the save rules
+with Grafana's status codes and bodies, authenticates like Grafana (Bearer token or basic auth,
+401/403 bodies), records every request, simulates edits made in the UI, and injects faults.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+UID_RE = re.compile(r"^[a-zA-Z0-9_-]*$")
+ADMIN_TOKEN = "glsa_admin_0123456789abcdef"
+VIEWER_TOKEN = "glsa_viewer_0123456789abcdef"
+BASIC = ("admin", "s3cret-pass")
+
+
+@dataclass
+class Version:
+    version: int
+    created: str
+    created_by: str
+    message: str
+    data: dict[str, Any]
+
+
+@dataclass
+class Stored:
+    model: dict[str, Any]
+    folder_uid: str
+    id: int
+    created: str
+    created_by: str
+    provisioned: bool = False
+    external_id: str = ""
+    versions: list[Version] = field(default_factory=list)
+
+    @property
+    def version(self) -> int:
+        return int(self.model["version"])
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: Any
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+class GrafanaState:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.folders: dict[str, dict[str, Any]] = {}
+        self.dashboards: dict[str, Stored] = {}
+        self.requests: list[Recorded] = []
+        self.faults: list[dict[str, Any]] = []
+        self.next_id = 1
+        self.legacy_versions = False  # Grafana < 12 returns the bare list
+
+    # --- helpers used by tests ---------------------------------------------------------------
+
+    def writes(self) -> list[Recorded]:
+        return [r for r in self.requests if r.method in ("POST", "DELETE", "PUT")]
+
+    def fault(self, kind: str, *, path: str = "", times: int = 1, **options: Any) -> None:
+        """Queue a fault for the next `times` requests whose path starts with `path`."""
+        for _ in range(times):
+            self.faults.append({"kind": kind, "path": path, **options})
+
+    def ui_edit(self, uid: str, user: str = "alice@example.com", title: str | None = None) -> int:
+        """What a person saving in the UI does: a change, version + 1, no message."""
+        with self.lock:
+            stored = self.dashboards[uid]
+            model = json.loads(json.dumps(stored.model))
+            model["description"] = "edited in the UI"
+            if title:
+                model["title"] = title
+            model["version"] = stored.version + 1
+            stored.model = model
+            stored.versions.append(Version(model["version"], _now(), user, "", model))
+            return stored.version
+
+    def provision(self, model: dict[str, Any], folder_uid: str = "") -> None:
+        """A dashboard loaded by a file provider (meta.provisioned)."""
+        with self.lock:
+            self._store(dict(model), folder_uid, "provisioner", "", provisioned=True)
+
+    def _store(
+        self,
+        model: dict[str, Any],
+        folder_uid: str,
+        user: str,
+        message: str,
+        provisioned: bool = False,
+    ) -> Stored:
+        uid = model["uid"]
+        existing = self.dashboards.get(uid)
+        model = json.loads(json.dumps(model))
+        if existing is None:
+            model["id"] = self.next_id
+            model["version"] = 1
+            stored = Stored(
+                model,
+                folder_uid,
+                self.next_id,
+                _now(),
+                user,
+                provisioned,
+                f"{uid}.json" if provisioned else "",
+            )
+            self.next_id += 1
+            self.dashboards[uid] = stored
+        else:
+            model["id"] = existing.id
+            model["version"] = existing.version + 1
+            existing.model = model
+            existing.folder_uid = folder_uid
+            stored = existing
+        stored.versions.append(Version(model["version"], _now(), user, message, model))
+        return stored
+
+
+def _error(code: int, message: str, **extra: Any) -> tuple[int, dict[str, Any]]:
+    return code, {"message": message, **extra}
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: GrafanaDouble  # type: ignore[assignment]
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _handle(self, method: str) -> None:
+        state = self.server.state
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except json.JSONDecodeError:
+            body = raw.decode(errors="replace")
+        with state.lock:
+            state.requests.append(
+                Recorded(
+                    method, parts.path, parse_qs(parts.query), dict(self.headers.items()), body
+                )
+            )
+            fault = next((f for f in state.faults if parts.path.startswith(f["path"])), None)
+            if fault is not None:
+                state.faults.remove(fault)
+        if fault is not None and self._fault(fault):
+            return
+        status, payload = self._route(method, parts.path, parse_qs(parts.query), body)
+        self._send(status, payload)
+
+    def _fault(self, fault: dict[str, Any]) -> bool:
+        kind = fault["kind"]
+        if kind == "status":
+            headers = {"Retry-After": str(fault["retry_after"])} if "retry_after" in fault else {}
+            self._send(fault["status"], {"message": fault.get("message", "injected")}, headers)
+            return True
+        if kind == "reset":
+            self.connection.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+            )
+            self.connection.close()
+            self.close_connection = True
+            return True
+        if kind == "slow":
+            time.sleep(fault["seconds"])
+            return False
+        if kind == "race":
+            self.server.state.ui_edit(fault["uid"], user=fault.get("user", "bob@example.com"))
+            return False
+        raise AssertionError(f"unknown fault {kind}")
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
+
+    # --- auth ----------------------------------------------------------------------------------
+
+    def _role(self) -> str | tuple[int, dict[str, Any]] | None:
+        auth = self.headers.get("Authorization", "")
+        if auth.startswith("Bearer "):
+            token = auth.removeprefix("Bearer ")
+            if token == ADMIN_TOKEN:
+                return "admin"
+            if token == VIEWER_TOKEN:
+                return "viewer"
+            return _error(401, "Invalid API key", messageId="api-key.invalid", statusCode=401)
+        if auth.startswith("Basic "):
+            user, _, password = base64.b64decode(auth[6:]).decode().partition(":")
+            if (user, password) == BASIC:
+                return "admin"
+            return _error(401, "Invalid username or password", messageId="password-auth.failed")
+        return _error(401, "Unauthorized", messageId="auth.unauthorized", statusCode=401)
+
+    # --- routes ----------------------------------------------------------------------------------
+
+    def _route(
+        self, method: str, path: str, query: dict[str, list[str]], body: Any
+    ) -> tuple[int, Any]:
+        state = self.server.state
+        if path == "/api/health" and method == "GET":
+            return 200, {"commit": "double", "database": "ok", "version": "12.1.0"}
+        role = self._role()
+        if isinstance(role, tuple):
+            return role
+        if method != "GET" and role != "admin":
+            return 403, {
+                "title": "Access denied",
+                "message": "You'll need additional permissions to perform this action. "
+                "Permissions needed: dashboards:write",
+                "accessErrorId": "ACE0000000001",
+            }
+        with state.lock:
+            if path == "/api/folders" and method == "POST":
+                uid = (body or {}).get("uid", "")
+                if uid in state.folders:
+                    return _error(409, "a folder with the same uid already exists")
+                folder = {
+                    "id": state.next_id,
+                    "uid": uid,
+                    "title": body.get("title", ""),
+                    "url": f"/dashboards/f/{uid}/",
+                }
+                state.next_id += 1
+                state.folders[uid] = folder
+                return 200, folder
+            m = re.fullmatch(r"/api/folders/([^/]+)", path)
+            if m and method == "GET":
+                folder = state.folders.get(m.group(1))
+                return (
+                    (200, folder) if folder else _error(404, "folder not found", status="not-found")
+                )
+            if path == "/api/dashboards/db" and method == "POST":
+                return self._save(body or {}, role)
+            m = re.fullmatch(r"/api/dashboards/uid/([^/]+)/versions", path)
+            if m and method == "GET":
+                stored = state.dashboards.get(m.group(1))
+                if stored is None:
+                    return _error(404, "Dashboard not found")
+                limit = int(query.get("limit", ["0"])[0] or 0) or len(stored.versions)
+                items = [
+                    {
+                        "id": i + 1,
+                        "dashboardId": stored.id,
+                        "parentVersion": v.version - 1,
+                        "restoredFrom": 0,
+                        "version": v.version,
+                        "created": v.created,
+                        "createdBy": v.created_by,
+                        "message": v.message,
+                    }
+                    for i, v in enumerate(stored.versions)
+                ][::-1][:limit]
+                return 200, (
+                    items if state.legacy_versions else {"continueToken": "", "versions": items}
+                )
+            m = re.fullmatch(r"/api/dashboards/uid/([^/]+)", path)
+            if m and method == "GET":
+                stored = state.dashboards.get(m.group(1))
+                if stored is None:
+                    return _error(404, "Dashboard not found")
+                folder = state.folders.get(stored.folder_uid, {})
+                last = stored.versions[-1]
+                return 200, {
+                    "dashboard": stored.model,
+                    "meta": {
+                        "type": "db",
+                        "slug": stored.model["title"].lower().replace(" ", "-"),
+                        "url": f"/d/{stored.model['uid']}",
+                        "version": stored.version,
+                        "folderUid": stored.folder_uid,
+                        "folderTitle": folder.get("title", "General"),
+                        "provisioned": stored.provisioned,
+                        "provisionedExternalId": stored.external_id,
+                        "created": stored.created,
+                        "createdBy": stored.created_by,
+                        "updated": last.created,
+                        "updatedBy": last.created_by,
+                    },
+                }
+            if m and method == "DELETE":
+                stored = state.dashboards.get(m.group(1))
+                if stored is None:
+                    return _error(404, "Dashboard not found")
+                if stored.provisioned:
+                    return _error(
+                        400,
+                        "provisioned dashboard cannot be deleted",
+                        status="cannot-delete-provisioned",
+                    )
+                del state.dashboards[m.group(1)]
+                return 200, {
+                    "title": stored.model["title"],
+                    "message": "Dashboard deleted",
+                    "id": stored.id,
+                }
+            if path == "/api/search" and method == "GET":
+                limit = min(int(query.get("limit", ["1000"])[0]), 5000)
+                page = max(int(query.get("page", ["1"])[0]), 1)
+                folders = set(query.get("folderUIDs", [])) or None
+                hits = [
+                    {
+                        "uid": uid,
+                        "title": s.model["title"],
+                        "type": "dash-db",
+                        "folderUid": s.folder_uid,
+                        "tags": s.model.get("tags", []),
+                        "url": f"/d/{uid}",
+                    }
+                    for uid, s in sorted(state.dashboards.items())
+                    if folders is None or s.folder_uid in folders
+                ]
+                return 200, hits[(page - 1) * limit : page * limit]
+        return _error(404, "Not found")
+
+    def _save(self, body: dict[str, Any], role: str) -> tuple[int, Any]:
+        state = self.server.state
+        model = body.get("dashboard")
+        if not isinstance(model, dict) or not str(model.get("title", "")).strip():
+            return _error(400, "Dashboard title cannot be empty", status="empty-name")
+        uid = str(model.get("uid", ""))
+        if not UID_RE.match(uid):
+            return _error(400, "uid contains illegal characters", status="bad-request")
+        if len(uid) > 40:
+            return _error(400, "uid too long, max 40 characters", status="bad-request")
+        if any(len(t) > 50 for t in model.get("tags", [])):
+            return _error(400, "dashboard tag too long, max 50 characters", status="bad-request")
+        if len(body.get("message", "") or "") > 500:
+            return _error(400, "message too long, max 500 characters", status="bad-request")
+        folder_uid = body.get("folderUid", "") or ""
+        if folder_uid and folder_uid not in state.folders:
+            return _error(400, "folder not found", status="not-found")
+        existing = state.dashboards.get(uid)
+        if (
+            existing is not None
+            and not body.get("overwrite")
+            and model.get("version") != existing.version
+        ):
+            return _error(
+                412, "The dashboard has been changed by someone else", status="version-mismatch"
+            )
+        if existing is not None and existing.provisioned:
+            return _error(400, "Cannot save provisioned dashboard", status="bad-request")
+        for other_uid, other in state.dashboards.items():
+            if (
+                other_uid != uid
+                and other.folder_uid == folder_uid
+                and other.model["title"] == model["title"]
+            ):
+                return _error(
+                    412,
+                    "A dashboard with the same name in the folder already exists",
+                    status="name-exists",
+                )
+        stored = state._store(model, folder_uid, "tsedash-sa", str(body.get("message", "")))
+        return 200, {
+            "status": "success",
+            "id": stored.id,
+            "uid": uid,
+            "url": f"/d/{uid}",
+            "version": stored.version,
+            "slug": model["title"].lower().replace(" ", "-"),
+            "folderUid": folder_uid,
+        }
+
+
+class GrafanaDouble(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.state = GrafanaState()
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (timeouts, resets under test) is not an error of the double."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> GrafanaDouble:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+        self.server_close()
+        self._thread.join(timeout=5)

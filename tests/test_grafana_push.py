@@ -1,0 +1,336 @@
+"""push / diff / pull against the Grafana API double, over real sockets."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tsedash import pipeline
+from tsedash.grafana.sync import content_hash, marker_hash, normalise
+
+from .conftest import Result
+from .dashboard_helpers import FIXTURE
+from .grafana_double import ADMIN_TOKEN, BASIC, VIEWER_TOKEN, GrafanaDouble
+
+RunCli = Callable[..., Result]
+DEVOPS, SIM = "tse-devops-docker", "tse-simulation-entity"
+
+
+@pytest.fixture
+def grafana() -> Iterator[GrafanaDouble]:
+    with GrafanaDouble() as double:
+        yield double
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    target = tmp_path / "provisioning"
+    pipeline.build(FIXTURE, target)
+    return target
+
+
+def env(grafana: GrafanaDouble, token: str | None = ADMIN_TOKEN, **extra: str) -> dict[str, str]:
+    values = {"GRAFANA_URL": grafana.url, "GRAFANA_TOKEN": token or "", **extra}
+    values.setdefault("GRAFANA_USER", "")
+    values.setdefault("GRAFANA_PASSWORD", "")
+    return values
+
+
+def push(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path, *args: str, **env_extra: str
+) -> Result:
+    token = env_extra.pop("token", ADMIN_TOKEN)
+    return run_cli("push", "--out", str(out), *args, env=env(grafana, token, **env_extra))
+
+
+def test_first_push_creates_folder_and_dashboards_then_nothing(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path
+) -> None:
+    first = push(run_cli, grafana, out)
+    assert first.exit_code == 0, first.stderr
+    assert "folder trading-ecosystem created" in first.stdout
+    assert "created         tse-devops-docker (version 1)" in first.stdout
+    state = grafana.state
+    assert state.folders["trading-ecosystem"]["title"] == "Trading Ecosystem"
+    assert {u: s.folder_uid for u, s in state.dashboards.items()} == {
+        DEVOPS: "trading-ecosystem",
+        SIM: "trading-ecosystem",
+    }
+    assert [r.path for r in state.writes()] == [
+        "/api/folders",
+        "/api/dashboards/db",
+        "/api/dashboards/db",
+    ]
+    # The version message identifies our write by the hash of what we wrote.
+    stored = state.dashboards[DEVOPS]
+    assert marker_hash(stored.versions[-1].message) == content_hash(stored.model)
+    writes_before = len(state.writes())
+    second = push(run_cli, grafana, out)
+    assert second.exit_code == 0
+    assert "2 unchanged; 0 writes" in second.stdout
+    assert len(state.writes()) == writes_before
+
+
+def test_changing_one_metric_writes_exactly_that_dashboard(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path, tmp_path: Path
+) -> None:
+    assert push(run_cli, grafana, out).exit_code == 0
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(FIXTURE.read_text().replace("title: Trades,", "title: Fills,"))
+    pipeline.build(changed, out)
+    before = len(grafana.state.writes())
+    res = push(run_cli, grafana, out)
+    assert res.exit_code == 0, res.stderr
+    writes = grafana.state.writes()[before:]
+    assert [(w.path, w.body["dashboard"]["uid"]) for w in writes] == [("/api/dashboards/db", SIM)]
+    assert writes[0].body["overwrite"] is False
+    assert writes[0].body["dashboard"]["version"] == 1  # the version we read: a race is a 412
+    assert "updated         tse-simulation-entity (version 2)" in res.stdout
+
+
+def test_ui_edit_is_refused_with_editor_and_time(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path, tmp_path: Path
+) -> None:
+    push(run_cli, grafana, out)
+    grafana.state.ui_edit(DEVOPS, user="alice@example.com")
+    edited = json.dumps(grafana.state.dashboards[DEVOPS].model)
+    before = len(grafana.state.writes())
+    res = push(run_cli, grafana, out, "--backups", str(tmp_path / "bk"))
+    assert res.exit_code == 3
+    assert (
+        "refused         tse-devops-docker (version 2): edited in Grafana since our last push"
+        in res.stderr
+    )
+    assert "by alice@example.com at 20" in res.stderr
+    assert len(grafana.state.writes()) == before
+    assert json.dumps(grafana.state.dashboards[DEVOPS].model) == edited
+    assert not (tmp_path / "bk").exists()
+
+
+def test_force_saves_the_live_copy_then_overwrites(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path, tmp_path: Path
+) -> None:
+    push(run_cli, grafana, out)
+    grafana.state.ui_edit(DEVOPS)
+    live = grafana.state.dashboards[DEVOPS].model
+    res = push(run_cli, grafana, out, "--force", "--backups", str(tmp_path / "bk"))
+    assert res.exit_code == 0, res.stderr
+    backup = tmp_path / "bk" / DEVOPS / "2.json"
+    assert json.loads(backup.read_text()) == live
+    assert f"live copy saved to {backup}" in res.stdout
+    model = grafana.state.dashboards[DEVOPS].model
+    assert model["version"] == 3 and model["description"] != "edited in the UI"
+    assert "2 unchanged" in push(run_cli, grafana, out).stdout
+
+
+def test_a_412_race_is_reported_not_retried(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path, tmp_path: Path
+) -> None:
+    push(run_cli, grafana, out)
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(FIXTURE.read_text().replace("title: Trades,", "title: Fills,"))
+    pipeline.build(changed, out)
+    # Someone saves in the UI between our read and our write.
+    grafana.state.fault("race", path="/api/dashboards/db", uid=SIM)
+    before = len(grafana.state.requests)
+    res = push(run_cli, grafana, out)
+    assert res.exit_code == 3
+    assert "conflict        tse-simulation-entity: changed in Grafana while we pushed" in res.stderr
+    posts = [r for r in grafana.state.requests[before:] if r.path == "/api/dashboards/db"]
+    assert len(posts) == 1
+    assert grafana.state.dashboards[SIM].model["description"] == "edited in the UI"
+
+
+@pytest.mark.parametrize(
+    ("token", "needle"),
+    [
+        ("glsa_wrong_token_value", "401 unauthorized (Invalid API key); check GRAFANA_TOKEN"),
+        (None, "401 unauthorized (Unauthorized)"),
+        (VIEWER_TOKEN, "403 access denied: You'll need additional permissions"),
+    ],
+)
+def test_auth_failures_are_clear_and_never_show_the_token(
+    run_cli: RunCli,
+    grafana: GrafanaDouble,
+    out: Path,
+    caplog: pytest.LogCaptureFixture,
+    token: str | None,
+    needle: str,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    res = push(run_cli, grafana, out, token=token or "")
+    assert res.exit_code == 3
+    assert needle in res.stderr
+    assert "Traceback" not in res.stderr
+    for secret in (token, ADMIN_TOKEN, VIEWER_TOKEN):
+        if secret:
+            assert secret not in res.stdout + res.stderr + caplog.text
+
+
+def test_basic_auth_and_org_header(run_cli: RunCli, grafana: GrafanaDouble, out: Path) -> None:
+    res = run_cli(
+        "push",
+        "--out",
+        str(out),
+        env=env(
+            grafana, None, GRAFANA_USER=BASIC[0], GRAFANA_PASSWORD=BASIC[1], GRAFANA_ORG_ID="7"
+        ),
+    )
+    assert res.exit_code == 0, res.stderr
+    assert BASIC[1] not in res.stdout + res.stderr
+    assert all(
+        r.headers.get("X-Grafana-Org-Id") == "7"
+        for r in grafana.state.requests
+        if r.path != "/api/health"
+    )
+
+
+def test_503_twice_then_success(run_cli: RunCli, grafana: GrafanaDouble, out: Path) -> None:
+    grafana.state.fault("status", path="/api/dashboards/db", times=2, status=503, retry_after=0)
+    res = push(run_cli, grafana, out)
+    assert res.exit_code == 0, res.stderr
+    posts = [r for r in grafana.state.requests if r.path == "/api/dashboards/db"]
+    assert len(posts) == 4  # two refused by 503, then both dashboards
+    assert len(grafana.state.dashboards) == 2
+
+
+def test_persistent_500_is_a_server_error(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path
+) -> None:
+    grafana.state.fault("status", path="/api/folders", times=1, status=500, message="db locked")
+    res = push(run_cli, grafana, out)
+    assert res.exit_code == 3
+    assert "500 db locked" in res.stderr
+
+
+def test_connection_refused_fails_fast(run_cli: RunCli, out: Path) -> None:
+    from tsedash.processes import free_port
+
+    url = f"http://user:pw-secret@127.0.0.1:{free_port()}"
+    res = run_cli("push", "--out", str(out), env={"GRAFANA_URL": url, "GRAFANA_TOKEN": ADMIN_TOKEN})
+    assert res.exit_code == 3
+    assert "cannot reach Grafana at http://user:***@127.0.0.1:" in res.stderr
+    assert "pw-secret" not in res.stderr
+
+
+def test_connection_reset_and_slow_answer(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path
+) -> None:
+    grafana.state.fault("reset", path="/api/health", times=10)
+    res = push(run_cli, grafana, out)
+    assert res.exit_code == 3
+    assert "cannot reach Grafana" in res.stderr
+    grafana.state.faults.clear()
+    grafana.state.fault("slow", path="/api/health", seconds=1.5)
+    res = run_cli("push", "--out", str(out), "--timeout", "0.3", env=env(grafana))
+    assert res.exit_code == 3
+    assert "no answer within 0.3s" in res.stderr
+
+
+def test_provisioned_dashboard_is_skipped(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path
+) -> None:
+    model = json.loads((out / "dashboards/trading-ecosystem/devops-docker-view.json").read_text())
+    grafana.state.provision(dict(model, description="from a file provider"))
+    res = push(run_cli, grafana, out)
+    assert res.exit_code == 0, res.stderr
+    assert (
+        "skipped         tse-devops-docker: provisioned by file (tse-devops-docker.json)"
+        in res.stdout
+    )
+    assert grafana.state.dashboards[DEVOPS].model["description"] == "from a file provider"
+
+
+def test_dry_run_writes_nothing(run_cli: RunCli, grafana: GrafanaDouble, out: Path) -> None:
+    res = push(run_cli, grafana, out, "--dry-run", "--json")
+    assert res.exit_code == 0
+    summary = json.loads(res.stdout)
+    assert summary["folder"] == "would-create"
+    assert [d["action"] for d in summary["dashboards"]] == ["would-created", "would-created"]
+    assert summary["writes"] == 0
+    assert grafana.state.writes() == []
+
+
+def test_diff_has_no_phantom_id_or_version(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path
+) -> None:
+    push(run_cli, grafana, out)
+    stored = grafana.state.dashboards[DEVOPS].model
+    assert stored["id"] and stored["version"]  # Grafana added both
+    res = run_cli("diff", "--out", str(out), env=env(grafana))
+    assert res.exit_code == 0
+    assert res.stdout == "tse-devops-docker: equal\ntse-simulation-entity: equal\n"
+    grafana.state.ui_edit(SIM)
+    res = run_cli("diff", "--out", str(out), "--json", env=env(grafana))
+    assert res.exit_code == 1
+    [dev, sim] = json.loads(res.stdout)
+    assert dev["status"] == "equal" and sim["status"] == "different"
+    assert '-  "description": "edited in the UI",' in sim["diff"]
+    assert '"version"' not in sim["diff"] and '"id"' not in sim["diff"]
+
+
+def test_diff_of_a_missing_dashboard(run_cli: RunCli, grafana: GrafanaDouble, out: Path) -> None:
+    res = run_cli("diff", "--out", str(out), env=env(grafana))
+    assert res.exit_code == 1
+    assert "tse-devops-docker: missing" in res.stdout
+    assert "+++ local/tse-devops-docker" in res.stdout
+
+
+def test_pull_saves_a_normalised_bare_model(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path, tmp_path: Path
+) -> None:
+    push(run_cli, grafana, out)
+    target = tmp_path / "pulled.json"
+    res = run_cli("pull", "--uid", DEVOPS, "--out", str(target), env=env(grafana))
+    assert res.exit_code == 0, res.stderr
+    pulled = json.loads(target.read_text())
+    assert "id" not in pulled and "version" not in pulled and "dashboard" not in pulled
+    local = json.loads((out / "dashboards/trading-ecosystem/devops-docker-view.json").read_text())
+    assert pulled == normalise(local)
+    res = run_cli("pull", "--uid", "nope", "--out", str(target), env=env(grafana))
+    assert res.exit_code == 3
+    assert "404" in res.stderr or "not found" in res.stderr
+
+
+def test_legacy_versions_list_is_understood(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path
+) -> None:
+    grafana.state.legacy_versions = True
+    push(run_cli, grafana, out)
+    grafana.state.ui_edit(DEVOPS)
+    res = push(run_cli, grafana, out)
+    assert res.exit_code == 3 and "edited in Grafana" in res.stderr
+
+
+def test_dashboard_created_by_someone_else_is_not_overwritten(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path
+) -> None:
+    push(run_cli, grafana, out)
+    # A dashboard saved under our uid by someone else (no tsedash version message).
+    grafana.state._store(
+        dict(grafana.state.dashboards[SIM].model, title="Theirs"),
+        "trading-ecosystem",
+        "carol",
+        "my own",
+    )
+    res = push(run_cli, grafana, out)
+    assert res.exit_code == 3
+    assert "by carol" in res.stderr
+
+
+def test_missing_url_and_bad_url(run_cli: RunCli, out: Path) -> None:
+    res = run_cli("push", "--out", str(out), env={"GRAFANA_URL": "", "GRAFANA_TOKEN": ""})
+    assert res.exit_code == 2 and "pass --url or set GRAFANA_URL" in res.stderr
+    res = run_cli("push", "--out", str(out), "--url", "grafana:3000", env={"GRAFANA_TOKEN": ""})
+    assert res.exit_code == 2 and "must start with http://" in res.stderr
+
+
+def test_push_without_built_dashboards(
+    run_cli: RunCli, grafana: GrafanaDouble, tmp_path: Path
+) -> None:
+    res = run_cli("push", "--out", str(tmp_path / "none"), env=env(grafana))
+    assert res.exit_code == 2 and "run `tsedash build` first" in res.stderr

@@ -1,0 +1,55 @@
+"""Typed Grafana API errors that keep the status, the URL (masked) and the response body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tsedash.errors import TsedashError
+
+
+class GrafanaError(TsedashError):
+    """Any failure talking to Grafana: exit 3 (remote failure)."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, status: int | None = None, url: str = "", body: Any = None):
+        self.status = status
+        self.url = url
+        self.body = body
+        super().__init__(message)
+
+
+class Unreachable(GrafanaError):
+    """Connection refused, DNS failure, TLS failure or timeout."""
+
+
+class Unauthorized(GrafanaError):
+    """401: the token or password is missing, wrong or expired."""
+
+
+class Forbidden(GrafanaError):
+    """403: authenticated, but the account lacks a permission."""
+
+
+class NotFound(GrafanaError):
+    """404."""
+
+
+class Conflict(GrafanaError):
+    """409/412: someone else wrote in between (version mismatch, duplicate uid)."""
+
+
+class Provisioned(GrafanaError):
+    """400 "Cannot save provisioned dashboard": it belongs to a file provider."""
+
+
+class BadRequest(GrafanaError):
+    """Another 4xx: Grafana rejected what we sent."""
+
+
+class ServerError(GrafanaError):
+    """5xx after retries."""
+
+
+class Refused(GrafanaError):
+    """Our own refusal: the live dashboard was edited since our last push (use --force)."""

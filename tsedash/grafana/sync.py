@@ -1,0 +1,273 @@
+"""push / diff / pull: compare what we build with what a Grafana holds, safely.
+
+A write is made only when the normalised dashboards differ. Each write's version message is
+`tsedash <hash>` with the hash of what we wrote, so the next push can tell from the version
+history whether the live dashboard is still exactly our last push; if someone edited it since,
+the push refuses (unless --force, which first saves the live copy under backups/).
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tsedash.grafana import errors as e
+from tsedash.grafana.client import GrafanaClient
+from tsedash.provisioning.render import dump_json
+from tsedash.provisioning.writer import atomic_write
+
+MARKER = "tsedash"
+VOLATILE_KEYS = ("id", "version", "iteration")
+READ_WORKERS = 8
+
+
+def normalise(model: dict[str, Any]) -> dict[str, Any]:
+    """The dashboard without what Grafana assigns on save (`id`, `version`, `iteration`)."""
+    out = copy.deepcopy(model)
+    for key in VOLATILE_KEYS:
+        out.pop(key, None)
+    return out
+
+
+def content_hash(model: dict[str, Any]) -> str:
+    canonical = json.dumps(normalise(model), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def version_message(model: dict[str, Any], note: str | None) -> str:
+    base = f"{MARKER} {content_hash(model)}"
+    return f"{base}: {note}" if note else base
+
+
+def marker_hash(message: str | None) -> str | None:
+    """The hash in a `tsedash <hash>[: note]` version message, else None."""
+    if not message or not message.startswith(MARKER + " "):
+        return None
+    return message[len(MARKER) + 1 :].split(":", 1)[0].strip() or None
+
+
+@dataclass
+class Outcome:
+    uid: str
+    action: str  # created · updated · unchanged · refused · skipped · conflict · failed (+ would-)
+    detail: str = ""
+    version: int | None = None
+    backup: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None and v != ""}
+
+
+@dataclass
+class PushReport:
+    folder: str = ""
+    outcomes: list[Outcome] = field(default_factory=list)
+    requests: int = 0
+    writes: int = 0
+
+    @property
+    def failed(self) -> bool:
+        return any(o.action in ("refused", "conflict", "failed") for o in self.outcomes)
+
+
+@dataclass
+class Live:
+    dashboard: dict[str, Any] | None
+    meta: dict[str, Any]
+    last_version: dict[str, Any] | None
+
+
+def read_live(client: GrafanaClient, uid: str) -> Live:
+    got = client.get_dashboard(uid)
+    if got is None:
+        return Live(None, {}, None)
+    meta = got.get("meta", {}) or {}
+    versions = [] if meta.get("provisioned") else client.versions(uid, limit=1)
+    return Live(got.get("dashboard"), meta, versions[0] if versions else None)
+
+
+def read_all(client: GrafanaClient, uids: list[str]) -> dict[str, Live | e.GrafanaError]:
+    """Reads in a bounded pool: the slow part of a push of many dashboards is the GETs."""
+
+    def one(uid: str) -> Live | e.GrafanaError:
+        try:
+            return read_live(client, uid)
+        except (e.NotFound, e.BadRequest, e.ServerError, e.Conflict) as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=min(READ_WORKERS, max(1, len(uids)))) as pool:
+        return dict(zip(uids, pool.map(one, uids), strict=True))
+
+
+def ensure_folder(client: GrafanaClient, uid: str, title: str, dry_run: bool) -> str:
+    if client.get_folder(uid) is not None:
+        return "exists"
+    if dry_run:
+        return "would-create"
+    try:
+        client.create_folder(uid, title)
+    except e.Conflict:
+        return "exists"  # created concurrently: fine
+    return "created"
+
+
+def _who(version: dict[str, Any] | None) -> str:
+    if not version:
+        return "no version history"
+    by = version.get("createdBy") or "someone"
+    when = version.get("created") or "an unknown time"
+    return f"version {version.get('version', '?')} by {by} at {when}"
+
+
+def push(
+    client: GrafanaClient,
+    dashboards: list[tuple[str, dict[str, Any]]],
+    folder_uid: str,
+    folder_title: str,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    note: str | None = None,
+    backups: Path = Path("backups"),
+    progress: Callable[[Iterable[tuple[str, dict[str, Any]]]], Iterable[tuple[str, dict[str, Any]]]]
+    | None = None,
+) -> PushReport:
+    """Create, update or leave each dashboard; never overwrite an edit without `force`."""
+    report = PushReport()
+    client.health()
+    report.folder = ensure_folder(client, folder_uid, folder_title, dry_run)
+    live_by_uid = read_all(client, [uid for uid, _ in dashboards])
+    items = progress(dashboards) if progress else dashboards
+    would = "would-" if dry_run else ""
+    for uid, ours in items:
+        live = live_by_uid[uid]
+        if isinstance(live, e.GrafanaError):
+            report.outcomes.append(Outcome(uid, "failed", str(live)))
+            continue
+        wanted = normalise(ours)
+        if live.dashboard is None:
+            outcome = Outcome(uid, f"{would}created")
+            if not dry_run:
+                outcome = _write(client, uid, wanted, folder_uid, note, None, outcome)
+            report.outcomes.append(outcome)
+            continue
+        if live.meta.get("provisioned"):
+            report.outcomes.append(
+                Outcome(
+                    uid,
+                    "skipped",
+                    "provisioned by file "
+                    f"({live.meta.get('provisionedExternalId') or 'a provider'}): Grafana refuses "
+                    "API writes to it; change provisioning/ instead",
+                )
+            )
+            continue
+        same_folder = (live.meta.get("folderUid") or "") == folder_uid
+        if normalise(live.dashboard) == wanted and same_folder:
+            report.outcomes.append(Outcome(uid, "unchanged", version=live.meta.get("version")))
+            continue
+        ours_last = marker_hash((live.last_version or {}).get("message")) == content_hash(
+            live.dashboard
+        )
+        backup = None
+        if not ours_last:
+            if not force:
+                report.outcomes.append(
+                    Outcome(
+                        uid,
+                        "refused",
+                        f"edited in Grafana since our last push ({_who(live.last_version)}); "
+                        "review with `tsedash diff`, then pull it or push --force "
+                        "(the live copy is saved to backups/ first)",
+                        version=live.meta.get("version"),
+                    )
+                )
+                continue
+            if not dry_run:
+                backup = _backup(backups, uid, live)
+        outcome = Outcome(uid, f"{would}updated", backup=backup)
+        if not dry_run:
+            outcome = _write(client, uid, wanted, folder_uid, note, live, outcome)
+        report.outcomes.append(outcome)
+    report.requests = client.requests_made
+    report.writes = sum(1 for o in report.outcomes if o.action in ("created", "updated")) + (
+        1 if report.folder == "created" else 0
+    )
+    return report
+
+
+def _backup(backups: Path, uid: str, live: Live) -> str:
+    version = live.meta.get("version") or (live.dashboard or {}).get("version") or 0
+    path = backups / uid / f"{version}.json"
+    atomic_write(path, dump_json(live.dashboard))
+    return str(path)
+
+
+def _write(
+    client: GrafanaClient,
+    uid: str,
+    wanted: dict[str, Any],
+    folder_uid: str,
+    note: str | None,
+    live: Live | None,
+    outcome: Outcome,
+) -> Outcome:
+    body = dict(wanted)
+    if live is not None:
+        # The version we read: a change in between is a 412, reported, never overwritten.
+        body["version"] = live.meta.get("version", (live.dashboard or {}).get("version"))
+    try:
+        saved = client.save_dashboard(
+            body, folder_uid, version_message(wanted, note), overwrite=False
+        )
+    except e.Conflict as exc:
+        return Outcome(
+            uid, "conflict", f"changed in Grafana while we pushed ({exc}); run push again"
+        )
+    except e.Provisioned as exc:
+        return Outcome(uid, "skipped", str(exc))
+    outcome.version = saved.get("version")
+    return outcome
+
+
+# --- diff and pull ---------------------------------------------------------------------------
+
+
+@dataclass
+class DiffResult:
+    uid: str
+    status: str  # equal · different · missing
+    diff: str = ""
+
+
+def diff(client: GrafanaClient, dashboards: list[tuple[str, dict[str, Any]]]) -> list[DiffResult]:
+    client.health()
+    out = []
+    for uid, ours in dashboards:
+        got = client.get_dashboard(uid)
+        local = dump_json(normalise(ours)).decode().splitlines(keepends=True)
+        if got is None:
+            text = "".join(
+                difflib.unified_diff([], local, f"grafana/{uid} (missing)", f"local/{uid}")
+            )
+            out.append(DiffResult(uid, "missing", text))
+            continue
+        live = dump_json(normalise(got.get("dashboard") or {})).decode().splitlines(keepends=True)
+        text = "".join(difflib.unified_diff(live, local, f"grafana/{uid}", f"local/{uid}"))
+        out.append(DiffResult(uid, "different" if text else "equal", text))
+    return out
+
+
+def pull(client: GrafanaClient, uid: str, out: Path) -> Path:
+    got = client.get_dashboard(uid)
+    if got is None:
+        raise e.NotFound(f"dashboard {uid} not found in Grafana", 404)
+    atomic_write(out, dump_json(normalise(got.get("dashboard") or {})))
+    return out
