@@ -142,6 +142,7 @@ def _error(code: int, message: str, **extra: Any) -> tuple[int, dict[str, Any]]:
 class Handler(BaseHTTPRequestHandler):
     server: GrafanaDouble  # type: ignore[assignment]
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stalls
 
     def log_message(self, format: str, *args: object) -> None:
         pass

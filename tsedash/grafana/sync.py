@@ -8,7 +8,6 @@ the push refuses (unless --force, which first saves the live copy under backups/
 
 from __future__ import annotations
 
-import copy
 import difflib
 import hashlib
 import json
@@ -29,11 +28,12 @@ READ_WORKERS = 8
 
 
 def normalise(model: dict[str, Any]) -> dict[str, Any]:
-    """The dashboard without what Grafana assigns on save (`id`, `version`, `iteration`)."""
-    out = copy.deepcopy(model)
-    for key in VOLATILE_KEYS:
-        out.pop(key, None)
-    return out
+    """The dashboard without what Grafana assigns on save (`id`, `version`, `iteration`).
+
+    A shallow copy: only top-level keys go, nested objects are shared and never mutated (a
+    deep copy of 200 dashboards was 3/4 of a push's time).
+    """
+    return {k: v for k, v in model.items() if k not in VOLATILE_KEYS}
 
 
 def content_hash(model: dict[str, Any]) -> str:
@@ -81,16 +81,14 @@ class PushReport:
 class Live:
     dashboard: dict[str, Any] | None
     meta: dict[str, Any]
-    last_version: dict[str, Any] | None
+    last_version: dict[str, Any] | None = None
 
 
 def read_live(client: GrafanaClient, uid: str) -> Live:
     got = client.get_dashboard(uid)
     if got is None:
-        return Live(None, {}, None)
-    meta = got.get("meta", {}) or {}
-    versions = [] if meta.get("provisioned") else client.versions(uid, limit=1)
-    return Live(got.get("dashboard"), meta, versions[0] if versions else None)
+        return Live(None, {})
+    return Live(got.get("dashboard"), got.get("meta", {}) or {})
 
 
 def read_all(client: GrafanaClient, uids: list[str]) -> dict[str, Live | e.GrafanaError]:
@@ -173,6 +171,9 @@ def push(
         if normalise(live.dashboard) == wanted and same_folder:
             report.outcomes.append(Outcome(uid, "unchanged", version=live.meta.get("version")))
             continue
+        # Only a dashboard that differs needs its history: was the live one our last push?
+        versions = client.versions(uid, limit=1)
+        live.last_version = versions[0] if versions else None
         ours_last = marker_hash((live.last_version or {}).get("message")) == content_hash(
             live.dashboard
         )
