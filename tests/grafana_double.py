@@ -408,7 +408,7 @@ class GrafanaDouble(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.state = GrafanaState()
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up (timeouts, resets under test) is not an error of the double."""

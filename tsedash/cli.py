@@ -357,9 +357,17 @@ def _grafana_options(func: F) -> F:
 
 
 def _client(url: str | None, ca_cert: str | None, insecure: bool, timeout: float) -> Any:
+    import warnings
+
     from tsedash.grafana.client import GrafanaClient, GrafanaSettings
 
-    return GrafanaClient(GrafanaSettings.from_env(url, ca_cert, insecure, read_timeout=timeout))
+    settings = GrafanaSettings.from_env(url, ca_cert, insecure, read_timeout=timeout)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        client = GrafanaClient(settings)
+    for warning in caught:
+        click.echo(f"warning: {warning.message}", err=True)
+    return client
 
 
 def _local_dashboards(out: Path) -> list[tuple[str, dict[str, Any]]]:
