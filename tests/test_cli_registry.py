@@ -32,6 +32,7 @@ CONTRACT = {
             "container_name",
             "address",
             "volumes",
+            "source",
         ],
         "properties": {
             "singleton": {"type": "boolean"},
@@ -133,6 +134,7 @@ def test_table_is_readable(run_cli: RunCli) -> None:
         "exchange-OKX:8080",
         "trading-ecosystem-exchange-OKX",
         "services:exchange-simulator:exchange-OKX",
+        "yaml",
     ]
     assert lines[1].startswith("audit-correlator *")
     assert "8 instances (2 singletons" in res.stdout

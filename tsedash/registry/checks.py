@@ -16,7 +16,23 @@ from tsedash.registry.problems import Problem, Severity
 
 
 def _where(index: int, inst: Instance) -> str:
+    if inst.source != "yaml":
+        return f"{inst.source} ({inst.instance_name})"
     return f"instances[{index}] ({inst.instance_name})"
+
+
+def _file(inst: Instance, file: str) -> str:
+    """Where a problem of this instance points: its own source file, or the registry."""
+    return inst.source_file or file
+
+
+def _at(other: Instance, inst: Instance, file: str) -> str:
+    """`line 37` in the same file, `docker-compose.yml:12` (or `redis key …`) elsewhere."""
+    if _file(other, file) == _file(inst, file):
+        return f"line {other.line}"
+    if other.source == "redis":
+        return f"redis key {other.discovery_key}"
+    return f"{_file(other, file)}:{other.line}"
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
@@ -99,7 +115,7 @@ def check_instances(
         for reason in name_reasons:
             problems.append(
                 Problem(
-                    file,
+                    _file(inst, file),
                     inst.line_of("name"),
                     where,
                     f"instance name '{inst.instance_name}' {reason}",
@@ -109,10 +125,11 @@ def check_instances(
             other = by_name[inst.instance_name]
             problems.append(
                 Problem(
-                    file,
+                    _file(inst, file),
                     inst.line,
                     where,
-                    f"duplicate instance name '{inst.instance_name}' (first at line {other.line})",
+                    f"duplicate instance name '{inst.instance_name}' "
+                    f"(first at {_at(other, inst, file)})",
                 )
             )
             continue  # its schema and namespace collide trivially; one message is enough
@@ -124,17 +141,22 @@ def check_instances(
         for reason in schema_problems(inst.schema_name):
             fix = "" if inst.schema_overridden else "; set `schema:` to override"
             problems.append(
-                Problem(file, inst.line_of("schema"), where, f"schema ({how}) {reason}{fix}")
+                Problem(
+                    _file(inst, file),
+                    inst.line_of("schema"),
+                    where,
+                    f"schema ({how}) {reason}{fix}",
+                )
             )
         if inst.schema_name in by_schema:
             other = by_schema[inst.schema_name]
             problems.append(
                 Problem(
-                    file,
+                    _file(inst, file),
                     inst.line,
                     where,
                     f"schema '{inst.schema_name}' is already used by {other.instance_name} "
-                    f"(line {other.line}); set `schema:` to override",
+                    f"({_at(other, inst, file)}); set `schema:` to override",
                 )
             )
         else:
@@ -144,7 +166,7 @@ def check_instances(
             for reason in namespace_problems(inst.redis_namespace):
                 problems.append(
                     Problem(
-                        file,
+                        _file(inst, file),
                         inst.line_of("redis_namespace"),
                         where,
                         f"redis_namespace '{inst.redis_namespace}' {reason}",
@@ -155,7 +177,7 @@ def check_instances(
         ):
             problems.append(
                 Problem(
-                    file,
+                    _file(inst, file),
                     inst.line,
                     where,
                     f"Redis namespace '{inst.redis_namespace}' (split at the first '-', as the "
@@ -168,11 +190,11 @@ def check_instances(
             other = by_namespace[inst.redis_namespace]
             problems.append(
                 Problem(
-                    file,
+                    _file(inst, file),
                     inst.line,
                     where,
                     f"Redis namespace '{inst.redis_namespace}' is already used by "
-                    f"{other.instance_name} (line {other.line}); "
+                    f"{other.instance_name} ({_at(other, inst, file)}); "
                     "set `redis_namespace:` to override",
                 )
             )
@@ -184,7 +206,7 @@ def check_instances(
             if inst.instance_name != inst.service_name:
                 problems.append(
                     Problem(
-                        file,
+                        _file(inst, file),
                         inst.line,
                         where,
                         f"'{inst.service_name}' is a singleton: its instance must be named "
@@ -197,11 +219,12 @@ def check_instances(
             index = next(i for i, inst in instances if inst is extra)
             problems.append(
                 Problem(
-                    file,
+                    _file(extra, file),
                     extra.line,
                     _where(index, extra),
                     f"'{service}' is a singleton but has {len(members)} instances "
-                    f"(first at line {members[0].line}); remove one or set `singleton: false`",
+                    f"(first at {_at(members[0], extra, file)}); "
+                    "remove one or set `singleton: false`",
                 )
             )
 
@@ -223,11 +246,12 @@ def _prefix_overlaps(
             if owner is not None:
                 problems.append(
                     Problem(
-                        file,
+                        _file(inst, file),
                         inst.line,
                         _where(index_of[id(inst)], inst),
                         f"Redis namespace '{namespace}' lies inside '{prefix}' of "
-                        f"{owner.instance_name} (line {owner.line}): their key spaces overlap",
+                        f"{owner.instance_name} ({_at(owner, inst, file)}): "
+                        "their key spaces overlap",
                         Severity.WARNING,
                     )
                 )

@@ -70,6 +70,8 @@ class Instance:
     line: int = 0
     schema_overridden: bool = False
     namespace_overridden: bool = False
+    source: str = "yaml"  # yaml · compose:<file> · redis
+    source_file: str = ""  # where `line` points, when not the registry file
     # Line of each key written in the registry ("name", "schema", …), for precise messages.
     key_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
@@ -88,6 +90,7 @@ class Instance:
             "discovery_key": self.discovery_key,
             "container_name": self.container_name,
             "address": self.address,
+            "source": self.source,
             "volumes": {
                 kind: {"host": v.host, "container": v.container}
                 for kind, v in sorted(self.volumes.items())

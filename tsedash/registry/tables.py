@@ -13,6 +13,7 @@ _COLUMNS = (
     ("ADDRESS", "address"),
     ("CONTAINER", "container_name"),
     ("DISCOVERY KEY", "discovery_key"),
+    ("SOURCE", "source"),
 )
 
 
