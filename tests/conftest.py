@@ -90,3 +90,18 @@ def write_registry(tmp_path: Path) -> Callable[[str], Path]:
         return path
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The developer's shell must not steer the tests (registry, Redis, Grafana settings)."""
+    for name in (
+        "TSEDASH_REGISTRY",
+        "REDIS_URL",
+        "GRAFANA_URL",
+        "GRAFANA_TOKEN",
+        "GRAFANA_USER",
+        "GRAFANA_PASSWORD",
+        "GRAFANA_ORG_ID",
+    ):
+        monkeypatch.delenv(name, raising=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -16,10 +17,11 @@ import click
 
 from tsedash import __version__
 from tsedash.errors import InputError, TsedashError
-from tsedash.registry import REGISTRY_ENV, Registry, RegistryError, load_registry
+from tsedash.registry import REGISTRY_ENV, Registry, RegistryError
 from tsedash.registry.tables import render_table
 
 if TYPE_CHECKING:
+    from tsedash.registry.merge import Sources
     from tsedash.validate import Finding
 
 # The dashboard stages (grafana-foundation-sdk, validation) are imported by the commands that
@@ -50,21 +52,80 @@ def handles_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-registry_option = click.option(
-    "--registry",
-    "registry_path",
-    envvar=REGISTRY_ENV,
-    default=None,
-    metavar="FILE",
-    help=f"Registry file (default: instances.yaml; env {REGISTRY_ENV}).",
-)
+@dataclass(frozen=True)
+class SourceSpec:
+    """Where the registry comes from: the YAML file, compose files, live Redis."""
+
+    path: str | None
+    compose: tuple[str, ...] = ()
+    discover: str | None = None
+    stale_after: float = 45.0
+
+    def load(self) -> Sources:
+        from tsedash.registry.merge import load_sources
+
+        return load_sources(self.path, self.compose, self.discover, self.stale_after)
 
 
-def _load(registry_path: str | None) -> Registry:
-    registry = load_registry(registry_path)
-    for warning in registry.warnings:
+def registry_option(func: F) -> F:
+    """--registry, --compose, --discover, --stale-after → one `registry_path: SourceSpec`."""
+
+    @click.option(
+        "--registry",
+        "registry_file",
+        envvar=REGISTRY_ENV,
+        default=None,
+        metavar="FILE",
+        help=f"Registry file or a compose file (default: instances.yaml; env {REGISTRY_ENV}).",
+    )
+    @click.option(
+        "--compose",
+        multiple=True,
+        metavar="FILE",
+        type=click.Path(dir_okay=False),
+        help="Also take instances from this compose file (repeat to merge several, like -f).",
+    )
+    @click.option(
+        "--discover",
+        envvar="REDIS_URL",
+        default=None,
+        metavar="URL",
+        help="Also take the instances registered in this Redis (env REDIS_URL).",
+    )
+    @click.option(
+        "--stale-after",
+        default=45.0,
+        show_default=True,
+        type=click.FloatRange(min=0),
+        help="Seconds after which a Redis registration's heartbeat is stale.",
+    )
+    @wraps(func)
+    def wrapper(
+        *args: Any,
+        registry_file: str | None,
+        compose: tuple[str, ...],
+        discover: str | None,
+        stale_after: float,
+        **kwargs: Any,
+    ) -> Any:
+        spec = SourceSpec(registry_file, compose, discover or None, stale_after)
+        return func(*args, registry_path=spec, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _report_sources(sources: Sources) -> None:
+    for warning in sources.registry.warnings:
         click.echo(str(warning), err=True)
-    return registry
+    if sources.redis is not None:
+        for skipped in sources.redis.skipped:
+            click.echo(f"{sources.redis.url}: skipped {skipped.key}: {skipped.reason}", err=True)
+
+
+def _load(spec: SourceSpec) -> Registry:
+    sources = spec.load()
+    _report_sources(sources)
+    return sources.registry
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -89,7 +150,7 @@ def registry() -> None:
     help="A readable table, or the JSON contract (one object per instance).",
 )
 @handles_errors
-def registry_show(registry_path: str | None, fmt: str) -> None:
+def registry_show(registry_path: SourceSpec, fmt: str) -> None:
     """Print every instance with its derived schema, namespace, keys and paths."""
     reg = _load(registry_path)
     if fmt == "json":
@@ -103,10 +164,11 @@ def registry_show(registry_path: str | None, fmt: str) -> None:
 @registry_option
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable result.")
 @handles_errors
-def registry_check(registry_path: str | None, as_json: bool) -> None:
+def registry_check(registry_path: SourceSpec, as_json: bool) -> None:
     """Check the registry; exit 2 with one line per problem when it has errors."""
     try:
-        reg = load_registry(registry_path)
+        sources = registry_path.load()
+        reg = sources.registry
     except RegistryError as exc:
         if as_json:
             click.echo(_check_json(False, exc.problems))
@@ -115,8 +177,7 @@ def registry_check(registry_path: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(_check_json(True, list(reg.warnings)))
         return
-    for warning in reg.warnings:
-        click.echo(str(warning), err=True)
+    _report_sources(sources)
     n_warn = len(reg.warnings)
     click.echo(
         f"{reg.path}: ok: {len(reg.instances)} instances of {len(reg.services)} service types, "
@@ -152,18 +213,16 @@ out_option = click.option(
 @out_option
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @handles_errors
-def build_cmd(registry_path: str | None, out: Path, as_json: bool) -> None:
+def build_cmd(registry_path: SourceSpec, out: Path, as_json: bool) -> None:
     """Build and validate both dashboards and write the provisioning files."""
     from tsedash import pipeline
     from tsedash.validate import ValidationFailed
 
     try:
-        result = pipeline.build(registry_path, out)
+        result = pipeline.build(_load(registry_path), out)
     except ValidationFailed as exc:
         _print_findings(exc.findings)
         raise
-    for warning in result.registry.warnings:
-        click.echo(str(warning), err=True)
     report = result.report
     assert report is not None
     if as_json:
@@ -228,12 +287,12 @@ def validate_cmd(out: Path, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print findings as JSON.")
 @handles_errors
 def lint_cmd(
-    registry_path: str | None, out: Path, exclusions_path: str | None, strict: bool, as_json: bool
+    registry_path: SourceSpec, out: Path, exclusions_path: str | None, strict: bool, as_json: bool
 ) -> None:
     """Lint the dashboards in OUT: PromQL, best practice, the registry's metric contract."""
     from tsedash.lint import RULES, lint_dir, load_exclusions
 
-    reg = load_registry(registry_path)
+    reg = registry_path.load().registry
     report = lint_dir(out, reg, load_exclusions(exclusions_path))
     if as_json:
         click.echo(
@@ -280,7 +339,7 @@ def lint_cmd(
 )
 @click.option("--scrape-interval", default="15s", show_default=True, help="Global scrape interval.")
 @handles_errors
-def prometheus_cmd(registry_path: str | None, out: Path, scrape_interval: str) -> None:
+def prometheus_cmd(registry_path: SourceSpec, out: Path, scrape_interval: str) -> None:
     """Write the scrape config: one job per service type and infrastructure job, file_sd
     targets relabeled so that `job` is the service and `instance` the instance name."""
     from tsedash.prometheus import write_prometheus
@@ -306,7 +365,7 @@ def prometheus_cmd(registry_path: str | None, out: Path, scrape_interval: str) -
 @click.option("--rate", default=2.0, show_default=True, help="Base counter rate per second.")
 @click.option("--bind", "bind_host", default=None, help="Bind this host instead of each address's.")
 @handles_errors
-def simulate_cmd(registry_path: str | None, rate: float, bind_host: str | None) -> None:
+def simulate_cmd(registry_path: SourceSpec, rate: float, bind_host: str | None) -> None:
     """Serve every instance's metric contract on its registry address until Ctrl-C."""
     from tsedash.demo import wait_for_stop
     from tsedash.simulate import SimulationPlan, Simulator
@@ -329,7 +388,7 @@ def simulate_cmd(registry_path: str | None, rate: float, bind_host: str | None) 
 @click.option("--for", "seconds", type=float, default=None, help="Stop after SECONDS (scripts).")
 @handles_errors
 def demo_cmd(
-    registry_path: str | None, port: int | None, rate: float, seconds: float | None
+    registry_path: SourceSpec, port: int | None, rate: float, seconds: float | None
 ) -> None:
     """The simulator and a real Prometheus on 127.0.0.1, scraping with the generated config."""
     from tsedash.demo import run_demo

@@ -38,10 +38,14 @@ def generate(registry: Registry) -> BuildResult:
 
 
 def build(
-    registry_path: str | os.PathLike[str] | None = None,
+    registry: Registry | str | os.PathLike[str] | None = None,
     out: str | os.PathLike[str] = DEFAULT_OUT,
 ) -> BuildResult:
-    """Load, generate, validate, then write: a failure at any step leaves `out` untouched."""
-    result = generate(load_registry(registry_path))
+    """Load, generate, validate, then write: a failure at any step leaves `out` untouched.
+
+    `registry` is a loaded (possibly merged) Registry, or a registry file path.
+    """
+    loaded = registry if isinstance(registry, Registry) else load_registry(registry)
+    result = generate(loaded)
     result.report = write_tree(Path(out), result.files)
     return result

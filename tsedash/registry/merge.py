@@ -1,0 +1,157 @@
+"""Merge instances found in compose files and live Redis into the YAML registry.
+
+Service types (category, metrics, derivation) come only from instances.yaml; instances are the
+union of all sources, in order yaml → compose → redis. The same instance from two sources must
+agree on its type and (where both state one) its address; then every registry check of
+DESIGN.md section 4 runs on the merged result.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from tsedash.registry.checks import check_instances, suggest
+from tsedash.registry.loader import (
+    DEFAULT_REGISTRY,
+    load_registry,
+    resolve_instance,
+    resolve_registry_path,
+)
+from tsedash.registry.model import Instance, Registry
+from tsedash.registry.problems import Problem, RegistryError, Severity, sort_problems
+from tsedash.registry.sources.compose import is_compose, load_compose
+from tsedash.registry.sources.discovered import Discovered
+from tsedash.registry.sources.redis_registry import DEFAULT_STALE_AFTER, RedisDiscovery, discover
+from tsedash.registry.yamlsource import load_yaml
+
+
+def _where(inst: Instance, registry_file: str) -> str:
+    file = inst.source_file or registry_file
+    return f"{inst.source} ({file}:{inst.line})" if inst.source != "redis" else "redis"
+
+
+def merge(registry: Registry, discovered: Iterable[Discovered]) -> Registry:
+    problems: list[Problem] = []
+    by_name = {inst.instance_name: inst for inst in registry.instances}
+    merged = list(registry.instances)
+    for found in discovered:
+        svc = registry.services.get(found.service)
+        where = f"{found.source} ({found.name})"
+        line = found.line
+        file = found.file
+        if svc is None:
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    where,
+                    f"service type '{found.service}' is not declared in {registry.path} "
+                    f"({suggest(found.service, registry.services)}add it under `services:` with "
+                    "its category and metrics)",
+                )
+            )
+            continue
+        existing = by_name.get(found.name)
+        if existing is not None:
+            if existing.service_name != found.service:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        where,
+                        f"instance '{found.name}' is a {found.service} here but a "
+                        f"{existing.service_name} in {_where(existing, registry.path)}",
+                    )
+                )
+            explicit = existing.source != "yaml" or "address" in existing.key_lines
+            if explicit and found.address and existing.address != found.address:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        where,
+                        f"instance '{found.name}' is at {found.address} here but at "
+                        f"{existing.address} in {_where(existing, registry.path)}",
+                    )
+                )
+            continue
+        raw: dict[str, object] = {"service": found.service, "name": found.name}
+        if found.address:
+            raw["address"] = found.address
+        if found.container_name:
+            raw["container_name"] = found.container_name
+        inst = dataclasses.replace(
+            resolve_instance(raw, svc, registry.defaults),
+            line=line,
+            source=found.source,
+            source_file=file,
+        )
+        by_name[found.name] = inst
+        merged.append(inst)
+    if any(p.severity is Severity.ERROR for p in problems):
+        raise RegistryError(problems)
+    checked = check_instances(registry.path, list(enumerate(merged)), registry.services)
+    if any(p.severity is Severity.ERROR for p in checked):
+        raise RegistryError(checked)
+    # Every warning comes from the instance checks: recomputed on the merged set.
+    return dataclasses.replace(
+        registry, instances=tuple(merged), warnings=tuple(sort_problems(checked))
+    )
+
+
+def _is_compose_file(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False  # the registry loader reports it properly
+    try:
+        data, _, _ = load_yaml(text, str(path))
+    except RegistryError:
+        return False
+    return is_compose(data)
+
+
+@dataclasses.dataclass
+class Sources:
+    registry: Registry
+    redis: RedisDiscovery | None = None
+
+
+def load_sources(
+    registry_path: str | os.PathLike[str] | None = None,
+    compose: Sequence[str | os.PathLike[str]] = (),
+    discover_url: str | None = None,
+    stale_after: float = DEFAULT_STALE_AFTER,
+) -> Sources:
+    """The YAML registry, plus compose files and live Redis when given, merged and checked."""
+    compose = list(compose)
+    path = resolve_registry_path(registry_path)
+    if _is_compose_file(path):
+        # `--registry docker-compose.yml`: instances from it, service types from instances.yaml.
+        compose.insert(0, path)
+        path = Path(DEFAULT_REGISTRY)
+        if not path.exists():
+            raise RegistryError(
+                [
+                    Problem(
+                        str(compose[0]),
+                        0,
+                        "",
+                        "a compose file gives instances, not service types: keep "
+                        f"{DEFAULT_REGISTRY} here, or pass --registry FILE --compose "
+                        f"{compose[0]}",
+                    )
+                ]
+            )
+    registry = load_registry(path)
+    found: list[Discovered] = list(load_compose(compose, registry.defaults.metrics_port))
+    report = None
+    if discover_url:
+        report = discover(discover_url, stale_after)
+        found.extend(report.found)
+    if not found:
+        return Sources(registry, report)
+    return Sources(merge(registry, found), report)

@@ -1,0 +1,188 @@
+"""Instances from docker-compose files: every service whose environment sets SERVICE_NAME.
+
+Follows docker compose where it matters here: `${VAR}`, `${VAR:-default}`, `${VAR-default}`,
+`${VAR:?message}`, `$VAR` and `$$` interpolation from the environment and the project's `.env`
+(the shell wins); several `-f` files merged in order (mappings merged, `environment` merged by
+key, `ports`/`expose` appended, scalars overridden).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from tsedash.registry.problems import Problem, RegistryError
+from tsedash.registry.sources.discovered import Discovered
+from tsedash.registry.yamlsource import LineDict, load_yaml
+
+_VAR = re.compile(
+    r"\$(?:(?P<escaped>\$)|\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}"
+    r"|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))"
+)
+_APPEND_KEYS = {"ports", "expose"}
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """`KEY=value` lines; `#` comments, `export`, quotes stripped (compose's .env format)."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def interpolate(text: str, env: Mapping[str, str], file: str, line: int) -> str:
+    def sub(m: re.Match[str]) -> str:
+        if m.group("escaped"):
+            return "$"
+        name = m.group("braced") or m.group("plain")
+        op, arg = m.group("op"), m.group("arg") or ""
+        value = env.get(name)
+        if op in (":-", "-"):
+            unset = value is None or (op == ":-" and value == "")
+            return arg if unset else str(value)
+        if op in (":?", "?") and (value is None or (op == ":?" and value == "")):
+            reason = arg or f"{name} is required"
+            raise RegistryError([Problem(file, line, "", f"${{{name}}}: {reason}")])
+        return "" if value is None else value
+
+    return _VAR.sub(sub, text)
+
+
+def _interpolate_tree(node: Any, env: Mapping[str, str], file: str, line: int) -> Any:
+    if isinstance(node, str):
+        return interpolate(node, env, file, line)
+    if isinstance(node, dict):
+        out = LineDict()
+        out.line = getattr(node, "line", line)
+        out.key_lines = dict(getattr(node, "key_lines", {}))
+        for key, value in node.items():
+            child_line = out.key_lines.get(key, out.line)
+            out[key] = _interpolate_tree(value, env, file, child_line)
+        return out
+    if isinstance(node, list):
+        return [_interpolate_tree(v, env, file, line) for v in node]
+    return node
+
+
+def environment_of(service: Mapping[str, Any]) -> dict[str, str]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        out = {}
+        for item in env:
+            key, sep, value = str(item).partition("=")
+            out[key.strip()] = value if sep else os.environ.get(key.strip(), "")
+        return out
+    return {str(k): "" if v is None else str(v) for k, v in env.items()}
+
+
+def _merge(base: Any, override: Any, key: str = "") -> Any:
+    if key == "environment":
+        merged = environment_of({"environment": base})
+        merged.update(environment_of({"environment": override}))
+        return merged
+    if key in _APPEND_KEYS and isinstance(base, list) and isinstance(override, list):
+        return base + override
+    if isinstance(base, dict) and isinstance(override, dict):
+        out = LineDict()
+        out.line = getattr(override, "line", getattr(base, "line", 0))
+        out.key_lines = {**getattr(base, "key_lines", {}), **getattr(override, "key_lines", {})}
+        for k in list(base) + [k for k in override if k not in base]:
+            if k in base and k in override:
+                out[k] = _merge(base[k], override[k], k)
+            else:
+                out[k] = override[k] if k in override else base[k]
+        return out
+    return override
+
+
+def container_port(service: Mapping[str, Any]) -> int | None:
+    """HTTP_PORT, else the container side of the first ports entry, else the first expose."""
+    env = environment_of(service)
+    if env.get("HTTP_PORT", "").isdigit():
+        return int(env["HTTP_PORT"])
+    for entry in service.get("ports") or []:
+        if isinstance(entry, dict) and entry.get("target"):
+            return int(entry["target"])
+        text = str(entry).split("/")[0]
+        port = text.rsplit(":", 1)[-1].split("-")[0]
+        if port.isdigit():
+            return int(port)
+    for entry in service.get("expose") or []:
+        port = str(entry).split("/")[0].split("-")[0]
+        if port.isdigit():
+            return int(port)
+    return None
+
+
+def is_compose(data: Any) -> bool:
+    """Recognise a compose file by content: `services:` of container definitions."""
+    if (
+        not isinstance(data, dict)
+        or "instances" in data
+        or not isinstance(data.get("services"), dict)
+    ):
+        return False
+    keys = {"image", "build", "environment", "ports", "container_name", "command", "volumes"}
+    return any(isinstance(s, dict) and keys & set(s) for s in data["services"].values())
+
+
+def load_compose(
+    files: list[str | os.PathLike[str]], default_port: int, environ: Mapping[str, str] | None = None
+) -> list[Discovered]:
+    """Instances of the merged compose files (services without SERVICE_NAME are ignored)."""
+    if not files:
+        return []
+    paths = [Path(f) for f in files]
+    env = {**read_dotenv(paths[0].parent / ".env"), **(os.environ if environ is None else environ)}
+    merged: Any = None
+    origin: dict[str, str] = {}
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise RegistryError([Problem(str(path), 0, "", "compose file not found")]) from None
+        data, problems, _ = load_yaml(text, str(path))
+        if problems:
+            raise RegistryError(problems)
+        if not isinstance(data, dict) or not isinstance(data.get("services", {}), dict):
+            raise RegistryError(
+                [Problem(str(path), 1, "", "not a compose file: no `services:` mapping")]
+            )
+        data = _interpolate_tree(data, env, str(path), 1)
+        for key in data.get("services", {}):
+            origin[key] = str(path)
+        merged = data if merged is None else _merge(merged, data)
+    found = []
+    services = merged.get("services", {}) if merged else {}
+    for key, service in services.items():
+        if not isinstance(service, dict):
+            continue
+        service_env = environment_of(service)
+        service_name = service_env.get("SERVICE_NAME", "").strip()
+        if not service_name:
+            continue  # redis, postgres, …: not an ecosystem service
+        port = container_port(service) or default_port
+        found.append(
+            Discovered(
+                service=service_name,
+                name=service_env.get("SERVICE_INSTANCE_NAME", "").strip() or service_name,
+                address=f"{key}:{port}",
+                source=f"compose:{origin[key]}",
+                file=origin[key],
+                line=services.key_lines.get(key, 0) if isinstance(services, LineDict) else 0,
+                container_name=str(service.get("container_name") or key),
+            )
+        )
+    return found
