@@ -77,6 +77,22 @@ def merge(registry: Registry, discovered: Iterable[Discovered]) -> Registry:
                         f"{existing.address} in {_where(existing, registry.path)}",
                     )
                 )
+                continue
+            # Agreeing sources: the one that states an address or container name fills it in.
+            updated = dataclasses.replace(
+                existing,
+                address=existing.address if explicit or not found.address else found.address,
+                container_name=(
+                    found.container_name
+                    if found.container_name
+                    and "container_name" not in existing.key_lines
+                    and existing.source == "yaml"
+                    else existing.container_name
+                ),
+                source=f"{existing.source},{found.source}",
+            )
+            merged[merged.index(existing)] = updated
+            by_name[found.name] = updated
             continue
         raw: dict[str, object] = {"service": found.service, "name": found.name}
         if found.address:

@@ -97,7 +97,8 @@ def _merge(base: Any, override: Any, key: str = "") -> Any:
     if isinstance(base, dict) and isinstance(override, dict):
         out = LineDict()
         out.line = getattr(override, "line", getattr(base, "line", 0))
-        out.key_lines = {**getattr(base, "key_lines", {}), **getattr(override, "key_lines", {})}
+        # A key's line is where it was first declared (the file `origin` names).
+        out.key_lines = {**getattr(override, "key_lines", {}), **getattr(base, "key_lines", {})}
         for k in list(base) + [k for k in override if k not in base]:
             if k in base and k in override:
                 out[k] = _merge(base[k], override[k], k)
@@ -162,7 +163,7 @@ def load_compose(
             )
         data = _interpolate_tree(data, env, str(path), 1)
         for key in data.get("services", {}):
-            origin[key] = str(path)
+            origin.setdefault(key, str(path))
         merged = data if merged is None else _merge(merged, data)
     found = []
     services = merged.get("services", {}) if merged else {}

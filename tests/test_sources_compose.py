@@ -1,0 +1,218 @@
+"""Instances from docker-compose files, merged with instances.yaml."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tsedash.registry import RegistryError
+from tsedash.registry.merge import load_sources
+from tsedash.registry.sources.compose import interpolate, load_compose, read_dotenv
+
+from .conftest import ROOT, Result, line_of
+
+RunCli = Callable[..., Result]
+FIX = ROOT / "tests" / "fixtures" / "compose"
+BASE, OVERRIDE = FIX / "docker-compose.yml", FIX / "docker-compose.override.yml"
+TYPES = """\
+version: 1
+categories: {central: Central, exchange: Exchanges, custodian: Custodians}
+services:
+  audit-correlator: {category: central, singleton: true}
+  exchange-simulator: {category: exchange}
+  custodian-simulator: {category: custodian}
+instances: []
+"""
+
+
+@pytest.fixture
+def types(tmp_path: Path) -> Path:
+    path = tmp_path / "instances.yaml"
+    path.write_text(TYPES)
+    return path
+
+
+def test_seed_audit_correlator_block() -> None:
+    [audit] = [d for d in load_compose([BASE], 8080, environ={}) if d.name == "audit-correlator"]
+    assert audit.service == "audit-correlator"
+    assert audit.address == "audit-correlator:8083"  # HTTP_PORT wins over the ports entry
+    assert audit.container_name == "trading-ecosystem-audit-correlator"
+    assert (audit.file, audit.line) == (str(BASE), line_of(BASE.read_text(), "  audit-correlator:"))
+    assert audit.source == f"compose:{BASE}"
+
+
+def test_mapping_environment_interpolation_and_dotenv() -> None:
+    found = {d.name: d for d in load_compose([BASE], 8080, environ={})}
+    assert set(found) == {"audit-correlator", "exchange-OKX"}  # redis/postgres ignored
+    okx = found["exchange-OKX"]
+    assert okx.address == "exchange-okx:9001"  # ${OKX_PORT:-8080} from .env, long port syntax
+    assert okx.container_name == "exchange-okx"  # no container_name: the service key
+
+
+def test_shell_environment_wins_over_dotenv() -> None:
+    found = {
+        d.name: d
+        for d in load_compose([BASE], 8080, environ={"OKX_PORT": "7000", "OKX_SUFFIX": "Okx2"})
+    }
+    assert found["exchange-Okx2"].address == "exchange-okx:7000"
+
+
+def test_several_files_merge_in_order() -> None:
+    found = {d.name: d for d in load_compose([BASE, OVERRIDE], 8080, environ={})}
+    assert set(found) == {
+        "audit-correlator",
+        "exchange-OKX",
+        "exchange-Binance",
+        "custodian-Komainu",
+    }
+    assert found["exchange-OKX"].container_name == "te-okx"  # the override's container_name
+    assert found["exchange-OKX"].file == str(BASE)  # declared in the first file
+    assert found["exchange-Binance"].address == "exchange-binance:8085"  # from expose
+    assert found["custodian-Komainu"].address == "custodian-komainu:8080"  # registry default
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "expected"),
+    [
+        ("${A:-x}", {}, "x"),
+        ("${A:-x}", {"A": ""}, "x"),
+        ("${A-x}", {"A": ""}, ""),
+        ("${A-x}", {}, "x"),
+        ("$A/${B}", {"A": "1", "B": "2"}, "1/2"),
+        ("costs $$5", {}, "costs $5"),
+        ("${A}", {}, ""),
+    ],
+)
+def test_interpolation_like_compose(text: str, env: dict[str, str], expected: str) -> None:
+    assert interpolate(text, env, "f", 1) == expected
+
+
+def test_required_variable_error_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "compose.yml"
+    path.write_text(
+        "services:\n  x:\n    image: a\n    environment:\n      SERVICE_NAME: ${NAME:?set NAME}\n"
+    )
+    with pytest.raises(RegistryError) as info:
+        load_compose([path], 8080, environ={})
+    [problem] = info.value.problems
+    assert (problem.file, problem.line) == (str(path), 5)
+    assert "set NAME" in problem.message
+
+
+def test_dotenv_format(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("# c\nexport A=1\nB='two words'\nC=\"3\"\nnot a line\n")
+    assert read_dotenv(tmp_path / ".env") == {"A": "1", "B": "two words", "C": "3"}
+
+
+def test_compose_only_instances_join_the_registry(types: Path) -> None:
+    reg = load_sources(types, [BASE, OVERRIDE]).registry
+    assert [(i.instance_name, i.source.split(":")[0]) for i in reg.instances] == [
+        ("audit-correlator", "compose"),
+        ("exchange-OKX", "compose"),
+        ("exchange-Binance", "compose"),
+        ("custodian-Komainu", "compose"),
+    ]
+    okx = reg.instances[1]
+    assert (okx.schema_name, okx.redis_namespace, okx.address) == (
+        "exchange_okx",
+        "exchange:OKX",
+        "exchange-okx:9001",
+    )
+
+
+def test_registry_flag_recognises_a_compose_file(
+    run_cli: RunCli, types: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(types.parent)  # instances.yaml (the types) in the working directory
+    res = run_cli("registry", "show", "--format", "json", "--registry", str(BASE))
+    assert res.exit_code == 0, res.stderr
+    assert {d["instance_name"]: d["source"] for d in json.loads(res.stdout)} == {
+        "audit-correlator": f"compose:{BASE}",
+        "exchange-OKX": f"compose:{BASE}",
+    }
+
+
+def test_registry_flag_compose_without_types(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    res = run_cli("registry", "check", "--registry", str(BASE))
+    assert res.exit_code == 2
+    assert "a compose file gives instances, not service types" in res.stderr
+
+
+def test_yaml_and_compose_agree_and_fill_in_the_address(run_cli: RunCli) -> None:
+    res = run_cli(
+        "registry",
+        "show",
+        "--format",
+        "json",
+        "--registry",
+        str(ROOT / "instances.yaml"),
+        "--compose",
+        str(BASE),
+    )
+    assert res.exit_code == 0, res.stderr
+    by = {d["instance_name"]: d for d in json.loads(res.stdout)}
+    assert by["exchange-OKX"]["address"] == "exchange-okx:9001"
+    assert by["exchange-OKX"]["source"] == f"yaml,compose:{BASE}"
+    assert by["exchange-Binance"]["source"] == "yaml"
+
+
+def test_conflicting_type_names_both_sources(types: Path, tmp_path: Path) -> None:
+    types.write_text(
+        TYPES.replace(
+            "instances: []", "instances:\n  - {service: custodian-simulator, name: exchange-OKX}"
+        )
+    )
+    with pytest.raises(RegistryError) as info:
+        load_sources(types, [BASE])
+    [problem] = info.value.errors
+    assert problem.file == str(BASE)
+    assert "is a exchange-simulator here but a custodian-simulator in yaml" in problem.message
+    assert f"{types}:{line_of(types.read_text(), 'name: exchange-OKX')}" in problem.message
+
+
+def test_conflicting_address(types: Path) -> None:
+    types.write_text(
+        TYPES.replace(
+            "instances: []",
+            "instances:\n  - {service: exchange-simulator, name: exchange-OKX, address: 'okx:1'}",
+        )
+    )
+    with pytest.raises(RegistryError) as info:
+        load_sources(types, [BASE])
+    assert "is at exchange-okx:9001 here but at okx:1 in yaml" in info.value.errors[0].message
+
+
+def test_unknown_type_says_how_to_declare_it(types: Path) -> None:
+    types.write_text(TYPES.replace("  custodian-simulator: {category: custodian}\n", ""))
+    with pytest.raises(RegistryError) as info:
+        load_sources(types, [BASE, OVERRIDE])
+    [problem] = info.value.errors
+    assert problem.file == str(OVERRIDE)
+    assert "service type 'custodian-simulator' is not declared" in problem.message
+    assert "add it under `services:`" in problem.message
+
+
+def test_registry_checks_run_on_the_merged_result(types: Path) -> None:
+    # exchange-okx (yaml) and exchange-OKX (compose) derive the same schema.
+    types.write_text(
+        TYPES.replace(
+            "instances: []", "instances:\n  - {service: exchange-simulator, name: exchange-okx}"
+        )
+    )
+    with pytest.raises(RegistryError) as info:
+        load_sources(types, [BASE])
+    [problem] = info.value.errors
+    assert problem.file == str(BASE)
+    line = line_of(types.read_text(), "name: exchange-okx")
+    assert f"schema 'exchange_okx' is already used by exchange-okx ({types}:{line})" in problem.message
+
+
+def test_missing_compose_file(types: Path) -> None:
+    with pytest.raises(RegistryError, match="compose file not found"):
+        load_sources(types, [types.parent / "nope.yml"])
