@@ -334,3 +334,37 @@ def test_push_without_built_dashboards(
 ) -> None:
     res = run_cli("push", "--out", str(tmp_path / "none"), env=env(grafana))
     assert res.exit_code == 2 and "run `tsedash build` first" in res.stderr
+
+
+def test_push_from_sources_builds_in_memory(
+    run_cli: RunCli, grafana: GrafanaDouble, tmp_path: Path
+) -> None:
+    from .conftest import ROOT
+
+    compose = ROOT / "tests" / "fixtures" / "compose" / "docker-compose.yml"
+    res = run_cli(
+        "push",
+        "--out",
+        str(tmp_path / "never-built"),
+        "--registry",
+        str(ROOT / "instances.yaml"),
+        "--compose",
+        str(compose),
+        env=env(grafana),
+    )
+    assert res.exit_code == 0, res.stderr
+    assert not (tmp_path / "never-built").exists()
+    ref = grafana.state.dashboards[DEVOPS].model["panels"]
+    content = next(p for p in ref if p["title"] == "Instance Registry Reference")["options"][
+        "content"
+    ]
+    assert "`exchange-OKX`" in content
+    res = run_cli(
+        "diff",
+        "--registry",
+        str(ROOT / "instances.yaml"),
+        "--compose",
+        str(compose),
+        env=env(grafana),
+    )
+    assert res.exit_code == 0 and "tse-devops-docker: equal" in res.stdout

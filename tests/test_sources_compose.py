@@ -210,7 +210,9 @@ def test_registry_checks_run_on_the_merged_result(types: Path) -> None:
     [problem] = info.value.errors
     assert problem.file == str(BASE)
     line = line_of(types.read_text(), "name: exchange-okx")
-    assert f"schema 'exchange_okx' is already used by exchange-okx ({types}:{line})" in problem.message
+    assert (
+        f"schema 'exchange_okx' is already used by exchange-okx ({types}:{line})" in problem.message
+    )
 
 
 def test_missing_compose_file(types: Path) -> None:

@@ -61,6 +61,10 @@ class SourceSpec:
     discover: str | None = None
     stale_after: float = 45.0
 
+    @property
+    def given(self) -> bool:
+        return bool(self.path or self.compose or self.discover)
+
     def load(self) -> Sources:
         from tsedash.registry.merge import load_sources
 
@@ -429,6 +433,16 @@ def _client(url: str | None, ca_cert: str | None, insecure: bool, timeout: float
     return client
 
 
+def _dashboards_to_push(spec: SourceSpec, out: Path) -> list[tuple[str, dict[str, Any]]]:
+    """With source options, build in memory from them; else the files `build` wrote."""
+    if not spec.given:
+        return _local_dashboards(out)
+    from tsedash import pipeline
+
+    result = pipeline.generate(_load(spec))
+    return [(dash.uid, model) for dash, model in result.dashboards]
+
+
 def _local_dashboards(out: Path) -> list[tuple[str, dict[str, Any]]]:
     root = out / "dashboards"
     files = sorted(root.rglob("*.json")) if root.is_dir() else []
@@ -448,6 +462,7 @@ def _local_dashboards(out: Path) -> list[tuple[str, dict[str, Any]]]:
 @cli.command("push")
 @_grafana_options
 @out_option
+@registry_option
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
 @click.option(
     "--force", is_flag=True, help="Overwrite edits made in Grafana (saved to backups/ first)."
@@ -473,13 +488,17 @@ def push_cmd(
     note: str | None,
     backups: Path,
     as_json: bool,
+    registry_path: SourceSpec,
 ) -> None:
-    """Push the built dashboards to Grafana: only what changed, never over an edit."""
+    """Push the built dashboards to Grafana: only what changed, never over an edit.
+
+    With --registry/--compose/--discover the dashboards are built from those sources first.
+    """
     from dashboards.common import FOLDER_TITLE, FOLDER_UID
     from tsedash.grafana.sync import push
 
     client = _client(url, ca_cert, insecure, timeout)
-    dashboards = _local_dashboards(out)
+    dashboards = _dashboards_to_push(registry_path, out)
     tty = sys.stdout.isatty() and not as_json
 
     def progress(items: Any) -> Any:
@@ -533,15 +552,24 @@ def push_cmd(
 @cli.command("diff")
 @_grafana_options
 @out_option
+@registry_option
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
 @handles_errors
 def diff_cmd(
-    url: str | None, ca_cert: str | None, insecure: bool, timeout: float, out: Path, as_json: bool
+    url: str | None,
+    ca_cert: str | None,
+    insecure: bool,
+    timeout: float,
+    out: Path,
+    as_json: bool,
+    registry_path: SourceSpec,
 ) -> None:
     """Unified diff of each live dashboard against ours (normalised); exit 1 if any differs."""
     from tsedash.grafana.sync import diff
 
-    results = diff(_client(url, ca_cert, insecure, timeout), _local_dashboards(out))
+    results = diff(
+        _client(url, ca_cert, insecure, timeout), _dashboards_to_push(registry_path, out)
+    )
     if as_json:
         click.echo(json.dumps([r.__dict__ for r in results], indent=2, sort_keys=True))
     else:

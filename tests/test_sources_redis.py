@@ -1,0 +1,273 @@
+"""Discovery from a real redis-server (Debian), written to as the ecosystem's adapters do."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from tsedash.processes import ProcessGroup, find_program, free_port, port_open
+from tsedash.registry.sources.redis_registry import RedisAuthFailed, RedisUnreachable, discover
+
+from .conftest import ROOT, Result
+
+RunCli = Callable[..., Result]
+ADMIN_PW = "admin-s3cret"
+READER_PW = "reader-s3cret"
+
+
+@pytest.fixture(scope="module")
+def redis_port() -> Iterator[int]:
+    workdir = Path(tempfile.mkdtemp(prefix="tsedash-redis-"))
+    group = ProcessGroup(workdir)
+    port = free_port()
+    try:
+        group.start(
+            "redis-server",
+            [
+                find_program("redis-server"),
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--requirepass",
+                ADMIN_PW,
+            ],
+            ready=lambda: port_open("127.0.0.1", port),
+        )
+        admin = redis.Redis(port=port, password=ADMIN_PW)
+        # The least a discovery needs: read commands on the services:* keys.
+        admin.execute_command(
+            "ACL", "SETUSER", "reader", "on", f">{READER_PW}", "~services:*", "+@read", "+scan"
+        )
+        admin.close()
+        yield port
+    finally:
+        group.stop_all()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def admin(redis_port: int) -> Iterator[redis.Redis]:
+    client = redis.Redis(port=redis_port, password=ADMIN_PW)
+    client.flushall()
+    yield client
+    client.close()
+
+
+def go_json(
+    instance: str,
+    service: str,
+    *,
+    status: str = "healthy",
+    seen: datetime | None = None,
+    tags: bool = False,
+) -> str:
+    """What the ecosystem's Go adapter writes (struct field names, or the json tags)."""
+    seen = seen or datetime.now(UTC)
+    value: dict[str, Any] = {
+        "ID": instance,
+        "Name": service,
+        "Host": instance.lower(),
+        "Port": 8080,
+        "Status": status,
+        "Metadata": {"service_type": service, "instance_name": instance},
+        "LastSeen": seen.strftime("%Y-%m-%dT%H:%M:%S.%f") + "123Z",  # Go: nanoseconds
+    }
+    if tags:
+        value = {k.lower() if k != "LastSeen" else "last_seen": v for k, v in value.items()}
+    return json.dumps(value)
+
+
+def url(port: int, user: str = "default", password: str = ADMIN_PW) -> str:
+    return f"redis://{user}:{password}@127.0.0.1:{port}/0"
+
+
+def test_registrations_are_discovered(admin: redis.Redis, redis_port: int) -> None:
+    admin.set(
+        "services:audit-correlator:audit-correlator",
+        go_json("audit-correlator", "audit-correlator"),
+        ex=45,
+    )
+    admin.set(
+        "services:exchange-simulator:exchange-OKX",
+        go_json("exchange-OKX", "exchange-simulator", tags=True),
+        ex=45,
+    )
+    admin.hset(
+        "services:exchange-simulator:exchange-Binance",
+        mapping={
+            "id": "exchange-Binance",
+            "host": "exchange-binance",
+            "port": "8080",
+            "status": "healthy",
+            "last_seen": str(int(time.time())),
+            "metadata": json.dumps({"service_type": "exchange-simulator"}),
+        },
+    )
+    result = discover(url(redis_port))
+    assert [(d.service, d.name, d.address) for d in result.found] == [
+        ("audit-correlator", "audit-correlator", "audit-correlator:8080"),
+        ("exchange-simulator", "exchange-Binance", "exchange-binance:8080"),
+        ("exchange-simulator", "exchange-OKX", "exchange-okx:8080"),
+    ]
+    assert result.skipped == []
+    assert ADMIN_PW not in result.url and "***" in result.url
+
+
+def test_bad_entries_are_reported_and_left_out(admin: redis.Redis, redis_port: int) -> None:
+    old = datetime.now(UTC) - timedelta(minutes=10)
+    admin.set(
+        "services:exchange-simulator:exchange-Stale",
+        go_json("exchange-Stale", "exchange-simulator", seen=old),
+    )
+    admin.set(
+        "services:exchange-simulator:exchange-Down",
+        go_json("exchange-Down", "exchange-simulator", status="unhealthy"),
+    )
+    admin.set("services:exchange-simulator:exchange-Junk", "not json {")
+    admin.set(
+        "services:exchange-simulator:exchange-Other", go_json("exchange-Else", "exchange-simulator")
+    )
+    admin.rpush("services:exchange-simulator:exchange-List", "x")
+    admin.set(
+        "services:exchange-simulator:exchange-Gone",
+        go_json("exchange-Gone", "exchange-simulator"),
+        px=1,
+    )
+    admin.set(
+        "services:exchange-simulator:exchange-OK", go_json("exchange-OK", "exchange-simulator")
+    )
+    time.sleep(0.05)  # exchange-Gone's TTL runs out: it is left out
+    result = discover(url(redis_port))
+    assert [d.name for d in result.found] == ["exchange-OK"]
+    reasons = {s.key.rsplit(":", 1)[1]: s.reason for s in result.skipped}
+    assert reasons["exchange-Stale"].startswith("stale: last heartbeat 600s ago")
+    assert reasons["exchange-Down"] == "status 'unhealthy' is not healthy"
+    assert reasons["exchange-Junk"] == "value is not JSON"
+    assert (
+        reasons["exchange-Other"]
+        == "value says exchange-simulator/exchange-Else, key says exchange-simulator/exchange-Other"
+    )
+    assert reasons["exchange-List"] == "a list, not a string or hash"
+    assert "exchange-Gone" not in reasons and "exchange-Gone" not in [d.name for d in result.found]
+
+
+def test_stale_after_is_configurable(admin: redis.Redis, redis_port: int) -> None:
+    seen = datetime.now(UTC) - timedelta(seconds=30)
+    admin.set(
+        "services:exchange-simulator:exchange-A",
+        go_json("exchange-A", "exchange-simulator", seen=seen),
+    )
+    assert [d.name for d in discover(url(redis_port)).found] == ["exchange-A"]
+    assert discover(url(redis_port), stale_after=10).found == []
+
+
+def test_acl_user_limited_to_services_keys(admin: redis.Redis, redis_port: int) -> None:
+    admin.set("services:exchange-simulator:exchange-A", go_json("exchange-A", "exchange-simulator"))
+    admin.set("secret:thing", "x")
+    reader = redis.Redis(port=redis_port, username="reader", password=READER_PW)
+    with pytest.raises(redis.exceptions.NoPermissionError):
+        reader.get("secret:thing")  # the user really is limited
+    reader.close()
+    assert [d.name for d in discover(url(redis_port, "reader", READER_PW)).found] == ["exchange-A"]
+
+
+def test_wrong_password_and_unreachable(run_cli: RunCli, redis_port: int) -> None:
+    with pytest.raises(RedisAuthFailed):
+        discover(url(redis_port, password="wrong-pass"))
+    res = run_cli(
+        "registry",
+        "show",
+        "--registry",
+        str(ROOT / "instances.yaml"),
+        "--discover",
+        url(redis_port, password="wrong-pass"),
+    )
+    assert res.exit_code == 2
+    assert "authentication failed" in res.stderr and "wrong-pass" not in res.stderr
+    dead = f"redis://default:{ADMIN_PW}@127.0.0.1:{free_port()}/0"
+    with pytest.raises(RedisUnreachable):
+        discover(dead, timeout=1)
+    res = run_cli(
+        "registry", "show", "--registry", str(ROOT / "instances.yaml"), "--discover", dead
+    )
+    assert res.exit_code == 3
+    assert "cannot reach Redis" in res.stderr and ADMIN_PW not in res.stderr
+
+
+def test_show_with_compose_and_redis_has_source_column(
+    admin: redis.Redis, redis_port: int, run_cli: RunCli
+) -> None:
+    admin.set(
+        "services:exchange-simulator:exchange-Coinbase",
+        go_json("exchange-Coinbase", "exchange-simulator"),
+        ex=45,
+    )
+    admin.set(
+        "services:exchange-simulator:exchange-OKX",
+        go_json("exchange-OKX", "exchange-simulator"),
+        ex=45,
+    )
+    compose = ROOT / "tests" / "fixtures" / "compose" / "docker-compose.yml"
+    args = [
+        "registry",
+        "show",
+        "--registry",
+        str(ROOT / "instances.yaml"),
+        "--compose",
+        str(compose),
+        "--discover",
+        url(redis_port),
+    ]
+    res = run_cli(*args, "--format", "json")
+    assert (
+        res.exit_code == 2
+    )  # exchange-OKX: compose says exchange-okx:9001, Redis exchange-okx:8080
+    assert "is at exchange-okx:8080 here but at exchange-okx:9001" in res.stderr
+    admin.delete("services:exchange-simulator:exchange-OKX")
+    res = run_cli(*args, "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    sources = {d["instance_name"]: d["source"] for d in json.loads(res.stdout)}
+    assert sources["exchange-Coinbase"] == "redis"
+    assert sources["exchange-OKX"] == f"yaml,compose:{compose}"
+    table = run_cli(*args)
+    print(table.stdout)
+    assert "exchange-Coinbase" in table.stdout and table.stdout.splitlines()[0].endswith("SOURCE")
+
+
+def test_ten_thousand_registrations(
+    admin: redis.Redis, redis_port: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipe = admin.pipeline(transaction=False)
+    for i in range(10_000):
+        name = f"exchange-X{i:05d}"
+        pipe.set(f"services:exchange-simulator:{name}", go_json(name, "exchange-simulator"), ex=120)
+    pipe.execute()
+    started = time.perf_counter()
+    result = discover(url(redis_port))
+    elapsed = time.perf_counter() - started
+    tracemalloc.start()  # a second run under tracemalloc (which slows it) for the peak
+    discover(url(redis_port))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    with capsys.disabled():
+        print(
+            f"\ndiscovered {len(result.found)} registrations with SCAN in {elapsed:.2f}s, peak {peak / 2**20:.1f} MiB"
+        )
+    assert len(result.found) == 10_000 and result.scanned == 10_000
+    # Bounded memory: batches of 1,000 keys; the result itself is most of the peak.
+    assert peak < 64 * 2**20
