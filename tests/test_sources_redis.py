@@ -271,3 +271,57 @@ def test_ten_thousand_registrations(
     assert len(result.found) == 10_000 and result.scanned == 10_000
     # Bounded memory: batches of 1,000 keys; the result itself is most of the peak.
     assert peak < 64 * 2**20
+
+
+NOW = 1_800_000_000.0
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "outcome"),
+    [
+        ("services:x", "{}", "key is not services:{service}:{instance}"),
+        ("services:exchange-simulator:exchange-A", "[1]", "value is not a JSON object"),
+        (
+            "services:exchange-simulator:exchange-A",
+            '{"status": "healthy", "metadata": "{bad"}',
+            "metadata is not JSON",
+        ),
+        (
+            "services:exchange-simulator:exchange-A",
+            '{"status": "healthy", "last_seen": "yesterday"}',
+            "last_seen 'yesterday' is not a timestamp",
+        ),
+        (
+            "services:exchange-simulator:exchange-A",
+            '{"status": "healthy"}',
+            "no host/address and port",
+        ),
+        (
+            "services:exchange-simulator:exchange-A",
+            '{"Status": "UP", "Address": "10.0.0.5:8080"}',
+            "10.0.0.5:8080",
+        ),
+        (
+            "services:exchange-simulator:exchange-A",
+            f'{{"status": "ok", "host": "h", "port": 1, "lastSeen": {int(NOW * 1000)}}}',
+            "h:1",
+        ),
+        (
+            "services:exchange-simulator:exchange-A",
+            f'{{"status": "ok", "host": "h", "port": 1, "LastSeen": {NOW - 100}}}',
+            "stale: last heartbeat 100s ago (more than 45s)",
+        ),
+    ],
+)
+def test_parse_registration_table(key: str, value: str, outcome: str) -> None:
+    from tsedash.registry.sources.redis_registry import parse_registration
+
+    got = parse_registration(key, value, NOW, 45.0)
+    assert (got if isinstance(got, str) else got.address) == outcome
+
+
+def test_not_a_redis_url() -> None:
+    from tsedash.errors import InputError
+
+    with pytest.raises(InputError, match="not a Redis URL"):
+        discover("http://nope")
