@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from tsedash.prometheus.rules import RULES_FILE, alert_rules
 from tsedash.provisioning.render import dump_yaml
 from tsedash.provisioning.writer import WriteReport, write_tree
 from tsedash.registry import Registry
@@ -51,6 +52,7 @@ def scrape_config(registry: Registry, scrape_interval: str = "15s") -> dict[str,
             }
         )
     return {
+        "rule_files": [RULES_FILE],
         "global": {
             "scrape_interval": scrape_interval,
             "evaluation_interval": scrape_interval,
@@ -79,7 +81,8 @@ def file_sd_targets(registry: Registry) -> dict[str, list[dict[str, Any]]]:
 
 def render_prometheus(registry: Registry, scrape_interval: str = "15s") -> dict[str, bytes]:
     files = {
-        "prometheus.yml": dump_yaml(scrape_config(registry, scrape_interval), "tsedash prometheus")
+        "prometheus.yml": dump_yaml(scrape_config(registry, scrape_interval), "tsedash prometheus"),
+        RULES_FILE: dump_yaml(alert_rules(registry), "tsedash prometheus"),
     }
     for job, entries in file_sd_targets(registry).items():
         files[_targets_file(job)] = (json.dumps(entries, indent=2, sort_keys=True) + "\n").encode()
