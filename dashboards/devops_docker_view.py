@@ -25,6 +25,7 @@ def build(registry: Registry) -> dict[str, Any]:
         .add(instances.registered_instances(), 12, 4)
         .add(instances.instances_down(), 12, 4)
         .add(instances.instances_table(), 24, 10)
+        .add(instances.firing_alerts(), 24, 6)
         .row("Container Resources")
         .add(resources.container_memory(registry), 12, 8)
         .add(resources.container_cpu(registry), 12, 8)

@@ -78,3 +78,34 @@ def instances_down() -> stat_b.Panel:
         queries.instances_down(),
         1.0,
     )
+
+
+def firing_alerts() -> table_b.Panel:
+    """The generated alert rules that fire now, one row per alert and instance."""
+    organize = dashboard_m.DataTransformerConfig(
+        id_val="organize",
+        options={
+            "excludeByName": {"Time": True, "__name__": True, "alertstate": True, "Value": True},
+            "indexByName": {"alertname": 0, "severity": 1, "instance": 2, "service": 3},
+            "renameByName": {
+                "alertname": "Alert",
+                "severity": "Severity",
+                "instance": "Instance",
+                "service": "Service Type",
+            },
+        },
+    )
+    return (
+        table_b.Panel()
+        .title("Firing Alerts")
+        .description(
+            "Alerts of the generated rules (instance down, missing, counter stalled) firing for "
+            "the selected instances. Empty is good; each alert links back here filtered."
+        )
+        .datasource(panel_datasource())
+        .with_target(target(queries.firing_alerts()))
+        .with_transformation(organize)
+        .unit("none")
+        .no_value("No firing alerts")
+        .filterable(True)
+    )

@@ -77,8 +77,10 @@ def test_one_job_per_service_and_infrastructure_job() -> None:
     assert json.loads(files["targets/test-coordinator.json"]) == [
         {"labels": {"__service_instance": "test-coordinator"}, "targets": ["test-coordinator:9100"]}
     ]
+    assert config["rule_files"] == ["rules/tsedash-alerts.yml"]
     assert sorted(files) == [
         "prometheus.yml",
+        "rules/tsedash-alerts.yml",
         "targets/audit-correlator.json",
         "targets/cadvisor.json",
         "targets/exchange-simulator.json",
@@ -93,7 +95,7 @@ def test_cli_writes_deterministically(run_cli: RunCli, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.stderr
     first = {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     res = run_cli("prometheus", "--registry", str(FIXTURE), "--out", str(out))
-    assert "0 written, 6 unchanged" in res.stdout
+    assert "0 written, 7 unchanged" in res.stdout
     assert first == {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
 

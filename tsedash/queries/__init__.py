@@ -92,6 +92,16 @@ def service_up(service: str) -> Query:
     return Query(f"up{_job_selector(service)}", "{{instance}}", instant=True)
 
 
+def firing_alerts() -> Query:
+    """Alerts of the generated rules (`deploy/prometheus/rules`), firing for selected instances."""
+    return Query(
+        f'ALERTS{{alertstate="firing", job=~"{SERVICE_VAR}", instance=~"{INSTANCE_VAR}"}}',
+        "",
+        instant=True,
+        table=True,
+    )
+
+
 # --- resources (cAdvisor) --------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from tsedash.lint.core import DashboardContext, Issue, Rule, Severity
 KNOWN_METRICS = frozenset(
     {
         "up",
+        "ALERTS",
         "http_requests_total",
         "container_memory_usage_bytes",
         "container_cpu_usage_seconds_total",
