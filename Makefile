@@ -39,7 +39,7 @@ dashboards: $(VENV)/.installed
 	$(BIN)/tsedash build --registry $(REGISTRY) --out $(OUT)
 	$(BIN)/tsedash validate --out $(OUT)
 	$(BIN)/tsedash lint --registry $(REGISTRY) --out $(OUT) --strict
-	$(BIN)/tsedash prometheus --registry $(REGISTRY) --out deploy/prometheus
+	$(BIN)/tsedash deploy --registry $(REGISTRY) --out deploy
 
 validate: $(VENV)/.installed
 	$(BIN)/tsedash validate --out $(OUT)

@@ -28,6 +28,7 @@ from tsedash.simulate import SimulationPlan, Simulator
 from tsedash.stack import LOOPBACK, api, localize, start_prometheus, wait_for_targets
 
 from .conftest import ROOT
+from .services import start_postgres
 
 SCRAPE = "1s"
 RATE_WINDOW = "4s"  # Grafana's $__rate_interval for a 1 s scrape: 4 x scrape interval
@@ -39,40 +40,6 @@ class Stack:
     registry: Registry
     plan: SimulationPlan
     prometheus: str
-
-
-def _start_postgres(group: ProcessGroup) -> str:
-    """A throwaway cluster owned by `postgres` (initdb refuses root); returns host:port."""
-    data = group.workdir / "pgdata"
-    sock = group.workdir / "pgsock"
-    for d in (data, sock):
-        d.mkdir()
-        shutil.chown(d, "postgres", "postgres")
-    group.start(
-        "initdb",
-        [find_program("initdb"), "-D", str(data), "--auth=trust", "-U", "postgres"],
-        ready=lambda: (data / "PG_VERSION").exists() and (data / "postgresql.conf").exists(),
-        user="postgres",
-        timeout=60,
-    ).proc.wait(timeout=60)
-    port = free_port()
-    group.start(
-        "postgres",
-        [
-            find_program("postgres"),
-            "-D",
-            str(data),
-            "-p",
-            str(port),
-            "-k",
-            str(sock),
-            "-c",
-            f"listen_addresses={LOOPBACK}",
-        ],
-        ready=lambda: port_open(LOOPBACK, port),
-        user="postgres",
-    )
-    return f"{LOOPBACK}:{port}"
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +75,7 @@ def stack() -> Iterator[Stack]:
             ],
             ready=lambda: http_ok(f"http://{LOOPBACK}:{redis_exp}/metrics"),
         )
-        pg = _start_postgres(group)
+        pg = start_postgres(group)
         group.start(
             "postgres-exporter",
             [

@@ -13,6 +13,7 @@ import yaml
 
 from tsedash.processes import find_program
 from tsedash.prometheus import render_prometheus, write_prometheus
+from tsedash.provisioning import MANIFEST
 from tsedash.registry import load_registry
 
 from .conftest import ROOT, Result
@@ -116,10 +117,14 @@ def test_cli_rejects_a_bad_scrape_interval(run_cli: RunCli, tmp_path: Path) -> N
 def test_committed_scrape_config_is_fresh(tmp_path: Path) -> None:
     write_prometheus(load_registry(ROOT / "instances.yaml"), tmp_path)
     committed = ROOT / "deploy" / "prometheus"
-    built = {
-        str(p.relative_to(tmp_path)): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()
-    }
-    have = {
-        str(p.relative_to(committed)): p.read_bytes() for p in committed.rglob("*") if p.is_file()
-    }
-    assert have == built, "deploy/prometheus is stale: run `make dashboards` and commit"
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            str(p.relative_to(root)): p.read_bytes()
+            for p in root.rglob("*")
+            if p.is_file() and p.name != MANIFEST
+        }
+
+    assert files(committed) == files(tmp_path), (
+        "deploy/prometheus is stale: run `make dashboards` and commit"
+    )

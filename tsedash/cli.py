@@ -364,6 +364,34 @@ def prometheus_cmd(registry_path: SourceSpec, out: Path, scrape_interval: str) -
     )
 
 
+@cli.command("deploy")
+@registry_option
+@click.option(
+    "--out",
+    "out",
+    default="deploy",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for the deployment artefacts.",
+)
+@handles_errors
+def deploy_cmd(registry_path: SourceSpec, out: Path) -> None:
+    """Write the compose snippet, init-volumes.sh, one schema SQL per instance, and the
+    Prometheus config with its alert rules, all from the registry."""
+    from tsedash.deploy import write_deploy
+
+    reg = _load(registry_path)
+    report = write_deploy(reg, out)
+    for rel in report.written:
+        click.echo(f"wrote    {out / rel}")
+    for rel in report.removed:
+        click.echo(f"removed  {out / rel}")
+    click.echo(
+        f"{out}: {len(reg.instances)} instances; {len(report.written)} written, "
+        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed"
+    )
+
+
 @cli.command("simulate")
 @registry_option
 @click.option("--rate", default=2.0, show_default=True, help="Base counter rate per second.")

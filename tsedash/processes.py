@@ -29,6 +29,8 @@ PROGRAMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "prometheus-postgres-exporter": ("prometheus-postgres-exporter", ()),
     "initdb": ("postgresql", ("/usr/lib/postgresql/15/bin",)),
     "postgres": ("postgresql", ("/usr/lib/postgresql/15/bin",)),
+    "psql": ("postgresql-client", ("/usr/lib/postgresql/15/bin",)),
+    "pg_dump": ("postgresql-client", ("/usr/lib/postgresql/15/bin",)),
 }
 
 

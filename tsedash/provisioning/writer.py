@@ -27,7 +27,7 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # Dot-prefixed, not ending in .json/.yml: no provider ever picks up a half-written file.
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -36,7 +36,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -72,7 +72,7 @@ def write_tree(out: Path, files: dict[str, bytes]) -> WriteReport:
                 continue
         except FileNotFoundError:
             pass
-        atomic_write(path, files[rel])
+        atomic_write(path, files[rel], 0o755 if rel.endswith(".sh") else 0o644)
         report.written.append(rel)
     atomic_write(
         out / MANIFEST, (_MANIFEST_HEADER + "".join(f"{r}\n" for r in sorted(files))).encode()

@@ -52,6 +52,8 @@ def _service(name: str, raw: Mapping[str, Any], line: int) -> ServiceType:
         metrics=tuple(_metric(m) for m in raw.get("metrics", ())),
         derivation=raw.get("derivation", "go"),
         line=line,
+        db_role=raw.get("db_role", ""),
+        migrate_tables=tuple(raw.get("migrate_tables", ())),
     )
 
 

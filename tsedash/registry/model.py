@@ -45,6 +45,12 @@ class ServiceType:
     metrics: tuple[Metric, ...] = ()
     derivation: Derivation = "go"
     line: int = 0
+    db_role: str = ""  # PostgreSQL role granted the schema; default <service>_adapter
+    migrate_tables: tuple[str, ...] = ()  # public.<table> moved into each instance's schema
+
+    @property
+    def role(self) -> str:
+        return self.db_role or f"{self.name.replace('-', '_')}_adapter"
 
 
 @dataclass(frozen=True)

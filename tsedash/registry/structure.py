@@ -39,6 +39,8 @@ _PATTERN_HINTS = {
     "name": "not a valid Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)",
     "by": "not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)",
     "categories": "category keys are lower-case words joined by '-', e.g. market-data",
+    "db_role": "a PostgreSQL role name: lower-case letters, digits and '_'",
+    "migrate_tables": "a PostgreSQL table name: lower-case letters, digits and '_'",
 }
 
 

@@ -1,0 +1,291 @@
+"""Deployment artefacts: schema SQL against a real PostgreSQL, the volumes script, the compose
+snippet, and `tsedash deploy` byte for byte."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tsedash.deploy import render_deploy, write_deploy
+from tsedash.deploy.compose import SECRETS, SNIPPET
+from tsedash.deploy.sql import schema_scripts
+from tsedash.deploy.volumes import volumes_script
+from tsedash.processes import ProcessGroup, find_program
+from tsedash.registry import Registry, load_registry
+
+from .conftest import ROOT, Result
+from .services import start_postgres
+
+RunCli = Callable[..., Result]
+REGISTRY = load_registry(ROOT / "instances.yaml")
+
+
+@dataclass
+class Pg:
+    host: str
+    port: str
+
+    def psql(
+        self, sql: str | None = None, *, file: Path | None = None, user: str = "postgres"
+    ) -> subprocess.CompletedProcess[str]:
+        args = [
+            find_program("psql"),
+            "-h",
+            self.host,
+            "-p",
+            self.port,
+            "-U",
+            user,
+            "-d",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+        ]
+        args += ["-f", str(file)] if file else ["-c", sql or ""]
+        return subprocess.run(args, capture_output=True, text=True, check=False)
+
+    def dump(self) -> str:
+        res = subprocess.run(
+            [
+                find_program("pg_dump"),
+                "-h",
+                self.host,
+                "-p",
+                self.port,
+                "-U",
+                "postgres",
+                "--schema-only",
+                "postgres",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        # pg_dump 15.14+ brackets its output with a random \restrict token: not part of the state.
+        return "\n".join(
+            ln
+            for ln in res.stdout.splitlines()
+            if not ln.startswith(("\\restrict", "\\unrestrict"))
+        )
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[Pg]:
+    workdir = Path(tempfile.mkdtemp(prefix="tsedash-pg-"))
+    os.chmod(workdir, 0o755)
+    group = ProcessGroup(workdir)
+    try:
+        host, port = start_postgres(group).split(":")
+        yield Pg(host, port)
+    finally:
+        group.stop_all()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def apply_all(pg: Pg, directory: Path) -> list[str]:
+    notices = []
+    for path in sorted(directory.glob("*.sql")):
+        res = pg.psql(file=path)
+        assert res.returncode == 0, f"{path.name}: {res.stderr}"
+        notices += [line for line in res.stderr.splitlines() if "NOTICE" in line]
+    return notices
+
+
+def test_schema_scripts_against_postgresql(
+    pg: Pg, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The seed's situation: audit_events still lives in public, with rows and a sequence.
+    setup = pg.psql(
+        "CREATE TABLE public.audit_events (id serial PRIMARY KEY, event text); "
+        "INSERT INTO public.audit_events (event) VALUES ('a'), ('b'), ('c');"
+    )
+    assert setup.returncode == 0, setup.stderr
+    for name, text in schema_scripts(REGISTRY).items():
+        (tmp_path / Path(name).name).write_text(text)
+    notices = apply_all(pg, tmp_path)
+    assert any("moved public.audit_events to audit" in n for n in notices)
+    assert pg.psql("SELECT count(*) FROM audit.audit_events").stdout.strip() == "3"
+    assert pg.psql("SELECT to_regclass('public.audit_events') IS NULL").stdout.strip() == "t"
+    assert (
+        pg.psql("INSERT INTO audit.audit_events (event) VALUES ('d') RETURNING id")
+        .stdout.strip()
+        .startswith("4")
+    )
+
+    before = pg.dump()
+    again = apply_all(pg, tmp_path)
+    assert not any("moved" in n for n in again)  # nothing left to move
+    assert all("already exists, skipping" in n for n in again)
+    assert pg.dump() == before  # a second application is a no-op
+
+    results = {}
+    for inst in REGISTRY.instances:
+        out = pg.psql(f'SELECT "{inst.schema_name}".health_check()').stdout.strip()
+        health = json.loads(out)
+        assert (health["schema"], health["instance"], health["service"]) == (
+            inst.schema_name,
+            inst.instance_name,
+            inst.service_name,
+        )
+        results[inst.instance_name] = health
+    with capsys.disabled():
+        print("\nhealth_check():")
+        for name, health in results.items():
+            print(
+                f"  {name:<24} {json.dumps({k: v for k, v in health.items() if k != 'timestamp'})}"
+            )
+    assert results["audit-correlator"]["tables"] == 1
+
+
+def test_a_schema_is_invisible_to_another_instances_role(pg: Pg, tmp_path: Path) -> None:
+    for name, text in schema_scripts(REGISTRY).items():
+        (tmp_path / Path(name).name).write_text(text)
+    apply_all(pg, tmp_path)
+    assert pg.psql("CREATE TABLE IF NOT EXISTS exchange_okx.orders (id int)").returncode == 0
+    own = pg.psql("SELECT count(*) FROM audit.audit_events", user="audit_adapter")
+    assert own.returncode == 0, own.stderr
+    other = pg.psql("SELECT count(*) FROM exchange_okx.orders", user="audit_adapter")
+    assert other.returncode != 0 and "permission denied for schema exchange_okx" in other.stderr
+    back = pg.psql("SELECT count(*) FROM audit.audit_events", user="exchange_simulator_adapter")
+    assert back.returncode != 0 and "permission denied for schema audit" in back.stderr
+    # The role may use its own schema for tables it creates (default privileges apply).
+    assert (
+        pg.psql(
+            "SELECT count(*) FROM exchange_okx.orders", user="exchange_simulator_adapter"
+        ).returncode
+        == 0
+    )
+
+
+def test_identifiers_are_quoted() -> None:
+    text = schema_scripts(REGISTRY)["postgres/init/04-exchange-OKX-schema.sql"]
+    assert 'CREATE SCHEMA IF NOT EXISTS "exchange_okx";' in text
+    assert 'TO "exchange_simulator_adapter";' in text
+    assert "'exchange-OKX'" in text
+
+
+def test_volumes_script_builds_the_tree_idempotently(tmp_path: Path) -> None:
+    script = tmp_path / "init-volumes.sh"
+    script.write_text(volumes_script(REGISTRY))
+    script.chmod(0o755)
+    orchestrator = tmp_path / "orchestrator docker"  # a space: every path is quoted
+    orchestrator.mkdir()
+    (orchestrator / "docker-compose.yml").write_text("services: {}\n")
+    for _ in range(2):
+        res = subprocess.run(
+            [str(script), str(orchestrator)], capture_output=True, text=True, check=False
+        )
+        assert res.returncode == 0, res.stderr
+    made = sorted(str(p.relative_to(orchestrator)) for p in (orchestrator / "volumes").glob("*/*"))
+    assert made == sorted(v.host for i in REGISTRY.instances for v in i.volumes.values())
+    assert oct((orchestrator / "volumes/exchange-OKX/data").stat().st_mode & 0o777) == "0o750"
+    assert "16 directories ready" in res.stdout
+
+
+def test_volumes_script_refuses_another_directory(tmp_path: Path) -> None:
+    script = tmp_path / "init-volumes.sh"
+    script.write_text(volumes_script(REGISTRY))
+    res = subprocess.run(
+        ["bash", str(script), str(tmp_path)], capture_output=True, text=True, check=False
+    )
+    assert res.returncode == 1
+    assert "is not orchestrator-docker" in res.stderr
+    assert not (tmp_path / "volumes").exists()
+
+
+def _snippet() -> dict:
+    return yaml.safe_load(render_deploy(REGISTRY)[SNIPPET])
+
+
+def test_compose_snippet_mounts_exist_in_the_repo() -> None:
+    services = _snippet()["services"]
+    mounted = []
+    for service in services.values():
+        for volume in service.get("volumes", []):
+            host = (
+                volume.split(":")[0]
+                if not volume.startswith("${")
+                else re.sub(r"^\$\{TSEDASH_DIR:-[^}]*\}", str(ROOT), volume).split(":")[0]
+            )
+            if host.startswith(str(ROOT)):
+                mounted.append(host)
+                assert Path(host).exists(), host
+    assert sorted(mounted) == [str(ROOT / "deploy" / "prometheus"), str(ROOT / "provisioning")]
+
+
+def test_compose_snippet_serves_what_the_dashboards_query() -> None:
+    services = _snippet()["services"]
+    assert set(services) == {
+        "grafana",
+        "prometheus",
+        "cadvisor",
+        "redis-exporter",
+        "postgres-exporter",
+    }
+    for job in REGISTRY.infrastructure:
+        host = job.address.split(":")[0]
+        if job.job != "jaeger":  # jaeger comes with orchestrator-docker
+            assert ("prometheus" if host == "localhost" else host) in services
+    config = yaml.safe_load(render_deploy(REGISTRY)["prometheus/prometheus.yml"])
+    jobs = {j["job_name"] for j in config["scrape_configs"]}
+    assert set(REGISTRY.services) | {j.job for j in REGISTRY.infrastructure} <= jobs
+    assert all("healthcheck" in s for s in services.values())
+
+
+def test_compose_snippet_has_no_inline_secrets() -> None:
+    text = render_deploy(REGISTRY)[SNIPPET].decode()
+    for name in SECRETS:
+        assert "${" + name in text
+    for service in _snippet()["services"].values():
+        for key, value in (service.get("environment") or {}).items():
+            if any(word in key for word in ("PASSWORD", "DSN", "SECRET", "TOKEN")):
+                assert str(value).startswith("${"), key
+
+
+def test_deploy_is_byte_identical_and_committed_output_is_fresh(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    res = run_cli(
+        "deploy", "--registry", str(ROOT / "instances.yaml"), "--out", str(tmp_path / "d")
+    )
+    assert res.exit_code == 0, res.stderr
+    first = {
+        str(p.relative_to(tmp_path / "d")): p.read_bytes()
+        for p in (tmp_path / "d").rglob("*")
+        if p.is_file()
+    }
+    res = run_cli(
+        "deploy", "--registry", str(ROOT / "instances.yaml"), "--out", str(tmp_path / "d")
+    )
+    assert "0 written" in res.stdout
+    assert os.access(tmp_path / "d" / "init-volumes.sh", os.X_OK)
+    committed = {
+        str(p.relative_to(ROOT / "deploy")): p.read_bytes()
+        for p in (ROOT / "deploy").rglob("*")
+        if p.is_file() and ".tsedash-generated" not in p.name
+    }
+    built = {k: v for k, v in first.items() if ".tsedash-generated" not in k}
+    assert committed == built, "deploy/ is stale: run `make dashboards` and commit"
+
+
+def test_write_deploy_for_a_small_registry(tmp_path: Path) -> None:
+    from .dashboard_helpers import fixture_registry
+
+    reg: Registry = fixture_registry()
+    report = write_deploy(reg, tmp_path)
+    assert "postgres/init/05-exchange-Binance-schema.sql" in report.written
+    assert "prometheus/rules/tsedash-alerts.yml" in report.written
