@@ -72,6 +72,7 @@ demo: $(VENV)/.installed debian-programs
 bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/scale.py
 	$(BIN)/python benchmarks/push.py
+	$(BIN)/python benchmarks/rules.py
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov build *.egg-info

@@ -2,8 +2,9 @@
 
 - InstanceDown: `up == 0` for 1 m, one rule per service type (one series per instance).
 - InstanceMissing: an instance the registry expects but Prometheus does not scrape at all;
-  `absent()` cannot name instances in one expression, so one rule per expected instance.
-  Prometheus evaluates 10,000 such one-selector rules comfortably; the rule file grows linearly.
+  `absent()` cannot name instances in one expression, so one rule per expected instance, in a
+  group of its own evaluated every minute (`benchmarks/rules.py` measured ~0.11 ms per rule
+  per evaluation on Prometheus 2.42: 1.1 s for 10,000 — fine once a minute, not every 15 s).
 - CounterStalled: a declared counter that did not increase for 5 m on a live instance.
 
 Every alert carries `severity`, `service`, `job`, `instance` and a link to the DevOps view
@@ -26,8 +27,9 @@ def _link(service: str, instance: str) -> str:
 
 
 def alert_rules(registry: Registry) -> dict[str, Any]:
-    groups = []
+    groups: list[dict[str, Any]] = []
     for service, svc in registry.services.items():
+        missing: list[dict[str, Any]] = []
         rules: list[dict[str, Any]] = [
             {
                 "alert": "InstanceDown",
@@ -42,7 +44,7 @@ def alert_rules(registry: Registry) -> dict[str, Any]:
             }
         ]
         for inst in registry.instances_of(service):
-            rules.append(
+            missing.append(
                 {
                     "alert": "InstanceMissing",
                     "expr": f'absent(up{{job="{service}", instance="{inst.instance_name}"}})',
@@ -85,4 +87,8 @@ def alert_rules(registry: Registry) -> dict[str, Any]:
                 }
             )
         groups.append({"name": f"tsedash-{service}", "rules": rules})
+        if missing:
+            groups.append(
+                {"name": f"tsedash-{service}-missing", "interval": "1m", "rules": missing}
+            )
     return {"groups": groups}
