@@ -113,3 +113,18 @@ def finalize(builder: dashboard_b.Dashboard, spec: DashboardSpec) -> dict[str, A
     # The SDK emits `annotations: {}`; Grafana's model is `{list: [...]}`.
     model["annotations"] = {"list": []}
     return model
+
+
+def finalize_extra(builder: dashboard_b.Dashboard, uid: str, tag: str) -> dashboard_b.Dashboard:
+    """The same defaults for an extra dashboard (dashboards/extra), returned as a builder."""
+    return (
+        builder.uid(uid)
+        .tags([BASE_TAG, tag])
+        .refresh(REFRESH)
+        .time(TIME_FROM, TIME_TO)
+        .timezone(TIMEZONE)
+        .readonly()
+        .tooltip(dashboard_m.DashboardCursorSync.CROSSHAIR)
+        .links([link_to(spec) for spec in ALL_SPECS])
+        .annotations([])  # `{list: []}`, as Grafana's model has it
+    )

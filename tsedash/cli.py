@@ -216,14 +216,21 @@ out_option = click.option(
 @registry_option
 @out_option
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+@click.option(
+    "--extras",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory of extra dashboards (*.dashboard.py, *.json); default dashboards/extra.",
+)
 @handles_errors
-def build_cmd(registry_path: SourceSpec, out: Path, as_json: bool) -> None:
+def build_cmd(registry_path: SourceSpec, out: Path, as_json: bool, extras: Path | None) -> None:
     """Build and validate both dashboards and write the provisioning files."""
     from tsedash import pipeline
+    from tsedash.extra import DEFAULT_DIR as DEFAULT_EXTRAS_DIR
     from tsedash.validate import ValidationFailed
 
     try:
-        result = pipeline.build(_load(registry_path), out)
+        result = pipeline.build(_load(registry_path), out, extras or DEFAULT_EXTRAS_DIR)
     except ValidationFailed as exc:
         _print_findings(exc.findings)
         raise

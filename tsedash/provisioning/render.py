@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
@@ -69,7 +70,7 @@ def datasource_config(registry: Registry) -> dict[str, Any]:
 
 
 def render_files(
-    registry: Registry, dashboards: list[tuple[DashboardSpec, dict[str, Any]]]
+    registry: Registry, dashboards: Sequence[tuple[DashboardSpec | Any, dict[str, Any]]]
 ) -> dict[str, bytes]:
     """Relative path → content, for everything the build owns under the output directory."""
     files = {

@@ -1,0 +1,102 @@
+"""Extra dashboards written before this project: `dashboards/extra/*.dashboard.py` and `*.json`.
+
+A `*.dashboard.py` file (grafanalib's convention) defines a module-level `dashboard`: a
+grafanalib `Dashboard`, a grafana-foundation-sdk builder, or a plain dict. A `*.json` file is a
+bare model (e.g. from `tsedash pull`). They go through the same validation, lint, provisioning
+and push as the generated dashboards; nothing is converted silently (a grafanalib `graph` panel
+stays a `graph` panel, and validation reports it). A broken file stops the build.
+"""
+
+from __future__ import annotations
+
+import json
+import runpy
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dashboards
+from tsedash.errors import InputError
+from tsedash.sdk import to_plain
+
+DEFAULT_DIR = Path(dashboards.__file__).resolve().parent / "extra"
+PY_SUFFIX = ".dashboard.py"
+
+
+class ExtraDashboardError(InputError):
+    """An extra dashboard file that cannot be read (exit 2, all or nothing)."""
+
+
+@dataclass(frozen=True)
+class ExtraSpec:
+    """Like DashboardSpec for the generated ones: where the file lands in provisioning/."""
+
+    uid: str
+    title: str
+    filename: str
+    source: str
+
+
+def _from_python(path: Path) -> Any:
+    try:
+        namespace = runpy.run_path(
+            str(path), run_name=f"tsedash_extra_{path.stem.replace('.', '_')}"
+        )
+    except SyntaxError as exc:
+        raise ExtraDashboardError(f"{path}:{exc.lineno}: syntax error: {exc.msg}") from None
+    except Exception as exc:  # the file is user code: any failure is reported, with its line
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
+        line = f":{frames[-1].lineno}" if frames else ""
+        raise ExtraDashboardError(f"{path}{line}: {type(exc).__name__}: {exc}") from None
+    if "dashboard" not in namespace:
+        raise ExtraDashboardError(f"{path}: defines no module-level `dashboard`")
+    value = namespace["dashboard"]
+    if isinstance(value, dict):
+        return value
+    if hasattr(value, "to_json_data"):  # grafanalib
+        from grafanalib._gen import DashboardEncoder
+
+        return json.loads(json.dumps(value.to_json_data(), cls=DashboardEncoder))
+    if hasattr(value, "build"):  # grafana-foundation-sdk builder
+        return to_plain(value.build())
+    raise ExtraDashboardError(
+        f"{path}: `dashboard` is a {type(value).__name__}; expected a grafanalib Dashboard, "
+        "a grafana-foundation-sdk builder or a dict"
+    )
+
+
+def _from_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ExtraDashboardError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+
+
+def load_extras(directory: Path | None = DEFAULT_DIR) -> list[tuple[ExtraSpec, dict[str, Any]]]:
+    """Every extra dashboard, sorted by file name; raises on the first unreadable file."""
+    if directory is None or not directory.is_dir():
+        return []
+    out = []
+    for path in sorted(directory.iterdir()):
+        if path.name.endswith(PY_SUFFIX):
+            model, stem = _from_python(path), path.name.removesuffix(PY_SUFFIX)
+        elif path.suffix == ".json":
+            model, stem = _from_json(path), path.stem
+        else:
+            continue
+        if not isinstance(model, dict):
+            raise ExtraDashboardError(f"{path}: the dashboard must be a JSON object")
+        if "dashboard" in model and isinstance(model["dashboard"], dict):
+            raise ExtraDashboardError(
+                f'{path}: wrapped in {{"dashboard": …}} (the API format); save the bare model, '
+                "as `tsedash pull` does"
+            )
+        uid = str(model.get("uid") or "")
+        if not uid:
+            raise ExtraDashboardError(
+                f"{path}: the dashboard has no `uid` (links and push need one)"
+            )
+        spec = ExtraSpec(uid, str(model.get("title", "")), f"extra-{stem}.json", str(path))
+        out.append((spec, model))
+    return out
