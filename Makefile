@@ -9,15 +9,16 @@ OUT ?= provisioning
 DEBIAN_PROGRAMS ?= prometheus:prometheus promtool:prometheus redis-server:redis-server \
 	prometheus-redis-exporter:prometheus-redis-exporter \
 	prometheus-postgres-exporter:prometheus-postgres-exporter \
-	/usr/lib/postgresql/15/bin/initdb:postgresql
+	/usr/lib/postgresql/15/bin/initdb:postgresql chromium:chromium
 COVERAGE_FLOOR ?= 95
 
-.PHONY: dashboards build validate lint demo test bench check-registry debian-programs clean distclean help
+.PHONY: dashboards build validate lint preview demo test bench check-registry debian-programs clean distclean help
 
 help:
 	@echo "make dashboards  build the dashboards from $(REGISTRY) into $(OUT)/"
 	@echo "make validate    check the dashboards in $(OUT)/ against Grafana's rules"
 	@echo "make test        install test tools and Debian programs, run lint, types and tests"
+	@echo "make preview     HTML and PNG previews of the dashboards in preview/ (headless Chromium)"
 	@echo "make demo        the simulator and a real Prometheus on 127.0.0.1 (Ctrl-C stops)"
 	@echo "make bench       scale and speed measurements"
 	@echo "make clean       remove caches and build leftovers (keeps $(VENV))"
@@ -65,6 +66,10 @@ test: $(VENV)/.installed-test debian-programs
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	@touch $@ $(VENV)/.installed
+
+preview: dashboards debian-programs
+	$(BIN)/tsedash preview --dashboards $(OUT) --out preview
+	cp preview/devops-docker-view.png preview/simulation-entity-view.png docs/img/
 
 demo: $(VENV)/.installed debian-programs
 	$(BIN)/tsedash demo --registry $(REGISTRY)

@@ -399,6 +399,32 @@ def deploy_cmd(registry_path: SourceSpec, out: Path) -> None:
     )
 
 
+@cli.command("preview")
+@click.option(
+    "--dashboards",
+    "source",
+    default="provisioning",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The provisioning directory whose dashboards to draw.",
+)
+@click.option(
+    "--out",
+    default="preview",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the HTML pages and PNGs go.",
+)
+@click.option("--no-png", is_flag=True, help="Only the HTML pages (no Chromium needed).")
+@handles_errors
+def preview_cmd(source: Path, out: Path, no_png: bool) -> None:
+    """Draw each dashboard's layout to scale as HTML, and a PNG with headless Chromium."""
+    from tsedash.preview import write_previews
+
+    for page in write_previews(source, out, png=not no_png):
+        click.echo(f"{page.uid}: {page.html}" + (f", {page.png}" if page.png else ""))
+
+
 @cli.command("simulate")
 @registry_option
 @click.option("--rate", default=2.0, show_default=True, help="Base counter rate per second.")

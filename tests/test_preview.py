@@ -1,0 +1,87 @@
+"""Layout preview: pages checked in the real headless Chromium, PNGs produced."""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tsedash import pipeline
+from tsedash.preview import CELL_HEIGHT, COLUMN_WIDTH, dump_dom, render_html, write_previews
+
+from .conftest import ROOT, Result
+from .dashboard_helpers import FIXTURE, clone
+
+RunCli = Callable[..., Result]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("prov")
+    pipeline.build(ROOT / "instances.yaml", out)
+    return out
+
+
+def test_every_panel_is_drawn_where_its_gridpos_says(built: Path, tmp_path: Path) -> None:
+    pages = write_previews(built, tmp_path, png=False)
+    assert len(pages) == 4
+    for page in pages:
+        dom = dump_dom(page.html)
+        boxes = re.findall(
+            r'data-grid="(\d+),(\d+),(\d+),(\d+)"[^>]*data-measured="(-?\d+),(-?\d+),(\d+),(\d+)"',
+            dom,
+        )
+        assert boxes, f"{page.html}: nothing measured"
+        assert len(boxes) == dom.count("data-grid=")
+        for x, y, w, h, left, top, width, height in boxes:
+            assert (int(left), int(top)) == (int(x) * COLUMN_WIDTH, int(y) * CELL_HEIGHT), (
+                page.uid,
+                x,
+                y,
+            )
+            assert (int(width), int(height)) == (int(w) * COLUMN_WIDTH, int(h) * CELL_HEIGHT), (
+                page.uid,
+                w,
+                h,
+            )
+
+
+def test_pngs_are_produced(built: Path, tmp_path: Path, run_cli: RunCli) -> None:
+    res = run_cli("preview", "--dashboards", str(built), "--out", str(tmp_path))
+    assert res.exit_code == 0, res.stderr
+    for name in ("devops-docker-view", "simulation-entity-view"):
+        data = (tmp_path / f"{name}.png").read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", data[16:24])
+        assert width == 24 * COLUMN_WIDTH + 32 and height > 1000
+        assert f"{tmp_path / name}.png" in res.stdout
+
+
+def test_pages_are_self_contained_and_escape_everything(built: Path) -> None:
+    import json
+
+    model = json.loads((built / "dashboards/trading-ecosystem/devops-docker-view.json").read_text())
+    evil = clone(model)
+    evil["panels"][1]["title"] = "<script>alert(1)</script>"
+    html = render_html(evil, "x")
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert not re.search(r'(src|href)="(https?:)?//', html)  # no external assets
+    assert "instance=~&quot;.+&quot;" in html  # expanded query shown, with All's value
+
+
+def test_no_png_needs_no_browser(built: Path, tmp_path: Path, run_cli: RunCli) -> None:
+    res = run_cli("preview", "--dashboards", str(built), "--out", str(tmp_path), "--no-png")
+    assert res.exit_code == 0
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".html"] * 4
+    res = run_cli("preview", "--dashboards", str(tmp_path / "none"), "--out", str(tmp_path))
+    assert res.exit_code == 2 and "run `tsedash build` first" in res.stderr
+
+
+def test_fixture_registry_preview_has_rows(tmp_path: Path) -> None:
+    out = tmp_path / "prov"
+    pipeline.build(FIXTURE, out, extras=None)
+    [_, sim] = write_previews(out, tmp_path / "pv", png=False)
+    assert 'class="row"' in sim.html.read_text()

@@ -1,0 +1,52 @@
+"""Layout preview without a Grafana: a self-contained HTML page per dashboard, drawn to scale,
+and a PNG of it taken with headless Chromium."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from tsedash.errors import InputError
+from tsedash.preview.html import CELL_HEIGHT, COLUMN_WIDTH, page_height, render_html
+from tsedash.preview.screenshot import chromium_args, dump_dom, screenshot
+from tsedash.provisioning.writer import atomic_write
+
+__all__ = [
+    "CELL_HEIGHT",
+    "COLUMN_WIDTH",
+    "Page",
+    "chromium_args",
+    "dump_dom",
+    "render_html",
+    "screenshot",
+    "write_previews",
+]
+
+PAGE_WIDTH = 24 * COLUMN_WIDTH + 32
+
+
+@dataclass(frozen=True)
+class Page:
+    uid: str
+    html: Path
+    png: Path | None
+
+
+def write_previews(source: Path, out: Path, png: bool = True) -> list[Page]:
+    """A page (and PNG) for every dashboard file under `source` (a provisioning directory)."""
+    files = sorted(p for p in (source / "dashboards").rglob("*.json") if not p.name.startswith("."))
+    if not files:
+        raise InputError(f"{source / 'dashboards'}: no dashboards (run `tsedash build` first)")
+    pages = []
+    for path in files:
+        model = json.loads(path.read_text(encoding="utf-8"))
+        html = out / f"{path.stem}.html"
+        atomic_write(html, render_html(model, str(path)).encode())
+        image = (
+            screenshot(html, out / f"{path.stem}.png", PAGE_WIDTH, page_height(model))
+            if png
+            else None
+        )
+        pages.append(Page(str(model.get("uid", "")), html, image))
+    return pages
