@@ -249,13 +249,21 @@ def build_cmd(registry_path: SourceSpec, out: Path, as_json: bool, extras: Path 
         }
         click.echo(json.dumps(summary, indent=2, sort_keys=True))
         return
+    _print_report(
+        out,
+        report,
+        f"{len(result.dashboards)} dashboards from {len(result.registry.instances)} instances",
+    )
+
+
+def _print_report(out: Path, report: Any, what: str) -> None:
+    """The files a writer touched, then one summary line (same format for every writer)."""
     for rel in report.written:
         click.echo(f"wrote    {out / rel}")
     for rel in report.removed:
         click.echo(f"removed  {out / rel}")
     click.echo(
-        f"{out}: {len(result.dashboards)} dashboards from {len(result.registry.instances)} "
-        f"instances; {len(report.written)} written, {len(report.unchanged)} unchanged, "
+        f"{out}: {what}; {len(report.written)} written, {len(report.unchanged)} unchanged, "
         f"{len(report.removed)} removed"
     )
 
@@ -360,15 +368,8 @@ def prometheus_cmd(registry_path: SourceSpec, out: Path, scrape_interval: str) -
         report = write_prometheus(reg, out, scrape_interval)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--scrape-interval") from None
-    for rel in report.written:
-        click.echo(f"wrote    {out / rel}")
-    for rel in report.removed:
-        click.echo(f"removed  {out / rel}")
-    click.echo(
-        f"{out}: {len(reg.services) + len(reg.infrastructure)} jobs, "
-        f"{len(reg.instances)} instances; {len(report.written)} written, "
-        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed"
-    )
+    jobs = len(reg.services) + len(reg.infrastructure)
+    _print_report(out, report, f"{jobs} jobs, {len(reg.instances)} instances")
 
 
 @cli.command("deploy")
@@ -389,14 +390,7 @@ def deploy_cmd(registry_path: SourceSpec, out: Path) -> None:
 
     reg = _load(registry_path)
     report = write_deploy(reg, out)
-    for rel in report.written:
-        click.echo(f"wrote    {out / rel}")
-    for rel in report.removed:
-        click.echo(f"removed  {out / rel}")
-    click.echo(
-        f"{out}: {len(reg.instances)} instances; {len(report.written)} written, "
-        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed"
-    )
+    _print_report(out, report, f"{len(reg.instances)} instances")
 
 
 @cli.command("preview")
