@@ -42,6 +42,7 @@ def test_build_writes_the_provisioning_layout(run_cli: RunCli, tmp_path: Path) -
         "dashboards/trading-ecosystem/devops-docker-view.json",
         "dashboards/trading-ecosystem/extra-instance-uptime.json",  # dashboards/extra
         "dashboards/trading-ecosystem/extra-request-rates.json",
+        "dashboards/trading-ecosystem/extra-scrape-health.json",
         "dashboards/trading-ecosystem/simulation-entity-view.json",
         "datasources/prometheus.yml",
     ]
@@ -72,7 +73,7 @@ def test_build_writes_the_provisioning_layout(run_cli: RunCli, tmp_path: Path) -
         )
     # The manifest is not a *.json: Grafana would read it as a dashboard.
     assert not MANIFEST.endswith(".json")
-    assert "6 written, 0 unchanged, 0 removed" in res.stdout
+    assert "7 written, 0 unchanged, 0 removed" in res.stdout
 
 
 def test_build_is_byte_identical_twice(tmp_path: Path) -> None:
@@ -231,8 +232,9 @@ def test_build_json_summary(run_cli: RunCli, tmp_path: Path) -> None:
         "tse-simulation-entity",
         "tse-extra-uptime",
         "tse-extra-requests",
+        "tse-extra-scrape",
     ]
-    assert len(summary["written"]) == 6
+    assert len(summary["written"]) == 7
 
 
 def test_output_path_that_is_a_file(run_cli: RunCli, tmp_path: Path) -> None:

@@ -31,7 +31,11 @@ dashboard = Dashboard(
 
 def test_repo_examples_load() -> None:
     loaded = {spec.filename: (spec, model) for spec, model in load_extras(DEFAULT_DIR)}
-    assert set(loaded) == {"extra-instance-uptime.json", "extra-request-rates.json"}
+    assert set(loaded) == {
+        "extra-instance-uptime.json",  # a bare model, as pulled
+        "extra-request-rates.json",  # a grafana-foundation-sdk builder
+        "extra-scrape-health.json",  # a dict
+    }
     spec, model = loaded["extra-request-rates.json"]
     assert spec.source.endswith("request-rates.dashboard.py")
     assert model["uid"] == "tse-extra-requests" and model["panels"][1]["type"] == "timeseries"
@@ -40,10 +44,15 @@ def test_repo_examples_load() -> None:
 def test_build_validates_and_writes_the_extras(tmp_path: Path) -> None:
     result = pipeline.build(FIXTURE, tmp_path / "p")
     written = sorted(p.name for p in (tmp_path / "p/dashboards/trading-ecosystem").glob("extra-*"))
-    assert written == ["extra-instance-uptime.json", "extra-request-rates.json"]
+    assert written == [
+        "extra-instance-uptime.json",
+        "extra-request-rates.json",
+        "extra-scrape-health.json",
+    ]
     assert [spec.uid for spec, _ in result.dashboards][2:] == [
         "tse-extra-uptime",
         "tse-extra-requests",
+        "tse-extra-scrape",
     ]
 
 
@@ -118,7 +127,7 @@ def test_push_handles_extras(run_cli: RunCli, tmp_path: Path) -> None:
             env={"GRAFANA_URL": grafana.url, "GRAFANA_TOKEN": ADMIN_TOKEN},
         )
         assert res.exit_code == 0, res.stderr
-        assert "4 created" in res.stdout
+        assert "5 created" in res.stdout
         assert (
             json.loads(json.dumps(grafana.state.dashboards["tse-extra-uptime"].model))["title"]
             == "Instance Uptime"
