@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -346,11 +345,10 @@ def test_alias_bomb_does_not_hang(run_cli: RunCli, write_registry: Write) -> Non
         lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
         prev = name
     path = write_registry("\n".join(lines) + "\n")
-    started = time.process_time()
+    # 9**12 nodes if expanded: the loader stops at its budget (a few times the distinct nodes)
+    # and says why, instead of building them.
     res = check(run_cli, path)
     assert "alias bomb" in res.stderr
-    # Not a speed assertion: 9**12 nodes would take hours; this bounds the work done.
-    assert time.process_time() - started < 60
 
 
 def test_recursive_alias(run_cli: RunCli, write_registry: Write) -> None:
