@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from tsedash import __version__
-from tsedash.errors import InputError, TsedashError
+from tsedash.errors import TsedashError
 from tsedash.registry import REGISTRY_ENV, Registry, RegistryError
 from tsedash.registry.tables import render_table
 
@@ -499,19 +499,9 @@ def _dashboards_to_push(spec: SourceSpec, out: Path) -> list[tuple[str, dict[str
 
 
 def _local_dashboards(out: Path) -> list[tuple[str, dict[str, Any]]]:
-    root = out / "dashboards"
-    files = sorted(root.rglob("*.json")) if root.is_dir() else []
-    files = [f for f in files if not any(p.startswith(".") for p in f.relative_to(root).parts)]
-    if not files:
-        raise InputError(f"{root}: no dashboards to push (run `tsedash build` first)")
-    items = []
-    for path in files:
-        try:
-            model = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: not valid JSON ({exc})") from None
-        items.append((str(model.get("uid", "")), model))
-    return items
+    from tsedash.provisioning.render import read_dashboards
+
+    return [(str(model.get("uid", "")), model) for _, model in read_dashboards(out)]
 
 
 @cli.command("push")

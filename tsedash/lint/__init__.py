@@ -6,16 +6,15 @@ check); exclusions with reasons in `.lint.yaml`. See docs in README.md ("Lint").
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tsedash.errors import InputError
 from tsedash.lint.core import DashboardContext, LintFinding, Severity
 from tsedash.lint.exclusions import Exclusion, LintConfigError, load_exclusions
 from tsedash.lint.rules import RULES, RULES_BY_NAME
+from tsedash.provisioning.render import read_dashboards
 from tsedash.registry import Registry
 
 __all__ = [
@@ -84,22 +83,5 @@ def lint_dashboards(
 
 
 def lint_dir(out: Path, registry: Registry, exclusions: list[Exclusion]) -> LintReport:
-    root = out / "dashboards"
-    files = (
-        sorted(
-            p
-            for p in root.rglob("*.json")
-            if not any(part.startswith(".") for part in p.relative_to(root).parts)
-        )
-        if root.is_dir()
-        else []
-    )
-    if not files:
-        raise InputError(f"{root}: no dashboard files (run `tsedash build` first)")
-    items = []
-    for path in files:
-        try:
-            items.append((str(path), json.loads(path.read_text(encoding="utf-8"))))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: not valid JSON ({exc}); run `tsedash validate`") from None
+    items = [(str(path), model) for path, model in read_dashboards(out)]
     return lint_dashboards(items, registry, exclusions)

@@ -3,13 +3,12 @@ and a PNG of it taken with headless Chromium."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from tsedash.errors import InputError
 from tsedash.preview.html import CELL_HEIGHT, COLUMN_WIDTH, page_height, render_html
 from tsedash.preview.screenshot import chromium_args, dump_dom, screenshot
+from tsedash.provisioning.render import read_dashboards
 from tsedash.provisioning.writer import atomic_write
 
 __all__ = [
@@ -35,12 +34,8 @@ class Page:
 
 def write_previews(source: Path, out: Path, png: bool = True) -> list[Page]:
     """A page (and PNG) for every dashboard file under `source` (a provisioning directory)."""
-    files = sorted(p for p in (source / "dashboards").rglob("*.json") if not p.name.startswith("."))
-    if not files:
-        raise InputError(f"{source / 'dashboards'}: no dashboards (run `tsedash build` first)")
     pages = []
-    for path in files:
-        model = json.loads(path.read_text(encoding="utf-8"))
+    for path, model in read_dashboards(source):
         html = out / f"{path.stem}.html"
         atomic_write(html, render_html(model, str(path)).encode())
         image = (

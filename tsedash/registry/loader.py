@@ -140,7 +140,13 @@ def parse_registry(data: Any, file: str) -> Registry:
 
 
 def load_registry_text(text: str, file: str) -> Registry:
-    data, key_problems, root_line = load_yaml(text, file)
+    return registry_from_document(*load_yaml(text, file), file)
+
+
+def registry_from_document(
+    data: Any, key_problems: list[Problem], root_line: int, file: str
+) -> Registry:
+    """A registry from an already parsed document (`load_yaml`'s three results)."""
     if not isinstance(data, dict):
         raise RegistryError(
             [
@@ -166,7 +172,12 @@ def resolve_registry_path(path: str | os.PathLike[str] | None) -> Path:
 
 def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
     """Load, validate and resolve a registry file. Raises RegistryError with every problem."""
-    file = resolve_registry_path(path)
+    text, shown = read_registry_text(resolve_registry_path(path))
+    return load_registry_text(text, shown)
+
+
+def read_registry_text(file: Path) -> tuple[str, str]:
+    """The file's text and its name for messages; RegistryError when it cannot be read."""
     shown = str(file)
     try:
         raw = file.read_bytes()
@@ -193,4 +204,4 @@ def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise RegistryError([Problem(shown, line, "", "not valid UTF-8 text")]) from None
-    return load_registry_text(text, shown)
+    return text, shown

@@ -17,6 +17,8 @@ from tsedash.registry.checks import check_instances, suggest
 from tsedash.registry.loader import (
     DEFAULT_REGISTRY,
     load_registry,
+    read_registry_text,
+    registry_from_document,
     resolve_instance,
     resolve_registry_path,
 )
@@ -118,18 +120,6 @@ def merge(registry: Registry, discovered: Iterable[Discovered]) -> Registry:
     )
 
 
-def _is_compose_file(path: Path) -> bool:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False  # the registry loader reports it properly
-    try:
-        data, _, _ = load_yaml(text, str(path))
-    except RegistryError:
-        return False
-    return is_compose(data)
-
-
 @dataclasses.dataclass
 class Sources:
     registry: Registry
@@ -145,7 +135,10 @@ def load_sources(
     """The YAML registry, plus compose files and live Redis when given, merged and checked."""
     compose = list(compose)
     path = resolve_registry_path(registry_path)
-    if _is_compose_file(path):
+    # Read and parse the file once: it is either the registry or a compose file.
+    text, shown = read_registry_text(path)
+    document = load_yaml(text, shown)
+    if is_compose(document[0]):
         # `--registry docker-compose.yml`: instances from it, service types from instances.yaml.
         compose.insert(0, path)
         path = Path(DEFAULT_REGISTRY)
@@ -162,7 +155,9 @@ def load_sources(
                     )
                 ]
             )
-    registry = load_registry(path)
+        registry = load_registry(path)
+    else:
+        registry = registry_from_document(*document, shown)
     found: list[Discovered] = list(load_compose(compose, registry.defaults.metrics_port))
     report = None
     if discover_url:

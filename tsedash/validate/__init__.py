@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from tsedash.errors import InputError
+from tsedash.provisioning.render import dashboard_files
 from tsedash.validate.checks import validate_model
 from tsedash.validate.findings import Finding, ValidationFailed
 from tsedash.validate.roundtrip import roundtrip_differences
@@ -78,9 +79,7 @@ def validate_dir(out: Path) -> list[Finding]:
         raise InputError(f"{root}: no dashboards directory (run `tsedash build` first)")
     items: list[tuple[str, Any]] = []
     findings: list[Finding] = []
-    for path in sorted(root.rglob("*.json")):
-        if any(part.startswith(".") for part in path.relative_to(root).parts):
-            continue  # Grafana skips dot-directories
+    for path in dashboard_files(out):
         try:
             items.append((str(path), json.loads(path.read_text(encoding="utf-8"))))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
