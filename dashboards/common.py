@@ -96,35 +96,30 @@ def link_to(spec: DashboardSpec) -> dashboard_b.DashboardLink:
     )
 
 
-def finalize(builder: dashboard_b.Dashboard, spec: DashboardSpec) -> dict[str, Any]:
-    """The defaults pass: stamp identity, tags, time, refresh and links, then encode."""
-    others = [s for s in ALL_SPECS if s.uid != spec.uid]
-    builder = (
-        builder.uid(spec.uid)
-        .tags([BASE_TAG, spec.tag])
-        .refresh(REFRESH)
-        .time(TIME_FROM, TIME_TO)
-        .timezone(TIMEZONE)
-        .readonly()  # provisioned with allowUiUpdates: false; change the code instead
-        .tooltip(dashboard_m.DashboardCursorSync.CROSSHAIR)
-        .links([link_to(other) for other in others])
-    )
-    model: dict[str, Any] = to_plain(builder.build())
-    # The SDK emits `annotations: {}`; Grafana's model is `{list: [...]}`.
-    model["annotations"] = {"list": []}
-    return model
-
-
-def finalize_extra(builder: dashboard_b.Dashboard, uid: str, tag: str) -> dashboard_b.Dashboard:
-    """The same defaults for an extra dashboard (dashboards/extra), returned as a builder."""
+def stamp(
+    builder: dashboard_b.Dashboard, uid: str, tag: str, links: list[DashboardSpec]
+) -> dashboard_b.Dashboard:
+    """The defaults pass: identity, tags, time, refresh, tooltip, links, read-only."""
     return (
         builder.uid(uid)
         .tags([BASE_TAG, tag])
         .refresh(REFRESH)
         .time(TIME_FROM, TIME_TO)
         .timezone(TIMEZONE)
-        .readonly()
+        .readonly()  # provisioned with allowUiUpdates: false; change the code instead
         .tooltip(dashboard_m.DashboardCursorSync.CROSSHAIR)
-        .links([link_to(spec) for spec in ALL_SPECS])
-        .annotations([])  # `{list: []}`, as Grafana's model has it
+        .links([link_to(spec) for spec in links])
+        .annotations([])  # `{list: []}`, as Grafana's model has it (the SDK's default is `{}`)
     )
+
+
+def finalize(builder: dashboard_b.Dashboard, spec: DashboardSpec) -> dict[str, Any]:
+    """A generated view, stamped and encoded; it links to the other views."""
+    others = [s for s in ALL_SPECS if s.uid != spec.uid]
+    model: dict[str, Any] = to_plain(stamp(builder, spec.uid, spec.tag, others).build())
+    return model
+
+
+def finalize_extra(builder: dashboard_b.Dashboard, uid: str, tag: str) -> dashboard_b.Dashboard:
+    """The same defaults for an extra dashboard (dashboards/extra), returned as a builder."""
+    return stamp(builder, uid, tag, list(ALL_SPECS))

@@ -75,8 +75,11 @@ def _timestamp(value: Any) -> float | None:
     return None
 
 
-def parse_registration(key: str, raw: Any, now: float, stale_after: float) -> Discovered | str:
-    """A Discovered instance, or the reason the entry is left out."""
+def parse_registration(
+    key: str, raw: Any, now: float, stale_after: float, url: str = "redis"
+) -> Discovered | str:
+    """A Discovered instance (`url`: the masked Redis URL, for messages), or the reason the
+    entry is left out."""
     _, _, rest = key.partition(":")
     service, sep, instance = rest.partition(":")
     if not sep or not service or not instance:
@@ -121,7 +124,7 @@ def parse_registration(key: str, raw: Any, now: float, stale_after: float) -> Di
         address = f"{host}:{port}"
     else:
         return "no host/address and port"
-    return Discovered(service, instance, address, "redis", "redis", 0, None)
+    return Discovered(service, instance, address, "redis", url, 0, None)
 
 
 def discover(
@@ -190,12 +193,8 @@ def _read_batch(
         if raw is None:
             result.skipped.append(Skipped(key, "expired (TTL ran out between SCAN and read)"))
             continue
-        parsed = parse_registration(key, raw, now, stale_after)
+        parsed = parse_registration(key, raw, now, stale_after, result.url)
         if isinstance(parsed, str):
             result.skipped.append(Skipped(key, parsed))
         else:
-            result.found.append(
-                Discovered(
-                    parsed.service, parsed.name, parsed.address, "redis", result.url, 0, None
-                )
-            )
+            result.found.append(parsed)
