@@ -15,20 +15,18 @@ cd "$root"
 dirs=(
   volumes/audit-correlator/data
   volumes/audit-correlator/logs
-  volumes/custodian-Komainu/data
-  volumes/custodian-Komainu/logs
-  volumes/exchange-Binance/data
-  volumes/exchange-Binance/logs
-  volumes/exchange-OKX/data
-  volumes/exchange-OKX/logs
-  volumes/market-data-Coinmetrics/data
-  volumes/market-data-Coinmetrics/logs
-  volumes/risk-monitor-LH/data
-  volumes/risk-monitor-LH/logs
+  volumes/custodian-komainu/data
+  volumes/custodian-komainu/logs
+  volumes/exchange-okx/data
+  volumes/exchange-okx/logs
+  volumes/market-data-coinmetrics/data
+  volumes/market-data-coinmetrics/logs
+  volumes/risk-monitor-lh/data
+  volumes/risk-monitor-lh/logs
   volumes/test-coordinator/data
   volumes/test-coordinator/logs
-  volumes/trading-system-LH/data
-  volumes/trading-system-LH/logs
+  volumes/trading-engine-lh/data
+  volumes/trading-engine-lh/logs
 )
 for dir in "${dirs[@]}"; do
   mkdir -p -- "$dir"

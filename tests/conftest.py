@@ -14,6 +14,7 @@ from tsedash.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# A registry in the seed's spelling (exchange-OKX, …): the plan's names, seed-go derivation.
 HEADER = """\
 version: 1
 datasource: {uid: prometheus, name: Prometheus, url: "http://prometheus:9090"}
@@ -32,10 +33,12 @@ services:
       - {name: audit_events_total, title: Total Events, type: counter, unit: short}
   exchange-simulator:
     category: exchange
+    acknowledge: {name-case: the seed's spelling}
     metrics:
       - {name: trades_total, title: Trades, type: counter}
   market-data-simulator:
     category: market-data
+    acknowledge: {name-case: the seed's spelling}
     metrics:
       - {name: price_updates_total, title: Price Updates, type: counter, by: [symbol]}
 """

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -54,15 +55,15 @@ CONTRACT = {
     },
 }
 
-SEED_INSTANCES = [
+# The seven instances orchestrator-docker runs (lower-case, as its Python services require).
+REAL_INSTANCES = [
     "audit-correlator",
     "test-coordinator",
-    "exchange-OKX",
-    "exchange-Binance",
-    "custodian-Komainu",
-    "market-data-Coinmetrics",
-    "trading-system-LH",
-    "risk-monitor-LH",
+    "exchange-okx",
+    "custodian-komainu",
+    "market-data-coinmetrics",
+    "risk-monitor-lh",
+    "trading-engine-lh",
 ]
 
 
@@ -77,23 +78,27 @@ def test_default_registry_json_matches_the_contract(run_cli: RunCli) -> None:
     data = show_json(run_cli)
     errors = list(Draft202012Validator(CONTRACT).iter_errors(data))
     assert errors == []
-    assert [d["instance_name"] for d in data] == SEED_INSTANCES
+    assert [d["instance_name"] for d in data] == REAL_INSTANCES
 
 
-def test_default_registry_values_follow_the_seed(run_cli: RunCli) -> None:
+def test_default_registry_values_follow_the_adapters(run_cli: RunCli) -> None:
     by_name = {d["instance_name"]: d for d in show_json(run_cli)}
     for name, item in by_name.items():
         service = item["service_name"]
         assert item["discovery_key"] == f"services:{service}:{name}"
         assert item["container_name"] == f"trading-ecosystem-{name}"
+        # The orchestrator mounts ./volumes/<instance>/{data,logs} at /app/{data,logs}.
         assert item["volumes"] == {
-            "data": {"host": f"volumes/{name}/data", "container": f"/var/lib/{service}/data"},
-            "logs": {"host": f"volumes/{name}/logs", "container": f"/var/log/{service}"},
+            "data": {"host": f"volumes/{name}/data", "container": "/app/data"},
+            "logs": {"host": f"volumes/{name}/logs", "container": "/app/logs"},
         }
+        # Addresses are the compose service (= the type) and HTTP_PORT 8080.
+        assert item["address"] == f"{service}:8080"
     assert by_name["audit-correlator"]["schema_name"] == "audit"
-    assert by_name["test-coordinator"]["redis_namespace"] == "test"
-    assert by_name["custodian-Komainu"]["schema_name"] == "custodian_komainu"
-    assert by_name["market-data-Coinmetrics"]["redis_namespace"] == "market:data-Coinmetrics"
+    assert by_name["custodian-komainu"]["schema_name"] == "custodian_komainu"
+    assert by_name["market-data-coinmetrics"]["redis_namespace"] == "market_data:coinmetrics"
+    assert by_name["trading-engine-lh"]["redis_namespace"] == "trading_engine:lh"
+    assert by_name["trading-engine-lh"]["derivation"] == "trading-engine-py"
     singletons = sorted(n for n, d in by_name.items() if d["singleton"])
     assert singletons == ["audit-correlator", "test-coordinator"]
 
@@ -124,37 +129,46 @@ def test_table_is_readable(run_cli: RunCli) -> None:
     assert res.exit_code == 0
     lines = res.stdout.splitlines()
     assert lines[0].split()[:2] == ["INSTANCE", "SERVICE"]
-    okx = next(ln for ln in lines if ln.startswith("exchange-OKX "))
+    okx = next(ln for ln in lines if ln.startswith("exchange-okx "))
     assert okx.split() == [
-        "exchange-OKX",
+        "exchange-okx",
         "exchange-simulator",
         "exchange",
         "exchange_okx",
-        "exchange:OKX",
-        "exchange-OKX:8080",
-        "trading-ecosystem-exchange-OKX",
-        "services:exchange-simulator:exchange-OKX",
+        "exchange:okx",
+        "first-two-parts",
+        "exchange-simulator:8080",
+        "trading-ecosystem-exchange-okx",
+        "services:exchange-simulator:exchange-okx",
         "yaml",
     ]
     assert lines[1].startswith("audit-correlator *")
-    assert "8 instances (2 singletons" in res.stdout
-    # Warnings go to stderr so the table stays clean for pipes.
-    assert "market:data-Coinmetrics" in res.stderr
+    assert "7 instances (2 singletons" in res.stdout
+    assert res.stderr == ""  # the one ambiguity (risk-monitor's namespace) is acknowledged
 
 
-def test_check_default_registry_passes_with_warnings(run_cli: RunCli) -> None:
+def test_check_default_registry_passes_without_warnings(run_cli: RunCli) -> None:
     res = run_cli("registry", "check", "--registry", DEFAULT)
     assert res.exit_code == 0
-    assert "ok: 8 instances of 7 service types, 6 infrastructure jobs, 3 warnings" in res.stdout
-    assert res.stderr.count(": warning: ") == 3
+    assert res.stdout.strip() == (
+        f"{DEFAULT}: ok: 7 instances of 7 service types, 6 infrastructure jobs"
+    )
+    assert res.stderr == ""
 
 
-def test_check_json_ok(run_cli: RunCli) -> None:
-    res = run_cli("registry", "check", "--json", "--registry", DEFAULT)
+def test_acknowledgement_is_what_silences_the_warning(run_cli: RunCli, tmp_path: Path) -> None:
+    text = (ROOT / "instances.yaml").read_text()
+    start = text.index("    acknowledge:\n      namespace-pattern:")
+    end = text.index("    metrics:", start)
+    bare = tmp_path / "instances.yaml"
+    bare.write_text(text[:start] + text[end:])
+    res = run_cli("registry", "check", "--json", "--registry", str(bare))
     payload = json.loads(res.stdout)
-    assert res.exit_code == 0
-    assert payload["ok"] is True and payload["errors"] == []
-    assert len(payload["warnings"]) == 3
+    assert res.exit_code == 0 and payload["ok"] is True and payload["errors"] == []
+    assert [(w["code"], w["where"]) for w in payload["warnings"]] == [
+        ("namespace-pattern", "instances[5] (risk-monitor-lh)")
+    ]
+    assert "risk:monitor-lh" in payload["warnings"][0]["message"]
 
 
 def test_unknown_option_is_usage_error(run_cli: RunCli) -> None:
@@ -172,7 +186,7 @@ def test_console_script_and_build_py_use_the_default_registry() -> None:
     exe = os.path.join(os.path.dirname(sys.executable), "tsedash")
     res = _run([exe, "registry", "show", "--format", "json"])
     assert res.returncode == 0, res.stderr
-    assert len(json.loads(res.stdout)) == 8
+    assert len(json.loads(res.stdout)) == 7
     res = _run([sys.executable, "build.py", "--help"])
     assert res.returncode == 0
     assert "Usage: tsedash build" in res.stdout

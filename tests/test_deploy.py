@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ import pytest
 import yaml
 
 from tsedash.deploy import render_deploy, write_deploy
-from tsedash.deploy.compose import SECRETS, SNIPPET
+from tsedash.deploy.compose import SNIPPET
 from tsedash.deploy.sql import schema_scripts
 from tsedash.deploy.volumes import volumes_script
 from tsedash.processes import ProcessGroup, find_program
@@ -216,44 +217,88 @@ def test_compose_snippet_mounts_exist_in_the_repo() -> None:
     mounted = []
     for service in services.values():
         for volume in service.get("volumes", []):
-            host = (
-                volume.split(":")[0]
-                if not volume.startswith("${")
-                else re.sub(r"^\$\{TSEDASH_DIR:-[^}]*\}", str(ROOT), volume).split(":")[0]
-            )
+            host = re.sub(r"^\$\{TSEDASH_DIR:-[^}]*\}", str(ROOT), volume).split(":")[0]
             if host.startswith(str(ROOT)):
                 mounted.append(host)
                 assert Path(host).exists(), host
-    assert sorted(mounted) == [str(ROOT / "deploy" / "prometheus"), str(ROOT / "provisioning")]
+    prom = ROOT / "deploy" / "prometheus"
+    assert sorted(mounted) == sorted(
+        [
+            str(prom / "prometheus.yml"),
+            str(prom / "rules"),
+            str(prom / "targets"),
+            str(ROOT / "provisioning"),
+        ]
+    )
 
 
-def test_compose_snippet_serves_what_the_dashboards_query() -> None:
+def test_compose_snippet_is_an_overlay_with_no_secrets() -> None:
     services = _snippet()["services"]
-    assert set(services) == {
-        "grafana",
-        "prometheus",
-        "cadvisor",
-        "redis-exporter",
-        "postgres-exporter",
-    }
-    for job in REGISTRY.infrastructure:
-        host = job.address.split(":")[0]
-        if job.job != "jaeger":  # jaeger comes with orchestrator-docker
-            assert ("prometheus" if host == "localhost" else host) in services
-    config = yaml.safe_load(render_deploy(REGISTRY)["prometheus/prometheus.yml"])
-    jobs = {j["job_name"] for j in config["scrape_configs"]}
-    assert set(REGISTRY.services) | {j.job for j in REGISTRY.infrastructure} <= jobs
-    assert all("healthcheck" in s for s in services.values())
-
-
-def test_compose_snippet_has_no_inline_secrets() -> None:
+    # The orchestrator runs Prometheus, Grafana and the exporters; the overlay only adds
+    # cAdvisor (which it lacks) and mounts our files into the orchestrator's containers.
+    assert set(services) == {"grafana", "prometheus", "cadvisor"}
+    assert set(services["prometheus"]) == {"volumes"} and set(services["grafana"]) == {"volumes"}
     text = render_deploy(REGISTRY)[SNIPPET].decode()
-    for name in SECRETS:
-        assert "${" + name in text
-    for service in _snippet()["services"].values():
-        for key, value in (service.get("environment") or {}).items():
-            if any(word in key for word in ("PASSWORD", "DSN", "SECRET", "TOKEN")):
-                assert str(value).startswith("${"), key
+    assert not re.search(r"(?i)(password|secret|token|dsn)", text)
+
+
+ORCHESTRATOR = ROOT / "tests" / "fixtures" / "orchestrator"
+
+
+def _compose_config(tmp_path: Path, *files: Path) -> dict:
+    """`docker-compose -f … config --format json` with the real Docker Compose v2."""
+    args = [shutil.which("docker-compose") or str(Path(sys.executable).parent / "docker-compose")]
+    for file in files:
+        args += ["-f", str(file)]
+    res = subprocess.run(
+        [*args, "config", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ORCHESTRATOR,
+        env={**os.environ, "TSEDASH_DIR": str(tmp_path / "tsedash")},
+    )
+    assert res.returncode == 0, res.stderr
+    return json.loads(res.stdout)
+
+
+def _mounts(service: dict) -> dict[str, str]:
+    return {v["target"]: v.get("source", "") for v in service.get("volumes", [])}
+
+
+def test_compose_v2_merge_with_the_orchestrator(tmp_path: Path) -> None:
+    snippet = tmp_path / "tsedash" / "deploy" / SNIPPET
+    snippet.parent.mkdir(parents=True)
+    snippet.write_bytes(render_deploy(REGISTRY)[SNIPPET])
+    alone = _compose_config(tmp_path, ORCHESTRATOR / "docker-compose.yml")
+    merged = _compose_config(tmp_path, ORCHESTRATOR / "docker-compose.yml", snippet)
+    ours = tmp_path / "tsedash"
+    # Alone, the orchestrator's Prometheus loads its own file; merged, ours (same target).
+    assert _mounts(alone["services"]["prometheus"])["/etc/prometheus/prometheus.yml"] == str(
+        ORCHESTRATOR / "prometheus" / "prometheus.yml"
+    )
+    prom = _mounts(merged["services"]["prometheus"])
+    print("prometheus mounts:", prom)
+    assert prom["/etc/prometheus/prometheus.yml"] == str(
+        ours / "deploy" / "prometheus" / "prometheus.yml"
+    )
+    assert prom["/etc/prometheus/rules"] == str(ours / "deploy" / "prometheus" / "rules")
+    assert prom["/etc/prometheus/targets"] == str(ours / "deploy" / "prometheus" / "targets")
+    assert prom["/prometheus"] == "prometheus-data"  # its data volume is kept
+    assert merged["services"]["prometheus"]["command"] == alone["services"]["prometheus"]["command"]
+    config = yaml.safe_load(render_deploy(REGISTRY)["prometheus/prometheus.yml"])
+    command = merged["services"]["prometheus"]["command"]
+    assert "--config.file=/etc/prometheus/prometheus.yml" in command
+    # Rule files and file_sd paths are relative to the config file: they land in the mounts.
+    assert all(f.startswith("rules/") for f in config["rule_files"])
+    grafana = _mounts(merged["services"]["grafana"])
+    print("grafana mounts:", grafana)
+    assert grafana["/etc/grafana/provisioning"] == str(ours / "provisioning")
+    assert "cadvisor" in merged["services"] and "cadvisor" not in alone["services"]
+    # Every other service is exactly the orchestrator's.
+    for name, service in alone["services"].items():
+        if name not in ("prometheus", "grafana"):
+            assert merged["services"][name] == service, name
 
 
 def test_deploy_is_byte_identical_and_committed_output_is_fresh(

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from tsedash.registry import RegistryError, load_registry_text
 from tsedash.registry.derivation import (
+    DERIVATIONS,
     NAME_RE,
     SCHEMA_RE,
     derive_namespace,
@@ -48,15 +49,101 @@ def test_seed_examples(service: str, instance: str, schema: str, namespace: str)
 
 def test_python_derivation_changes_only_the_singleton_schema() -> None:
     # Seed Phase 9 AdapterConfig: whole service name with '_' for a singleton.
-    assert derive_schema("trading-system-engine", "trading-system-engine", "python") == (
+    assert derive_schema("trading-system-engine", "trading-system-engine", "seed-python") == (
         "trading_system_engine"
     )
-    assert derive_schema("trading-system-engine", "trading-system-engine", "go") == "trading"
-    assert derive_schema("trading-system-engine", "trading-system-LH", "python") == (
+    assert derive_schema("trading-system-engine", "trading-system-engine", "seed-go") == "trading"
+    assert derive_schema("trading-system-engine", "trading-system-LH", "seed-python") == (
         "trading_system_lh"
     )
     # The seed's Python test expects 'trading_system' here; its code gives 'trading': follow code.
     assert derive_namespace("trading-system-engine", "trading-system-engine") == "trading"
+
+
+# (service, instance, rule, schema, namespace): each adapter's own code and its comments'
+# examples, then the seven instances orchestrator-docker runs.
+ADAPTERS = [
+    ("exchange-simulator", "exchange-OKX", "first-two-parts", "exchange_okx", "exchange:OKX"),
+    ("exchange-simulator", "exchange-simulator", "first-two-parts", "exchange", "exchange"),
+    (
+        "custodian-simulator",
+        "custodian-Komainu",
+        "first-two-parts",
+        "custodian_komainu",
+        "custodian:Komainu",
+    ),
+    (
+        "market-data-simulator",
+        "market-data-Coinmetrics",
+        "market-data-go",
+        "market_data_coinmetrics",
+        "market_data:Coinmetrics",
+    ),
+    (
+        "market-data-simulator",
+        "market-data-simulator",
+        "market-data-go",
+        "market_data",
+        "market_data",
+    ),
+    (
+        "trading-system-engine",
+        "trading-system-engine-LH",
+        "trading-engine-py",
+        "trading_system_engine_lh",
+        "trading_system:LH",
+    ),
+    ("trading-system-engine", "trading-system-engine", "trading-engine-py", "trading", "trading"),
+    ("trading-system-engine", "trading-lh", "trading-engine-py", "trading_lh", "trading_lh"),
+    # orchestrator-docker's seven
+    ("audit-correlator", "audit-correlator", "seed-go", "audit", "audit"),
+    ("test-coordinator", "test-coordinator", "seed-python", "test_coordinator", "test"),
+    ("exchange-simulator", "exchange-okx", "first-two-parts", "exchange_okx", "exchange:okx"),
+    (
+        "custodian-simulator",
+        "custodian-komainu",
+        "first-two-parts",
+        "custodian_komainu",
+        "custodian:komainu",
+    ),
+    (
+        "market-data-simulator",
+        "market-data-coinmetrics",
+        "market-data-go",
+        "market_data_coinmetrics",
+        "market_data:coinmetrics",
+    ),
+    ("risk-monitor", "risk-monitor-lh", "seed-python", "risk_monitor_lh", "risk:monitor-lh"),
+    (
+        "trading-system-engine",
+        "trading-engine-lh",
+        "trading-engine-py",
+        "trading_engine_lh",
+        "trading_engine:lh",
+    ),
+]
+
+
+@pytest.mark.parametrize(("service", "instance", "rule", "schema", "namespace"), ADAPTERS)
+def test_each_adapter_rule(
+    service: str, instance: str, rule: str, schema: str, namespace: str
+) -> None:
+    assert derive_schema(service, instance, rule) == schema  # type: ignore[arg-type]
+    assert derive_namespace(service, instance, rule) == namespace  # type: ignore[arg-type]
+
+
+def test_default_registry_uses_each_types_adapter_rule() -> None:
+    from tsedash.registry import load_registry
+
+    from .conftest import ROOT
+
+    reg = load_registry(ROOT / "instances.yaml")
+    got = {
+        (i.service_name, i.instance_name, i.derivation, i.schema_name, i.redis_namespace)
+        for i in reg.instances
+    }
+    assert got == set(ADAPTERS[-7:])
+    assert reg.warnings == ()
 
 
 def test_instance_without_hyphen_keeps_its_name_as_namespace() -> None:
@@ -82,11 +169,8 @@ def test_registry_derives_every_name_of_the_seed_registry() -> None:
     assert okx.container_name == "trading-ecosystem-exchange-OKX"
     assert okx.address == "exchange-OKX:8080"
     assert okx.as_contract()["volumes"] == {
-        "data": {
-            "host": "volumes/exchange-OKX/data",
-            "container": "/var/lib/exchange-simulator/data",
-        },
-        "logs": {"host": "volumes/exchange-OKX/logs", "container": "/var/log/exchange-simulator"},
+        "data": {"host": "volumes/exchange-OKX/data", "container": "/app/data"},
+        "logs": {"host": "volumes/exchange-OKX/logs", "container": "/app/logs"},
     }
     audit = by_name["audit-correlator"]
     assert (audit.schema_name, audit.redis_namespace, audit.singleton) == ("audit", "audit", True)
@@ -95,7 +179,8 @@ def test_registry_derives_every_name_of_the_seed_registry() -> None:
     assert warning.severity.value == "warning"
     assert warning.line == line_of(text, "market-data-Coinmetrics")
     assert "market:data-Coinmetrics" in warning.message
-    assert "redis_namespace:" in warning.message
+    assert "redis_namespace:" in warning.message and "acknowledge:" in warning.message
+    assert warning.code == "namespace-pattern"
 
 
 def test_overrides_win_and_silence_the_pattern_warning() -> None:
@@ -116,7 +201,7 @@ def test_overrides_win_and_silence_the_pattern_warning() -> None:
     assert inst.schema_name == "md_coinmetrics"
     assert inst.address == "md-coinmetrics:9100"
     assert inst.container_name == "md-coinmetrics"
-    assert reg.warnings == ()
+    assert reg.warnings == ()  # name-case is acknowledged by the seed header
 
 
 def test_defaults_drive_address_and_container() -> None:
@@ -141,7 +226,7 @@ valid_names = st.from_regex(r"\A[A-Za-z][A-Za-z0-9-]{0,62}\Z", fullmatch=True).f
 
 @given(service=valid_names, instance=valid_names)
 def test_derivation_is_total_and_stable(service: str, instance: str) -> None:
-    for how in ("go", "python"):
+    for how in DERIVATIONS:
         first = derive_schema(service, instance, how)  # type: ignore[arg-type]
         assert first == derive_schema(service, instance, how)  # type: ignore[arg-type]
         assert isinstance(first, str) and first

@@ -341,7 +341,7 @@ def test_push_from_sources_builds_in_memory(
 ) -> None:
     from .conftest import ROOT
 
-    compose = ROOT / "tests" / "fixtures" / "compose" / "docker-compose.yml"
+    compose = ROOT / "tests" / "fixtures" / "orchestrator" / "docker-compose.yml"
     res = run_cli(
         "push",
         "--out",
@@ -358,7 +358,7 @@ def test_push_from_sources_builds_in_memory(
     content = next(p for p in ref if p["title"] == "Instance Registry Reference")["options"][
         "content"
     ]
-    assert "`exchange-OKX`" in content
+    assert "`exchange-okx`" in content
     res = run_cli(
         "diff",
         "--registry",

@@ -183,7 +183,35 @@ def test_duplicate_instance_names(run_cli: RunCli, write_registry: Write) -> Non
 
 
 def test_schema_collision(run_cli: RunCli, write_registry: Write) -> None:
-    # exchange-OKX and exchange-okx derive the same schema (but different namespaces).
+    # The exchange adapter keeps two parts: exchange-okx-1 and exchange-okx-2 share a schema
+    # and a namespace.
+    text = registry_text(
+        "instances:\n  - {service: exchange-simulator, name: exchange-okx-1}\n"
+        "  - {service: exchange-simulator, name: exchange-okx-2}\n"
+    ).replace(
+        "    category: exchange\n", "    category: exchange\n    derivation: first-two-parts\n"
+    )
+    path = write_registry(text)
+    res = check(run_cli, path)
+    assert_problem(
+        res,
+        path,
+        line_of(text, "exchange-okx-2"),
+        "schema 'exchange_okx' is already used by exchange-okx-1",
+        f"(line {line_of(text, 'exchange-okx-1')})",
+        "set `schema:` to override",
+    )
+    assert_problem(
+        res,
+        path,
+        line_of(text, "exchange-okx-2"),
+        "Redis namespace 'exchange:okx' is already used by exchange-okx-1",
+    )
+
+
+def test_names_differing_only_in_case_are_one_clear_error(
+    run_cli: RunCli, write_registry: Write
+) -> None:
     text = registry_text(
         "instances:\n  - {service: exchange-simulator, name: exchange-OKX}\n"
         "  - {service: exchange-simulator, name: exchange-okx}\n"
@@ -194,11 +222,38 @@ def test_schema_collision(run_cli: RunCli, write_registry: Write) -> None:
         res,
         path,
         line_of(text, "exchange-okx"),
-        "schema 'exchange_okx' is already used by exchange-OKX",
-        f"(line {line_of(text, 'exchange-OKX')})",
-        "set `schema:` to override",
+        "instance 'exchange-okx' and 'exchange-OKX'",
+        f"(line {line_of(text, 'exchange-OKX')}) differ only in case",
     )
-    assert "Redis namespace" not in res.stderr
+    assert res.stderr.count(": error: ") == 1  # not a schema collision on top
+
+
+def test_python_types_need_lower_case_names(run_cli: RunCli, write_registry: Write) -> None:
+    text = registry_text(
+        "instances:\n  - {service: exchange-simulator, name: exchange-OKX}\n"
+        "  - {service: risk-monitor, name: risk-monitor-LH}\n"
+    ).replace(
+        "services:\n",
+        "services:\n  risk-monitor: {category: exchange, language: python}\n",
+    )
+    path = write_registry(text)
+    res = check(run_cli, path)
+    assert_problem(
+        res,
+        path,
+        line_of(text, "risk-monitor-LH"),
+        "instance name 'risk-monitor-LH' is not lower-case",
+        "risk-monitor is a Python service and refuses to start",
+    )
+    assert "exchange-OKX" not in res.stderr  # Go: acknowledged in the seed header
+    unacknowledged = text.replace("    acknowledge: {name-case: the seed's spelling}\n", "")
+    path = write_registry(unacknowledged)
+    res = check(run_cli, path)
+    warning = f"{path}:{line_of(unacknowledged, 'exchange-OKX')}: warning: "
+    assert any(
+        ln.startswith(warning) and "Go services accept it with a warning" in ln
+        for ln in res.stderr.splitlines()
+    ), res.stderr
 
 
 def test_namespace_collision(run_cli: RunCli, write_registry: Write) -> None:
@@ -496,10 +551,17 @@ def test_bad_namespace_overrides(
 
 
 def test_bad_service_name_and_duplicate_metric(run_cli: RunCli, write_registry: Write) -> None:
-    text = registry_text().replace(
-        "  exchange-simulator:\n    category: exchange\n    metrics:\n",
-        "  exchange_simulator:\n    category: exchange\n    metrics:\n"
-        "      - {name: trades_total, title: Again, type: counter}\n",
+    text = (
+        registry_text()
+        .replace(
+            "  exchange-simulator:\n    category: exchange\n",
+            "  exchange_simulator:\n    category: exchange\n",
+        )
+        .replace(
+            "      - {name: trades_total, title: Trades, type: counter}\n",
+            "      - {name: trades_total, title: Trades, type: counter}\n"
+            "      - {name: trades_total, title: Again, type: counter}\n",
+        )
     )
     path = write_registry(text)
     res = check(run_cli, path)

@@ -151,7 +151,7 @@ def test_yaml_and_compose_agree_and_fill_in_the_address(run_cli: RunCli) -> None
         "--format",
         "json",
         "--registry",
-        str(ROOT / "instances.yaml"),
+        str(ROOT / "tests" / "fixtures" / "seed-registry.yaml"),
         "--compose",
         str(BASE),
     )
@@ -199,7 +199,7 @@ def test_unknown_type_says_how_to_declare_it(types: Path) -> None:
 
 
 def test_registry_checks_run_on_the_merged_result(types: Path) -> None:
-    # exchange-okx (yaml) and exchange-OKX (compose) derive the same schema.
+    # exchange-okx (yaml) and exchange-OKX (compose): one instance spelt two ways.
     types.write_text(
         TYPES.replace(
             "instances: []", "instances:\n  - {service: exchange-simulator, name: exchange-okx}"
@@ -211,8 +211,76 @@ def test_registry_checks_run_on_the_merged_result(types: Path) -> None:
     assert problem.file == str(BASE)
     line = line_of(types.read_text(), "name: exchange-okx")
     assert (
-        f"schema 'exchange_okx' is already used by exchange-okx ({types}:{line})" in problem.message
+        f"instance 'exchange-OKX' and 'exchange-okx' ({types}:{line}) differ only in case"
+        in problem.message
     )
+
+
+ORCHESTRATOR = ROOT / "tests" / "fixtures" / "orchestrator" / "docker-compose.yml"
+REAL = {
+    "audit-correlator": "audit-correlator",
+    "test-coordinator": "test-coordinator",
+    "exchange-okx": "exchange-simulator",
+    "custodian-komainu": "custodian-simulator",
+    "market-data-coinmetrics": "market-data-simulator",
+    "risk-monitor-lh": "risk-monitor",
+    "trading-engine-lh": "trading-system-engine",
+}
+
+
+def test_the_orchestrators_compose_with_the_default_registry(run_cli: RunCli) -> None:
+    args = ["registry", "show", "--registry", str(ROOT / "instances.yaml")]
+    res = run_cli(*args, "--compose", str(ORCHESTRATOR), "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    assert res.stderr == ""
+    shown = json.loads(res.stdout)
+    assert {d["instance_name"]: d["service_name"] for d in shown} == REAL
+    for item in shown:
+        name = item["instance_name"]
+        assert item["address"] == f"{item['service_name']}:8080"
+        assert item["source"] == f"yaml,compose:{ORCHESTRATOR}"
+        assert item["container_name"] == f"trading-ecosystem-{name}"
+        assert item["volumes"]["data"] == {"host": f"volumes/{name}/data", "container": "/app/data"}
+
+
+def test_the_orchestrators_compose_alone_finds_the_seven(types: Path) -> None:
+    types.write_text(
+        TYPES.replace(
+            "services:\n",
+            "services:\n  risk-monitor: {category: exchange}\n"
+            "  trading-system-engine: {category: exchange}\n  test-coordinator: {category: exchange}\n"
+            "  market-data-simulator: {category: exchange}\n",
+        )
+    )
+    found = load_sources(types, [ORCHESTRATOR]).registry.instances
+    assert {i.instance_name: i.service_name for i in found} == REAL
+    okx = next(i for i in found if i.instance_name == "exchange-okx")
+    assert (okx.address, okx.container_name) == (
+        "exchange-simulator:8080",
+        "trading-ecosystem-exchange-okx",
+    )
+    # Where the compose file mounts the instance's directories, not where we would.
+    assert okx.volumes["logs"].host == "volumes/exchange-okx/logs"
+    assert okx.line == line_of(ORCHESTRATOR.read_text(), "  exchange-simulator:")
+
+
+def test_compose_mounts_merge_by_target_as_compose_does(tmp_path: Path, types: Path) -> None:
+    override = tmp_path / "override.yml"
+    override.write_text(
+        "services:\n  exchange-simulator:\n    volumes:\n      - /srv/okx-data:/app/data\n"
+    )
+    types.write_text(
+        TYPES.replace(
+            "services:\n",
+            "services:\n  risk-monitor: {category: exchange}\n"
+            "  trading-system-engine: {category: exchange}\n  test-coordinator: {category: exchange}\n"
+            "  market-data-simulator: {category: exchange}\n",
+        )
+    )
+    found = load_sources(types, [ORCHESTRATOR, override]).registry.instances
+    okx = next(i for i in found if i.instance_name == "exchange-okx")
+    assert okx.volumes["data"].host == "/srv/okx-data"
+    assert okx.volumes["logs"].host == "volumes/exchange-okx/logs"  # kept: another target
 
 
 def test_missing_compose_file(types: Path) -> None:

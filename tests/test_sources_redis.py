@@ -76,7 +76,7 @@ def go_json(
     seen: datetime | None = None,
     tags: bool = False,
 ) -> str:
-    """What the ecosystem's Go adapter writes (struct field names, or the json tags)."""
+    """Go struct field names (`ID`, `Host`, `Port`, `LastSeen`), or their lower-case tags."""
     seen = seen or datetime.now(UTC)
     value: dict[str, Any] = {
         "ID": instance,
@@ -92,8 +92,176 @@ def go_json(
     return json.dumps(value)
 
 
+def _go_time(when: datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%f") + "123Z"  # RFC 3339 with nanoseconds
+
+
+def audit_registration(
+    instance: str, service: str, host: str = "3f9c2a7d1b04", seen: datetime | None = None
+) -> str:
+    """What audit-data-adapter-go's RegisterService writes: models.ServiceRegistration with its
+    json tags; host is os.Hostname() (the container's short id); no port or address field."""
+    seen = seen or datetime.now(UTC)
+    return json.dumps(
+        {
+            "id": instance,
+            "name": service,
+            "version": "1.0.0",
+            "host": host,
+            "grpc_port": 50051,
+            "http_port": 8080,
+            "status": "healthy",
+            "metadata": {
+                "environment": "docker",
+                "log_level": "info",
+                "service_type": service,
+                "instance_name": instance,
+            },
+            "last_seen": _go_time(seen),
+            "registered_at": _go_time(seen),
+        }
+    )
+
+
+def risk_monitor_hash(host: str, *, instance: str | None = None, age: float = 0) -> dict[str, str]:
+    """What risk-monitor's register_service HSETs at registry:services:{service}: every value a
+    string, metadata as JSON, timestamps as Unix seconds (floats)."""
+    now = time.time() - age
+    metadata: dict[str, Any] = {
+        "environment": "docker",
+        "capabilities": ["http", "grpc", "metrics", "health"],
+    }
+    if instance:
+        metadata["instance_name"] = instance
+    return {
+        "name": "risk-monitor",
+        "version": "0.1.0",
+        "host": host,
+        "http_port": "8080",
+        "grpc_port": "50051",
+        "status": "healthy",
+        "metadata": json.dumps(metadata),
+        "registered_at": str(now),
+        "last_heartbeat": str(now),
+    }
+
+
+def adapter_service_info(namespace_id: str, service: str, address: str, port: int) -> str:
+    """The Go data adapters' `{namespace}:service:{id}` value: interfaces.ServiceInfo without
+    json tags, so Go's field names."""
+    now = _go_time(datetime.now(UTC))
+    return json.dumps(
+        {
+            "ServiceName": service,
+            "ServiceID": namespace_id,
+            "Address": address,
+            "Port": port,
+            "Version": "1.0.0",
+            "Metadata": {},
+            "RegisteredAt": now,
+            "LastHeartbeat": now,
+        }
+    )
+
+
 def url(port: int, user: str = "default", password: str = ADMIN_PW) -> str:
     return f"redis://{user}:{password}@127.0.0.1:{port}/0"
+
+
+def test_what_the_real_services_write(admin: redis.Redis, redis_port: int) -> None:
+    # audit-correlator at start-up (SET … EX 45, SADD service_index:…)
+    admin.set(
+        "services:audit-correlator:audit-correlator",
+        audit_registration("audit-correlator", "audit-correlator"),
+        ex=45,
+    )
+    admin.sadd("service_index:audit-correlator", "audit-correlator")
+    # risk-monitor's hash, keyed by service; one naming its instance, one (host 0.0.0.0) not
+    admin.hset(
+        "registry:services:risk-monitor",
+        mapping=risk_monitor_hash("risk-monitor", instance="risk-monitor-lh"),
+    )
+    admin.expire("registry:services:risk-monitor", 90)
+    admin.hset(
+        "registry:services:test-coordinator",
+        mapping={**risk_monitor_hash("0.0.0.0"), "name": "test-coordinator"},
+    )
+    # a Go data adapter's untagged ServiceInfo
+    admin.set(
+        "exchange:service:exchange-okx",
+        adapter_service_info("exchange-okx", "exchange-simulator", "exchange-simulator", 8080),
+    )
+    # stale: audit-correlator-style registration whose last_seen is 10 minutes old
+    admin.set(
+        "services:custodian-simulator:custodian-komainu",
+        audit_registration(
+            "custodian-komainu",
+            "custodian-simulator",
+            seen=datetime.now(UTC) - timedelta(minutes=10),
+        ),
+    )
+    # an unknown format under a discovery key family, and the orchestrator's static hash
+    admin.set("services:market-data-simulator", "market-data-simulator:8080")
+    admin.hset(
+        "registry:services:redis",
+        mapping={"name": "redis", "host": "172.20.0.10", "port": "6379", "status": "healthy"},
+    )
+    result = discover(url(redis_port))
+    assert [(d.service, d.name, d.address) for d in result.found] == [
+        ("audit-correlator", "audit-correlator", "3f9c2a7d1b04:8080"),  # host:http_port
+        ("exchange-simulator", "exchange-okx", "exchange-simulator:8080"),
+        ("redis", "redis", "172.20.0.10:6379"),
+        ("risk-monitor", "risk-monitor-lh", "risk-monitor:8080"),
+        ("test-coordinator", "test-coordinator", None),  # listens on 0.0.0.0: no address
+    ]
+    reasons = {s.key: s.reason for s in result.skipped}
+    assert reasons == {
+        "services:custodian-simulator:custodian-komainu": reasons[
+            "services:custodian-simulator:custodian-komainu"
+        ],
+        "services:market-data-simulator": "key is not services:{service}:{instance}",
+    }
+    assert reasons["services:custodian-simulator:custodian-komainu"].startswith(
+        "stale: last heartbeat 600s ago"
+    )
+    assert "service_index:audit-correlator" not in reasons  # not a registration family
+
+
+def test_discovery_with_the_default_registry(
+    admin: redis.Redis, redis_port: int, run_cli: RunCli
+) -> None:
+    admin.set(
+        "services:audit-correlator:audit-correlator",
+        audit_registration("audit-correlator", "audit-correlator"),
+        ex=45,
+    )
+    admin.hset(
+        "registry:services:risk-monitor",
+        mapping=risk_monitor_hash("risk-monitor", instance="risk-monitor-lh"),
+    )
+    admin.hset(
+        "registry:services:redis",
+        mapping={"name": "redis", "host": "172.20.0.10", "port": "6379", "status": "healthy"},
+    )
+    res = run_cli(
+        "registry",
+        "show",
+        "--format",
+        "json",
+        "--registry",
+        str(ROOT / "instances.yaml"),
+        "--discover",
+        url(redis_port),
+    )
+    assert res.exit_code == 0, res.stderr
+    by = {d["instance_name"]: d for d in json.loads(res.stdout)}
+    # The registry's address (the compose service) is what Prometheus reaches; Redis agrees.
+    assert by["audit-correlator"]["address"] == "audit-correlator:8080"
+    assert by["audit-correlator"]["source"] == "yaml,redis"
+    assert by["risk-monitor-lh"]["source"] == "yaml,redis"
+    assert len(by) == 7
+    assert "skipped registry:services:redis: 'redis' is an infrastructure job" in res.stderr
+    assert ADMIN_PW not in res.stderr + res.stdout
 
 
 def test_registrations_are_discovered(admin: redis.Redis, redis_port: int) -> None:
@@ -227,23 +395,21 @@ def test_show_with_compose_and_redis_has_source_column(
         "registry",
         "show",
         "--registry",
-        str(ROOT / "instances.yaml"),
+        str(ROOT / "tests" / "fixtures" / "seed-registry.yaml"),
         "--compose",
         str(compose),
         "--discover",
         url(redis_port),
     ]
     res = run_cli(*args, "--format", "json")
-    assert (
-        res.exit_code == 2
-    )  # exchange-OKX: compose says exchange-okx:9001, Redis exchange-okx:8080
-    assert "is at exchange-okx:8080 here but at exchange-okx:9001" in res.stderr
-    admin.delete("services:exchange-simulator:exchange-OKX")
-    res = run_cli(*args, "--format", "json")
+    # Redis says exchange-okx:8080 (the container's host), compose exchange-okx:9001: the file
+    # is what Prometheus reaches, so it wins and Redis only confirms the instance.
     assert res.exit_code == 0, res.stderr
-    sources = {d["instance_name"]: d["source"] for d in json.loads(res.stdout)}
-    assert sources["exchange-Coinbase"] == "redis"
-    assert sources["exchange-OKX"] == f"yaml,compose:{compose}"
+    by = {d["instance_name"]: d for d in json.loads(res.stdout)}
+    assert by["exchange-OKX"]["address"] == "exchange-okx:9001"
+    assert by["exchange-OKX"]["source"] == f"yaml,compose:{compose},redis"
+    assert by["exchange-Coinbase"]["source"] == "redis"
+    assert by["exchange-Coinbase"]["address"] == "exchange-coinbase:8080"
     table = run_cli(*args)
     print(table.stdout)
     assert "exchange-Coinbase" in table.stdout and table.stdout.splitlines()[0].endswith("SOURCE")
@@ -289,12 +455,29 @@ NOW = 1_800_000_000.0
         (
             "services:exchange-simulator:exchange-A",
             '{"status": "healthy", "last_seen": "yesterday"}',
-            "last_seen 'yesterday' is not a timestamp",
+            "lastseen 'yesterday' is not a timestamp",
         ),
         (
             "services:exchange-simulator:exchange-A",
             '{"status": "healthy"}',
-            "no host/address and port",
+            "no host/address and http_port/port",
+        ),
+        ("registry:services:", "{}", "key is not registry:services:{service}"),
+        ("a:service:b:c", "{}", "key is not {namespace}:service:{id}"),
+        (
+            "exchange:service:exchange-okx",
+            '{"ServiceID": "exchange-okx", "Address": "x", "Port": 1}',
+            "value has no ServiceName",
+        ),
+        (
+            "registry:services:risk-monitor",
+            '{"status": "healthy", "name": "risk-monitor", "host": "r", "http_port": "8080", "metadata": "{\\"instance_name\\": \\"risk-monitor-lh\\"}", "last_heartbeat": "1799999990.5"}',
+            "r:8080",
+        ),
+        (
+            "registry:services:risk-monitor",
+            '{"status": "healthy", "name": "risk-monitor", "host": "r", "http_port": "8080", "last_heartbeat": "1799999000"}',
+            "stale: last heartbeat 1000s ago (more than 45s)",
         ),
         (
             "services:exchange-simulator:exchange-A",

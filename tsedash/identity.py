@@ -15,6 +15,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tsedash.errors import InputError
 from tsedash.registry.derivation import (
+    DERIVATION_ALIASES,
+    DERIVATIONS,
+    PYTHON_NAME_RE,
     Derivation,
     derive_namespace,
     derive_schema,
@@ -46,13 +49,17 @@ class ServiceIdentity:
 
 
 def from_env(
-    environ: Mapping[str, str] | None = None, derivation: Derivation = "python"
+    environ: Mapping[str, str] | None = None, derivation: Derivation | str = "seed-python"
 ) -> ServiceIdentity:
     """Identity from SERVICE_NAME and SERVICE_INSTANCE_NAME (defaults to SERVICE_NAME).
 
-    `derivation` defaults to "python", the rule of the ecosystem's Python AdapterConfig; pass "go"
-    to reproduce the Go services' singleton schema (`audit-correlator` → `audit`).
+    `derivation` names the rule (as in the registry): by default "seed-python", the seed's
+    Python AdapterConfig; "trading-engine-py" is trading-engine-data-adapter-py's own rule.
+    Instance names must be lower-case, as the ecosystem's Python services require.
     """
+    rule: Derivation = DERIVATION_ALIASES.get(derivation, derivation)  # type: ignore[assignment]
+    if rule not in DERIVATIONS:
+        raise IdentityError(f"unknown derivation {derivation!r} (one of: {', '.join(DERIVATIONS)})")
     env = os.environ if environ is None else environ
     service = env.get("SERVICE_NAME", "").strip()
     if not service:
@@ -68,7 +75,12 @@ def from_env(
         raise IdentityError(
             f"SERVICE_INSTANCE_NAME '{instance}' is invalid: it {'; it '.join(reasons)}"
         )
-    schema = derive_schema(service, instance, derivation)
+    if not PYTHON_NAME_RE.match(instance):
+        raise IdentityError(
+            f"SERVICE_INSTANCE_NAME '{instance}' is not lower-case letters, digits and '-' "
+            "(the ecosystem's Python services refuse to start with it)"
+        )
+    schema = derive_schema(service, instance, rule)
     reasons = schema_problems(schema)
     if reasons:
         raise IdentityError(f"derived schema for '{instance}' is unusable: {'; '.join(reasons)}")
@@ -76,7 +88,7 @@ def from_env(
         service_name=service,
         instance_name=instance,
         schema_name=schema,
-        redis_namespace=derive_namespace(service, instance),
+        redis_namespace=derive_namespace(service, instance, rule),
         discovery_key=discovery_key(service, instance),
     )
 

@@ -2,7 +2,8 @@
 
 Relabeling sets `job` = SERVICE_NAME (the job name) and `instance` = SERVICE_INSTANCE_NAME (from
 the target's `__service_instance` label, dropped after relabeling as every `__` label is), which
-is exactly what the dashboards' queries match on (DESIGN.md sections 5 and 8).
+is exactly what the dashboards' queries match on; each service type has its own metrics path
+(trading-system-engine serves `/api/v1/metrics`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from tsedash.prometheus.rules import RULES_FILE, alert_rules
 from tsedash.provisioning.render import dump_yaml
 from tsedash.provisioning.writer import WriteReport, write_tree
-from tsedash.registry import Registry
+from tsedash.registry import Instance, Registry
 
 DEFAULT_OUT = "deploy/prometheus"
 SERVICE_INSTANCE_LABEL = "__service_instance"
@@ -30,11 +31,11 @@ def scrape_config(registry: Registry, scrape_interval: str = "15s") -> dict[str,
     if not _DURATION.match(scrape_interval):
         raise ValueError(f"scrape interval {scrape_interval!r} is not a duration like 15s")
     jobs: list[dict[str, Any]] = []
-    for service in registry.services:
+    for service, svc in registry.services.items():
         jobs.append(
             {
                 "job_name": service,
-                "metrics_path": registry.defaults.metrics_path,
+                "metrics_path": svc.metrics_path or registry.defaults.metrics_path,
                 "file_sd_configs": [{"files": [_targets_file(service)], "refresh_interval": "30s"}],
                 "relabel_configs": [
                     {"source_labels": [SERVICE_INSTANCE_LABEL], "target_label": "instance"}
@@ -67,15 +68,31 @@ def _seconds(duration: str) -> float:
     return int(value) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[unit]
 
 
+def target_labels(inst: Instance) -> dict[str, str]:
+    """The labels of one instance's target: its identity as the orchestrator's own scrape
+    config labels it (`instance_name`, `service_type`, `entity_type`) and the registry
+    reference the DevOps view shows as a table of `up` (schema, namespace, key, volumes)."""
+    return {
+        SERVICE_INSTANCE_LABEL: inst.instance_name,
+        "instance_name": inst.instance_name,
+        "service_type": "singleton" if inst.singleton else "multi-instance",
+        "entity_type": inst.category,
+        "schema_name": inst.schema_name,
+        "redis_namespace": inst.redis_namespace,
+        "discovery_key": inst.discovery_key,
+        "container_name": inst.container_name,
+        "data_volume": f"{inst.volumes['data'].host}:{inst.volumes['data'].container}",
+        "logs_volume": f"{inst.volumes['logs'].host}:{inst.volumes['logs'].container}",
+    }
+
+
 def file_sd_targets(registry: Registry) -> dict[str, list[dict[str, Any]]]:
-    """Job → file_sd entries; one entry per instance so each carries its instance name."""
+    """Job → file_sd entries; one entry per instance so each carries its own labels."""
     out: dict[str, list[dict[str, Any]]] = {service: [] for service in registry.services}
     for inst in registry.instances:
-        out[inst.service_name].append(
-            {"targets": [inst.address], "labels": {SERVICE_INSTANCE_LABEL: inst.instance_name}}
-        )
+        out[inst.service_name].append({"targets": [inst.address], "labels": target_labels(inst)})
     for infra in registry.infrastructure:
-        out[infra.job] = [{"targets": [infra.address], "labels": {}}]
+        out[infra.job] = [{"targets": [infra.address], "labels": {"service_type": "infrastructure"}}]
     return out
 
 

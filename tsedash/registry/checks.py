@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterable
 
 from tsedash.registry.derivation import (
+    PYTHON_NAME_RE,
     follows_namespace_pattern,
     name_problems,
     namespace_problems,
@@ -33,6 +34,49 @@ def _at(other: Instance, inst: Instance, file: str) -> str:
     if other.source == "redis":
         return f"redis key {other.discovery_key}"
     return f"{_file(other, file)}:{other.line}"
+
+
+def _warning(file: str, inst: Instance, where: str, code: str, message: str) -> list[Problem]:
+    """A warning, unless the registry acknowledged this code for the instance or its type."""
+    if code in inst.acknowledge:
+        return []
+    return [
+        Problem(
+            _file(inst, file),
+            inst.line,
+            where,
+            f"{message}; or acknowledge it: `acknowledge: {{{code}: <reason>}}`",
+            Severity.WARNING,
+            code,
+        )
+    ]
+
+
+def _case_problems(
+    file: str, inst: Instance, where: str, services: dict[str, ServiceType]
+) -> list[Problem]:
+    """The Python services refuse upper case at start-up; the Go services only warn."""
+    if PYTHON_NAME_RE.match(inst.instance_name):
+        return []
+    if services[inst.service_name].language == "python":
+        return [
+            Problem(
+                _file(inst, file),
+                inst.line_of("name"),
+                where,
+                f"instance name '{inst.instance_name}' is not lower-case letters, digits and "
+                f"'-': {inst.service_name} is a Python service and refuses to start "
+                "(it requires ^[a-z0-9]([a-z0-9-]*[a-z0-9])?$)",
+            )
+        ]
+    return _warning(
+        file,
+        inst,
+        where,
+        "name-case",
+        f"instance name '{inst.instance_name}' is not lower-case: the Go services accept it "
+        "with a warning, the Python services would refuse it",
+    )
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
@@ -105,6 +149,7 @@ def check_instances(
     """Names, identifier rules, singletons and every collision between instances."""
     problems: list[Problem] = []
     by_name: dict[str, Instance] = {}
+    by_folded: dict[str, Instance] = {}
     by_schema: dict[str, Instance] = {}
     by_namespace: dict[str, Instance] = {}
     per_singleton: dict[str, list[Instance]] = {}
@@ -136,6 +181,20 @@ def check_instances(
         by_name[inst.instance_name] = inst
         if name_reasons:
             continue  # derived names of an invalid name only repeat the same problem
+        folded = by_folded.setdefault(inst.instance_name.lower(), inst)
+        if folded is not inst:
+            problems.append(
+                Problem(
+                    _file(inst, file),
+                    inst.line_of("name"),
+                    where,
+                    f"instance '{inst.instance_name}' and '{folded.instance_name}' "
+                    f"({_at(folded, inst, file)}) differ only in case: they are one instance "
+                    "named two ways; use the running stack's spelling in both places",
+                )
+            )
+            continue  # their schemas collide too; the case is the one thing to fix
+        problems.extend(_case_problems(file, inst, where, services))
 
         how = "set" if inst.schema_overridden else "derived"
         for reason in schema_problems(inst.schema_name):
@@ -175,15 +234,15 @@ def check_instances(
         elif inst.instance_name != inst.service_name and not follows_namespace_pattern(
             inst.redis_namespace
         ):
-            problems.append(
-                Problem(
-                    _file(inst, file),
-                    inst.line,
+            problems.extend(
+                _warning(
+                    file,
+                    inst,
                     where,
-                    f"Redis namespace '{inst.redis_namespace}' (split at the first '-', as the "
-                    "services do) does not follow {service-type}:{instance-id}; "
-                    "set `redis_namespace:` to override",
-                    Severity.WARNING,
+                    "namespace-pattern",
+                    f"Redis namespace '{inst.redis_namespace}' (derivation {inst.derivation}) "
+                    "does not follow {service-type}:{instance-id}; if the service's adapter "
+                    "uses another value, set `redis_namespace:` to it",
                 )
             )
         if inst.redis_namespace in by_namespace:
@@ -244,15 +303,15 @@ def _prefix_overlaps(
             prefix = ":".join(parts[:cut])
             owner = by_namespace.get(prefix)
             if owner is not None:
-                problems.append(
-                    Problem(
-                        _file(inst, file),
-                        inst.line,
+                problems.extend(
+                    _warning(
+                        file,
+                        inst,
                         _where(index_of[id(inst)], inst),
+                        "namespace-overlap",
                         f"Redis namespace '{namespace}' lies inside '{prefix}' of "
                         f"{owner.instance_name} ({_at(owner, inst, file)}): "
                         "their key spaces overlap",
-                        Severity.WARNING,
                     )
                 )
     return problems

@@ -1,8 +1,8 @@
 """Names the ecosystem's services derive from SERVICE_NAME and SERVICE_INSTANCE_NAME.
 
-These mirror the seed's Go functions (deriveSchemaName, deriveRedisNamespace) and, with
-`derivation: python`, the Python AdapterConfig, character for character: the services compute
-the same values themselves, so any difference here would point a dashboard at the wrong data.
+Each service type's adapter derives its PostgreSQL schema and Redis namespace with its own
+rule; the registry names the rule (`derivation:`) and these functions follow each adapter's code
+character for character, so a dashboard never points at data the service does not write.
 """
 
 from __future__ import annotations
@@ -10,31 +10,72 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-Derivation = Literal["go", "python"]
+Derivation = Literal[
+    "seed-go", "seed-python", "first-two-parts", "market-data-go", "trading-engine-py"
+]
+DERIVATIONS: tuple[Derivation, ...] = (
+    "seed-go",
+    "seed-python",
+    "first-two-parts",
+    "market-data-go",
+    "trading-engine-py",
+)
+# Registry spellings of the first releases, kept working.
+DERIVATION_ALIASES: dict[str, Derivation] = {"go": "seed-go", "python": "seed-python"}
+DERIVATION_SOURCES: dict[Derivation, str] = {
+    "seed-go": "the seed's Go rule (audit-data-adapter-go)",
+    "seed-python": "the seed's Python AdapterConfig (no adapter derivation yet)",
+    "first-two-parts": "exchange/custodian-data-adapter-go: first two parts of the name",
+    "market-data-go": "market-data-data-adapter-go",
+    "trading-engine-py": "trading-engine-data-adapter-py",
+}
 
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
+# What the ecosystem's Python services accept (they refuse to start otherwise).
+PYTHON_NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 SCHEMA_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 RESERVED_SCHEMAS = frozenset({"public", "information_schema"})
 NAME_MAX = 63
 
 
-def derive_schema(service_name: str, instance_name: str, derivation: Derivation = "go") -> str:
-    """PostgreSQL schema: singleton → first part of the service name (Go) or the whole
-    service name with `_` (Python); multi-instance → instance name lower-cased, `-` → `_`."""
+def derive_schema(service_name: str, instance_name: str, rule: Derivation = "seed-go") -> str:
+    """The PostgreSQL schema the service type's own adapter derives (see DERIVATION_SOURCES)."""
+    parts = instance_name.split("-")
     if service_name == instance_name:
-        if derivation == "python":
+        head = service_name.split("-")
+        if rule == "seed-python":
             return service_name.replace("-", "_")
-        return service_name.split("-")[0]
+        if rule == "market-data-go" and len(head) >= 2:
+            return f"{head[0]}_{head[1]}"
+        return head[0]
+    if rule == "first-two-parts" and len(parts) >= 2:
+        return f"{parts[0]}_{parts[1]}".lower()
+    if rule == "market-data-go" and len(parts) >= 2:
+        return "_".join(parts[:3]).lower()
     return instance_name.lower().replace("-", "_")
 
 
-def derive_namespace(service_name: str, instance_name: str) -> str:
-    """Redis namespace: singleton → first part; else split the instance at the first `-` only.
+def derive_namespace(service_name: str, instance_name: str, rule: Derivation = "seed-go") -> str:
+    """The Redis namespace the service type's own adapter derives.
 
-    `market-data-Coinmetrics` gives `market:data-Coinmetrics`: that is what the services use.
+    The seed's rule splits at the first `-` only: `market-data-coinmetrics` gives
+    `market:data-coinmetrics`; market-data's own adapter gives `market_data:coinmetrics`.
     """
     if service_name == instance_name:
-        return service_name.split("-")[0]
+        head = service_name.split("-")
+        if rule == "market-data-go" and len(head) >= 2:
+            return f"{head[0]}_{head[1]}"
+        return head[0]
+    parts = instance_name.split("-")
+    if rule == "first-two-parts":
+        return f"{parts[0]}:{parts[1]}" if len(parts) >= 2 else parts[0]
+    if rule == "market-data-go":
+        return f"{parts[0]}_{parts[1]}:{'-'.join(parts[2:])}" if len(parts) >= 2 else instance_name
+    if rule == "trading-engine-py":
+        if len(parts) >= 3:
+            rest = "-".join(parts[2:])
+            return f"{parts[0]}_{parts[1]}:{rest.split('-', 1)[-1]}"
+        return instance_name.replace("-", "_")
     head, sep, tail = instance_name.partition("-")
     return f"{head}:{tail}" if sep else instance_name
 
@@ -49,15 +90,15 @@ def container_name(prefix: str, instance_name: str) -> str:
 
 
 def volumes(service_name: str, instance_name: str) -> dict[str, dict[str, str]]:
-    """Host directories per instance, container paths per service type (seed section 4)."""
+    """Host directories per instance and the container paths the orchestrator mounts."""
     return {
         "data": {
             "host": f"volumes/{instance_name}/data",
-            "container": f"/var/lib/{service_name}/data",
+            "container": "/app/data",
         },
         "logs": {
             "host": f"volumes/{instance_name}/logs",
-            "container": f"/var/log/{service_name}",
+            "container": "/app/logs",
         },
     }
 

@@ -41,28 +41,47 @@ def _metric(raw: Mapping[str, Any]) -> Metric:
         unit=raw.get("unit", "short"),
         by=tuple(raw.get("by", ())),
         description=raw.get("description", ""),
+        state=raw.get("state", "exposed"),
     )
 
 
+def _derivation(raw: Mapping[str, Any], language: str) -> d.Derivation:
+    """The named rule; by default the seed's rule for the service type's language."""
+    rule = str(raw.get("derivation") or f"seed-{language}")
+    return d.DERIVATION_ALIASES.get(rule, rule)  # type: ignore[return-value]
+
+
 def _service(name: str, raw: Mapping[str, Any], line: int) -> ServiceType:
+    language = raw.get("language", "go")
     return ServiceType(
         name=name,
         category=raw["category"],
         singleton=bool(raw.get("singleton", False)),
         metrics=tuple(_metric(m) for m in raw.get("metrics", ())),
-        derivation=raw.get("derivation", "go"),
+        derivation=_derivation(raw, language),
+        language=language,
+        metrics_path=raw.get("metrics_path", ""),
         line=line,
         db_role=raw.get("db_role", ""),
         migrate_tables=tuple(raw.get("migrate_tables", ())),
+        acknowledge=dict(raw.get("acknowledge", {})),
     )
 
 
-def resolve_instance(raw: Mapping[str, Any], svc: ServiceType, defaults: Defaults) -> Instance:
-    """Derive every name of one instance, honouring the registry's overrides."""
+def resolve_instance(
+    raw: Mapping[str, Any],
+    svc: ServiceType,
+    defaults: Defaults,
+    mounts: Mapping[str, Volume] | None = None,
+) -> Instance:
+    """Derive every name of one instance, honouring the registry's overrides (and, from a
+    compose file, the host directories it really mounts)."""
     service = svc.name
     name = raw.get("name", service)
     schema = raw.get("schema")
     namespace = raw.get("redis_namespace")
+    volumes = {k: Volume(**v) for k, v in d.volumes(service, name).items()}
+    volumes.update(mounts or {})
     return Instance(
         service_name=service,
         instance_name=name,
@@ -71,16 +90,20 @@ def resolve_instance(raw: Mapping[str, Any], svc: ServiceType, defaults: Default
         schema_name=schema
         if schema is not None
         else d.derive_schema(service, name, svc.derivation),
-        redis_namespace=namespace if namespace is not None else d.derive_namespace(service, name),
+        redis_namespace=namespace
+        if namespace is not None
+        else d.derive_namespace(service, name, svc.derivation),
         discovery_key=d.discovery_key(service, name),
         container_name=raw.get("container_name")
         or d.container_name(defaults.container_prefix, name),
         address=raw.get("address") or f"{name}:{defaults.metrics_port}",
-        volumes={k: Volume(**v) for k, v in d.volumes(service, name).items()},
+        volumes=volumes,
         line=_line(raw),
         schema_overridden=schema is not None,
         namespace_overridden=namespace is not None,
         key_lines=dict(getattr(raw, "key_lines", {})),
+        derivation=svc.derivation,
+        acknowledge={**svc.acknowledge, **raw.get("acknowledge", {})},
     )
 
 

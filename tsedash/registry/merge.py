@@ -22,17 +22,26 @@ from tsedash.registry.loader import (
     resolve_instance,
     resolve_registry_path,
 )
-from tsedash.registry.model import Instance, Registry
+from tsedash.registry.model import Instance, Registry, Volume
 from tsedash.registry.problems import Problem, RegistryError, Severity, sort_problems
 from tsedash.registry.sources.compose import is_compose, load_compose
 from tsedash.registry.sources.discovered import Discovered
-from tsedash.registry.sources.redis_registry import DEFAULT_STALE_AFTER, RedisDiscovery, discover
+from tsedash.registry.sources.redis_registry import (
+    DEFAULT_STALE_AFTER,
+    RedisDiscovery,
+    Skipped,
+    discover,
+)
 from tsedash.registry.yamlsource import load_yaml
 
 
 def _where(inst: Instance, registry_file: str) -> str:
     file = inst.source_file or registry_file
     return f"{inst.source} ({file}:{inst.line})" if inst.source != "redis" else "redis"
+
+
+def _mounts(found: Discovered) -> dict[str, Volume]:
+    return {kind: Volume(host, container) for kind, host, container in found.volumes}
 
 
 def merge(registry: Registry, discovered: Iterable[Discovered]) -> Registry:
@@ -69,6 +78,10 @@ def merge(registry: Registry, discovered: Iterable[Discovered]) -> Registry:
                     )
                 )
             explicit = existing.source != "yaml" or "address" in existing.key_lines
+            # Files are what Prometheus reaches (compose service names); a registration's host
+            # is the container's own hostname, so Redis fills in an address, never contradicts.
+            if explicit and found.address and found.source == "redis":
+                found = dataclasses.replace(found, address=None)
             if explicit and found.address and existing.address != found.address:
                 problems.append(
                     Problem(
@@ -92,6 +105,7 @@ def merge(registry: Registry, discovered: Iterable[Discovered]) -> Registry:
                     else existing.container_name
                 ),
                 source=f"{existing.source},{found.source}",
+                volumes={**existing.volumes, **_mounts(found)},
             )
             merged[merged.index(existing)] = updated
             by_name[found.name] = updated
@@ -102,7 +116,7 @@ def merge(registry: Registry, discovered: Iterable[Discovered]) -> Registry:
         if found.container_name:
             raw["container_name"] = found.container_name
         inst = dataclasses.replace(
-            resolve_instance(raw, svc, registry.defaults),
+            resolve_instance(raw, svc, registry.defaults, _mounts(found)),
             line=line,
             source=found.source,
             source_file=file,
@@ -118,6 +132,28 @@ def merge(registry: Registry, discovered: Iterable[Discovered]) -> Registry:
     return dataclasses.replace(
         registry, instances=tuple(merged), warnings=tuple(sort_problems(checked))
     )
+
+
+def _known_types(report: RedisDiscovery, registry: Registry) -> list[Discovered]:
+    """Registrations of the registry's service types; the rest (the orchestrator's
+    `registry:services:redis`, a service nobody declared) are reported, not fatal."""
+    infra = {job.job for job in registry.infrastructure}
+    known = []
+    for found in report.found:
+        if found.service in registry.services:
+            known.append(found)
+            continue
+        key = found.key or f"services:{found.service}:{found.name}"
+        if found.service in infra:
+            reason = f"'{found.service}' is an infrastructure job, not a service instance"
+        else:
+            reason = (
+                f"service type '{found.service}' is not declared in {registry.path} "
+                f"({suggest(found.service, registry.services)}add it under `services:`)"
+            )
+        report.skipped.append(Skipped(key, reason))
+    report.skipped.sort(key=lambda s: s.key)
+    return known
 
 
 @dataclasses.dataclass
@@ -162,7 +198,7 @@ def load_sources(
     report = None
     if discover_url:
         report = discover(discover_url, stale_after)
-        found.extend(report.found)
+        found.extend(_known_types(report, registry))
     if not found:
         return Sources(registry, report)
     return Sources(merge(registry, found), report)

@@ -9,6 +9,8 @@ from tsedash.registry.derivation import Derivation
 from tsedash.registry.problems import Problem
 
 MetricType = Literal["counter", "gauge"]
+MetricState = Literal["exposed", "planned"]
+Language = Literal["go", "python"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Metric:
     unit: str = "short"
     by: tuple[str, ...] = ()
     description: str = ""
+    state: MetricState = "exposed"  # planned: declared by the plan, exposed by no service yet
 
 
 @dataclass(frozen=True)
@@ -43,10 +46,14 @@ class ServiceType:
     category: str
     singleton: bool = False
     metrics: tuple[Metric, ...] = ()
-    derivation: Derivation = "go"
+    derivation: Derivation = "seed-go"
+    language: Language = "go"
+    metrics_path: str = ""  # empty: the registry's default metrics_path
     line: int = 0
     db_role: str = ""  # PostgreSQL role granted the schema; default <service>_adapter
     migrate_tables: tuple[str, ...] = ()  # public.<table> moved into each instance's schema
+    # Warning codes accepted for every instance of this type, each with the reason.
+    acknowledge: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def role(self) -> str:
@@ -78,6 +85,8 @@ class Instance:
     namespace_overridden: bool = False
     source: str = "yaml"  # yaml · compose:<file> · redis
     source_file: str = ""  # where `line` points, when not the registry file
+    derivation: Derivation = "seed-go"  # the rule that derived schema and namespace
+    acknowledge: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     # Line of each key written in the registry ("name", "schema", …), for precise messages.
     key_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
@@ -97,6 +106,7 @@ class Instance:
             "container_name": self.container_name,
             "address": self.address,
             "source": self.source,
+            "derivation": self.derivation,
             "volumes": {
                 kind: {"host": v.host, "container": v.container}
                 for kind, v in sorted(self.volumes.items())

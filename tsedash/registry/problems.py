@@ -23,6 +23,7 @@ class Problem:
     where: str
     message: str
     severity: Severity = Severity.ERROR
+    code: str = ""  # warnings a registry may acknowledge: name-case, namespace-pattern, …
 
     def __str__(self) -> str:
         loc = f"{self.file}:{self.line}" if self.line > 0 else self.file
@@ -36,6 +37,7 @@ class Problem:
             "where": self.where,
             "message": self.message,
             "severity": self.severity.value,
+            "code": self.code,
         }
 
 

@@ -10,6 +10,7 @@ _COLUMNS = (
     ("CATEGORY", "category"),
     ("SCHEMA", "schema_name"),
     ("REDIS NAMESPACE", "redis_namespace"),
+    ("DERIVATION", "derivation"),
     ("ADDRESS", "address"),
     ("CONTAINER", "container_name"),
     ("DISCOVERY KEY", "discovery_key"),

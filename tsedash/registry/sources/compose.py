@@ -23,6 +23,8 @@ _VAR = re.compile(
     r"|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))"
 )
 _APPEND_KEYS = {"ports", "expose"}
+# The instance directories the orchestrator mounts, by container path.
+VOLUME_KINDS = {"/app/data": "data", "/app/logs": "logs"}
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -94,6 +96,12 @@ def _merge(base: Any, override: Any, key: str = "") -> Any:
         return merged
     if key in _APPEND_KEYS and isinstance(base, list) and isinstance(override, list):
         return base + override
+    if key == "volumes" and isinstance(base, list) and isinstance(override, list):
+        # Compose merges a service's mounts by target path: a later file replaces a mount
+        # at the same target and keeps the others.
+        merged_mounts = {_mount(v)[1]: v for v in base}
+        merged_mounts.update({_mount(v)[1]: v for v in override})
+        return list(merged_mounts.values())
     if isinstance(base, dict) and isinstance(override, dict):
         out = LineDict()
         out.line = getattr(override, "line", getattr(base, "line", 0))
@@ -106,6 +114,27 @@ def _merge(base: Any, override: Any, key: str = "") -> Any:
                 out[k] = override[k] if k in override else base[k]
         return out
     return override
+
+
+def _mount(entry: Any) -> tuple[str, str]:
+    """(source, target) of a short (`./a:/b:ro`) or long (`{source, target}`) volume entry."""
+    if isinstance(entry, dict):
+        return str(entry.get("source", "")), str(entry.get("target", ""))
+    parts = str(entry).split(":")
+    if len(parts) == 1:
+        return "", parts[0]
+    return parts[0], parts[1]
+
+
+def instance_mounts(service: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]:
+    """(kind, host, container) of the mounts at /app/data and /app/logs."""
+    found = []
+    for entry in service.get("volumes") or []:
+        source, target = _mount(entry)
+        kind = VOLUME_KINDS.get(target.rstrip("/"))
+        if kind and source:
+            found.append((kind, source.removeprefix("./"), target.rstrip("/")))
+    return tuple(sorted(found))
 
 
 def container_port(service: Mapping[str, Any]) -> int | None:
@@ -184,6 +213,7 @@ def load_compose(
                 file=origin[key],
                 line=services.key_lines.get(key, 0) if isinstance(services, LineDict) else 0,
                 container_name=str(service.get("container_name") or key),
+                volumes=instance_mounts(service),
             )
         )
     return found

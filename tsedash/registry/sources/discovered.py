@@ -14,3 +14,6 @@ class Discovered:
     file: str  # for messages: the compose file, or the Redis URL (masked)
     line: int = 0
     container_name: str | None = None
+    # Host directories the source mounts at the instance's /app/data and /app/logs.
+    volumes: tuple[tuple[str, str, str], ...] = ()  # (kind, host, container)
+    key: str = ""  # the Redis key it was read from

@@ -1,11 +1,19 @@
-"""Instances from the live Redis service registry: `services:{service}:{instance}` keys.
+"""Instances from the live Redis service registry, in the three forms the ecosystem writes.
+
+- `services:{service}:{instance}`: the JSON audit-data-adapter-go writes at start-up (json tags
+  `id`, `name`, `host`, `http_port`, `grpc_port`, `status`, `metadata`, `last_seen`; address
+  `host:http_port`), or a hash of the same fields. Go struct field names (`ID`, `Host`, `Port`,
+  `LastSeen`) are accepted too, matched case-insensitively.
+- `registry:services:{service}`: the hash risk-monitor (and the orchestrator's registry script)
+  writes, keyed by service: `host`, `http_port`, `status`, `metadata` (a JSON string whose
+  `instance_name`, when present, names the instance; else the service is a singleton),
+  `last_heartbeat` in Unix seconds.
+- `{namespace}:service:{id}`: the Go data adapters' untagged JSON (`ServiceName`, `ServiceID`,
+  `Address`, `Port`, `LastHeartbeat`, …).
 
 SCAN (never KEYS) in batches with a pipeline per batch, so 10,000 registrations cost a few
-round trips and bounded memory. Values are the JSON the ecosystem's Go data adapters write:
-struct field names (`ID`, `Name`, `Address`/`Host`, `Port`, `Status`, `Metadata`, `LastSeen`)
-or their json tags (`id`, `host`, `last_seen`, …), matched case-insensitively; a hash with the
-same field names (and `metadata` as a JSON string) is accepted too. Expired, unhealthy, stale
-and malformed entries are reported and left out, never fatal.
+round trips and bounded memory. Expired, unhealthy, stale, malformed and contradictory entries
+are reported with their key and the reason and left out, never fatal and never silent.
 """
 
 from __future__ import annotations
@@ -22,10 +30,14 @@ from tsedash.errors import InputError, TsedashError
 from tsedash.identity import mask_password
 from tsedash.registry.sources.discovered import Discovered
 
-PATTERN = "services:*:*"
+# SCAN patterns, in the order a key is classified (a key is read once, by its first family).
+PATTERNS = ("services:*", "registry:services:*", "*:service:*")
 SCAN_COUNT = 1000
 DEFAULT_STALE_AFTER = 45.0  # 3 x the 15 s heartbeat
 HEALTHY = {"healthy", "up", "running", "ok", "passing", "active"}
+WILDCARD_HOSTS = {"0.0.0.0", "::", "[::]", ""}
+# The least a discovery user needs (docs/registry-sources.md).
+MINIMAL_ACL = "~services:* ~registry:services:* ~*:service:* +@read +scan"
 
 
 class RedisUnreachable(TsedashError):
@@ -75,27 +87,76 @@ def _timestamp(value: Any) -> float | None:
     return None
 
 
+@dataclass(frozen=True)
+class _KeyForm:
+    family: str  # tagged · hash · untagged
+    service: str  # from the key; empty when only the value says
+    instance: str  # from the key; empty when only the value says
+
+
+def classify(key: str) -> _KeyForm | str:
+    """Which registration family a key belongs to, or why it fits none."""
+    parts = key.split(":")
+    if parts[0] == "services":
+        if len(parts) == 3 and parts[1] and parts[2]:
+            return _KeyForm("tagged", parts[1], parts[2])
+        return "key is not services:{service}:{instance}"
+    if parts[:2] == ["registry", "services"]:
+        if len(parts) == 3 and parts[2]:
+            return _KeyForm("hash", parts[2], "")
+        return "key is not registry:services:{service}"
+    if len(parts) == 3 and parts[1] == "service" and parts[0] and parts[2]:
+        return _KeyForm("untagged", "", parts[2])
+    return "key is not {namespace}:service:{id}"
+
+
+def _decode(raw: Any) -> dict[str, Any] | str:
+    if isinstance(raw, dict):  # hash form
+        return {
+            k.decode() if isinstance(k, bytes) else k: v.decode() if isinstance(v, bytes) else v
+            for k, v in raw.items()
+        }
+    try:
+        value = json.loads(raw)
+    except (ValueError, TypeError, UnicodeDecodeError):
+        return "value is not JSON"
+    return value if isinstance(value, dict) else "value is not a JSON object"
+
+
+def _address(fields: dict[str, Any]) -> str | None | bool:
+    """host:port; None when the host is a wildcard (0.0.0.0); False when there is none."""
+    host = str(fields.get("address") or fields.get("host") or "")
+    port = fields.get("httpport") or fields.get("port")
+    if ":" in host.strip("[]") and not port and host not in WILDCARD_HOSTS:
+        return host
+    if not str(port or "").isdigit():
+        return False
+    if host in WILDCARD_HOSTS:
+        return None  # it listens everywhere: the registry's or the default address applies
+    return f"{host}:{port}"
+
+
+def _identity(form: _KeyForm, fields: dict[str, Any], meta: dict[str, Any]) -> tuple[str, str]:
+    """(service, instance) as the value states them, falling back to the key."""
+    if form.family == "untagged":
+        return str(fields.get("servicename") or ""), str(fields.get("serviceid") or form.instance)
+    service = str(meta.get("servicetype") or fields.get("name") or form.service)
+    if form.family == "hash":
+        return service, str(meta.get("instancename") or service)
+    return service, str(meta.get("instancename") or fields.get("id") or form.instance)
+
+
 def parse_registration(
     key: str, raw: Any, now: float, stale_after: float, url: str = "redis"
 ) -> Discovered | str:
     """A Discovered instance (`url`: the masked Redis URL, for messages), or the reason the
     entry is left out."""
-    _, _, rest = key.partition(":")
-    service, sep, instance = rest.partition(":")
-    if not sep or not service or not instance:
-        return "key is not services:{service}:{instance}"
-    if isinstance(raw, dict):  # hash form
-        value: Any = {
-            k.decode() if isinstance(k, bytes) else k: v.decode() if isinstance(v, bytes) else v
-            for k, v in raw.items()
-        }
-    else:
-        try:
-            value = json.loads(raw)
-        except (ValueError, TypeError, UnicodeDecodeError):
-            return "value is not JSON"
-    if not isinstance(value, dict):
-        return "value is not a JSON object"
+    form = classify(key)
+    if isinstance(form, str):
+        return form
+    value = _decode(raw)
+    if isinstance(value, str):
+        return value
     fields = _lower_keys(value)
     meta = fields.get("metadata") or {}
     if isinstance(meta, str):
@@ -105,26 +166,27 @@ def parse_registration(
             return "metadata is not JSON"
     meta = _lower_keys(meta) if isinstance(meta, dict) else {}
     status = str(fields.get("status", "")).lower()
-    if status not in HEALTHY:
+    # The untagged adapters' ServiceInfo has no status: being registered is all it says.
+    if status not in HEALTHY and not (form.family == "untagged" and "status" not in fields):
         return f"status {fields.get('status')!r} is not healthy"
-    last_seen = _timestamp(fields.get("lastseen"))
-    if last_seen is None and fields.get("lastseen") not in (None, ""):
-        return f"last_seen {fields.get('lastseen')!r} is not a timestamp"
+    stamp_key = next((k for k in ("lastseen", "lastheartbeat") if k in fields), "lastseen")
+    last_seen = _timestamp(fields.get(stamp_key))
+    if last_seen is None and fields.get(stamp_key) not in (None, ""):
+        return f"{stamp_key} {fields.get(stamp_key)!r} is not a timestamp"
     if last_seen is not None and now - last_seen > stale_after:
         return f"stale: last heartbeat {now - last_seen:.0f}s ago (more than {stale_after:g}s)"
-    declared_type = str(meta.get("servicetype") or service)
-    declared_name = str(meta.get("instancename") or fields.get("id") or instance)
-    if (declared_type, declared_name) != (service, instance):
-        return f"value says {declared_type}/{declared_name}, key says {service}/{instance}"
-    host = str(fields.get("address") or fields.get("host") or "")
-    port = fields.get("port")
-    if ":" in host and not port:
-        address: str | None = host
-    elif host and str(port or "").isdigit():
-        address = f"{host}:{port}"
-    else:
-        return "no host/address and port"
-    return Discovered(service, instance, address, "redis", url, 0, None)
+    service, instance = _identity(form, fields, meta)
+    if not service:
+        return "value has no ServiceName"
+    if (form.service and service != form.service) or (
+        form.family != "hash" and form.instance and instance != form.instance
+    ):
+        shown = f"{form.service or '?'}/{form.instance or '?'}"
+        return f"value says {service}/{instance}, key says {shown}"
+    address = _address(fields)
+    if address is False:
+        return "no host/address and http_port/port"
+    return Discovered(service, instance, address or None, "redis", url, 0, None, key=key)
 
 
 def discover(
@@ -137,22 +199,26 @@ def discover(
     except ValueError as exc:
         raise InputError(f"{shown}: not a Redis URL ({exc})") from None
     now = time.time()
+    seen: set[str] = set()
     try:
-        cursor = 0
-        while True:
-            cursor, keys = client.scan(cursor=cursor, match=PATTERN, count=SCAN_COUNT)
-            if keys:
+        for pattern in PATTERNS:
+            cursor = 0
+            while True:
+                cursor, keys = client.scan(cursor=cursor, match=pattern, count=SCAN_COUNT)
                 names = [k.decode() if isinstance(k, bytes) else str(k) for k in keys]
-                _read_batch(client, names, now, stale_after, result)
-            if cursor == 0:
-                break
+                fresh = [k for k in names if k not in seen]
+                seen.update(fresh)
+                if fresh:
+                    _read_batch(client, fresh, now, stale_after, result)
+                if cursor == 0:
+                    break
     except redis.AuthenticationError:
         raise RedisAuthFailed(
             f"{shown}: authentication failed (check the user and password in the URL or REDIS_URL)"
         ) from None
     except redis.exceptions.NoPermissionError as exc:
         raise RedisAuthFailed(
-            f"{shown}: permission denied ({exc}); the user needs ~services:* and +@read"
+            f"{shown}: permission denied ({exc}); the user needs {MINIMAL_ACL}"
         ) from None
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         raise RedisUnreachable(f"{shown}: cannot reach Redis ({type(exc).__name__})") from None
