@@ -105,7 +105,7 @@ def test_devops_view_panels(models: dict[str, dict[str, Any]]) -> None:
     assert panels["Container Memory"]["fieldConfig"]["defaults"]["unit"] == "bytes"
     ref = panels["Instance Registry Reference"]["options"]["content"]
     assert "| `exchange-OKX` | `exchange-simulator` | `exchange_okx` | `exchange:OKX` |" in ref
-    assert "`volumes/exchange-OKX/data:/var/lib/exchange-simulator/data`" in ref
+    assert "`volumes/exchange-OKX/data:/app/data`" in ref
 
 
 def test_simulation_rows_follow_registry_categories(models: dict[str, dict[str, Any]]) -> None:

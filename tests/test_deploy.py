@@ -161,22 +161,19 @@ def test_a_schema_is_invisible_to_another_instances_role(pg: Pg, tmp_path: Path)
     assert own.returncode == 0, own.stderr
     other = pg.psql("SELECT count(*) FROM exchange_okx.orders", user="audit_adapter")
     assert other.returncode != 0 and "permission denied for schema exchange_okx" in other.stderr
-    back = pg.psql("SELECT count(*) FROM audit.audit_events", user="exchange_simulator_adapter")
+    back = pg.psql("SELECT count(*) FROM audit.audit_events", user="exchange_adapter")
     assert back.returncode != 0 and "permission denied for schema audit" in back.stderr
     # The role may use its own schema for tables it creates (default privileges apply).
     assert (
-        pg.psql(
-            "SELECT count(*) FROM exchange_okx.orders", user="exchange_simulator_adapter"
-        ).returncode
-        == 0
+        pg.psql("SELECT count(*) FROM exchange_okx.orders", user="exchange_adapter").returncode == 0
     )
 
 
 def test_identifiers_are_quoted() -> None:
-    text = schema_scripts(REGISTRY)["postgres/init/04-exchange-OKX-schema.sql"]
+    text = schema_scripts(REGISTRY)["postgres/init/04-exchange-okx-schema.sql"]
     assert 'CREATE SCHEMA IF NOT EXISTS "exchange_okx";' in text
-    assert 'TO "exchange_simulator_adapter";' in text
-    assert "'exchange-OKX'" in text
+    assert 'TO "exchange_adapter";' in text  # the orchestrator's role
+    assert "'exchange-okx'" in text
 
 
 def test_volumes_script_builds_the_tree_idempotently(tmp_path: Path) -> None:
@@ -193,8 +190,8 @@ def test_volumes_script_builds_the_tree_idempotently(tmp_path: Path) -> None:
         assert res.returncode == 0, res.stderr
     made = sorted(str(p.relative_to(orchestrator)) for p in (orchestrator / "volumes").glob("*/*"))
     assert made == sorted(v.host for i in REGISTRY.instances for v in i.volumes.values())
-    assert oct((orchestrator / "volumes/exchange-OKX/data").stat().st_mode & 0o777) == "0o750"
-    assert "16 directories ready" in res.stdout
+    assert oct((orchestrator / "volumes/exchange-okx/data").stat().st_mode & 0o777) == "0o750"
+    assert "14 directories ready" in res.stdout
 
 
 def test_volumes_script_refuses_another_directory(tmp_path: Path) -> None:

@@ -92,16 +92,17 @@ def test_guide_commands_run(name: str, servers: dict[str, str], tmp_path: Path) 
         outputs.append(res.stdout)
     text = "\n".join(outputs)
     if name == "multi-instance.md":
-        assert "exchange-Coinbase        exchange-simulator" in text  # registry show
-        assert "exchange-Coinbase exchange-coinbase:8080 yaml,compose:" in text
+        assert "exchange-coinbase        exchange-simulator" in text  # registry show
+        assert "exchange-coinbase exchange-coinbase:8080 yaml,compose:" in text
         assert re.search(
-            r'"schema" ?: "exchange_coinbase", "instance" ?: "exchange-Coinbase"', text
+            r'"schema" ?: "exchange_coinbase", "instance" ?: "exchange-coinbase"', text
         )  # health_check()
         assert (
             "would-created" in text and "5 created" in text and "tse-devops-docker: equal" in text
         )
         assert (
-            tmp_path / "orchestrator-docker" / "volumes" / "exchange-Coinbase" / "data"
+            tmp_path / "orchestrator-docker" / "volumes" / "exchange-coinbase" / "data"
         ).is_dir()
     if name == "python-services.md":
-        assert "trading_system_lh" in text
+        assert "refuse to start" in text  # the upper-case name, printed
+        assert "('trading_engine_lh', 'trading-engine-py')" in text

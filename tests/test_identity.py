@@ -22,15 +22,29 @@ def test_go_rule_on_request() -> None:
 
 
 def test_multi_instance() -> None:
-    ident = from_env({"SERVICE_NAME": "risk-monitor", "SERVICE_INSTANCE_NAME": "risk-monitor-LH"})
+    ident = from_env({"SERVICE_NAME": "risk-monitor", "SERVICE_INSTANCE_NAME": "risk-monitor-lh"})
     assert not ident.singleton
-    assert (ident.schema_name, ident.redis_namespace) == ("risk_monitor_lh", "risk:monitor-LH")
-    assert ident.discovery_key == "services:risk-monitor:risk-monitor-LH"
+    assert (ident.schema_name, ident.redis_namespace) == ("risk_monitor_lh", "risk:monitor-lh")
+    assert ident.discovery_key == "services:risk-monitor:risk-monitor-lh"
+
+
+def test_the_trading_engines_own_rule() -> None:
+    env = {"SERVICE_NAME": "trading-system-engine", "SERVICE_INSTANCE_NAME": "trading-engine-lh"}
+    ident = from_env(env, "trading-engine-py")
+    assert (ident.schema_name, ident.redis_namespace) == ("trading_engine_lh", "trading_engine:lh")
+    with pytest.raises(IdentityError, match="unknown derivation 'rust'"):
+        from_env(env, "rust")
+
+
+def test_upper_case_is_refused_as_the_python_services_do() -> None:
+    env = {"SERVICE_NAME": "risk-monitor", "SERVICE_INSTANCE_NAME": "risk-monitor-LH"}
+    with pytest.raises(IdentityError, match="is not lower-case .* refuse to start"):
+        from_env(env)
 
 
 def test_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SERVICE_NAME", "exchange-simulator")
-    monkeypatch.setenv("SERVICE_INSTANCE_NAME", "exchange-OKX")
+    monkeypatch.setenv("SERVICE_INSTANCE_NAME", "exchange-okx")
     assert from_env().schema_name == "exchange_okx"
 
 
@@ -44,7 +58,7 @@ def test_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
             {"SERVICE_NAME": "x", "SERVICE_INSTANCE_NAME": "../etc"},
             "SERVICE_INSTANCE_NAME '../etc'",
         ),
-        ({"SERVICE_NAME": "Pg-x"}, "schema"),
+        ({"SERVICE_NAME": "pg-x"}, "derived schema for 'pg-x' is unusable"),
     ],
 )
 def test_clear_errors(env: dict[str, str], needle: str) -> None:

@@ -76,8 +76,25 @@ def test_one_job_per_service_and_infrastructure_job() -> None:
     assert config["global"]["scrape_interval"] == "5s"
     assert config["global"]["scrape_timeout"] == "5s"  # never longer than the interval
     assert json.loads(files["targets/test-coordinator.json"]) == [
-        {"labels": {"__service_instance": "test-coordinator"}, "targets": ["test-coordinator:9100"]}
+        {
+            "labels": {
+                "__service_instance": "test-coordinator",
+                "instance_name": "test-coordinator",
+                "service_type": "singleton",
+                "entity_type": "central",
+                "schema_name": "test_coordinator",
+                "redis_namespace": "test",
+                "discovery_key": "services:test-coordinator:test-coordinator",
+                "container_name": "te-test-coordinator",
+                "data_volume": "volumes/test-coordinator/data:/app/data",
+                "logs_volume": "volumes/test-coordinator/logs:/app/logs",
+            },
+            "targets": ["test-coordinator:9100"],
+        }
     ]
+    assert json.loads(files["targets/redis.json"])[0]["labels"] == {
+        "service_type": "infrastructure"
+    }
     assert config["rule_files"] == ["rules/tsedash-alerts.yml"]
     assert sorted(files) == [
         "prometheus.yml",
@@ -128,3 +145,35 @@ def test_committed_scrape_config_is_fresh(tmp_path: Path) -> None:
     assert files(committed) == files(tmp_path), (
         "deploy/prometheus is stale: run `make dashboards` and commit"
     )
+
+
+def _discovered(config_dir: Path, job: str) -> list[dict[str, str]]:
+    """`promtool check service-discovery`: the labels each target has after relabeling."""
+    res = subprocess.run(
+        [find_program("promtool"), "check", "service-discovery", "prometheus.yml", job],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=config_dir,
+    )
+    assert res.returncode == 0, res.stderr
+    return [t["labels"] for t in json.loads(res.stdout)]
+
+
+def test_promtool_sees_each_types_path_and_labels(tmp_path: Path) -> None:
+    write_prometheus(load_registry(ROOT / "instances.yaml"), tmp_path)
+    [engine] = _discovered(tmp_path, "trading-system-engine")
+    assert engine["__metrics_path__"] == "/api/v1/metrics"  # /metrics answers 404 there
+    assert (engine["job"], engine["instance"]) == ("trading-system-engine", "trading-engine-lh")
+    assert engine["__address__"] == "trading-system-engine:8080"
+    # The orchestrator's documented labels, so `up{instance_name="exchange-okx"}` keeps working.
+    [okx] = _discovered(tmp_path, "exchange-simulator")
+    assert okx["__metrics_path__"] == "/metrics"
+    assert (okx["instance_name"], okx["service_type"], okx["entity_type"]) == (
+        "exchange-okx",
+        "multi-instance",
+        "exchange",
+    )
+    assert "__service_instance" not in okx or okx["instance"] == "exchange-okx"
+    [audit] = _discovered(tmp_path, "audit-correlator")
+    assert audit["service_type"] == "singleton" and audit["schema_name"] == "audit"
