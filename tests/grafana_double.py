@@ -1,4 +1,4 @@
-"""A Grafana HTTP API test double on a real socket, built from DESIGN.md section 7.
+"""A Grafana HTTP API test double on a real socket, built from Grafana's documented HTTP API.
 
 Not shipped. It keeps folders, dashboards and their version history, enforces the save rules
 with Grafana's status codes and bodies, authenticates like Grafana (Bearer token or basic auth,

@@ -17,7 +17,7 @@ from .conftest import ROOT, Result
 RunCli = Callable[..., Result]
 DEFAULT = str(ROOT / "instances.yaml")
 
-# DESIGN.md section 3: one object per instance, at least these fields, volumes shaped so.
+# The `registry show --format json` contract: one object per instance, these fields at least.
 CONTRACT = {
     "type": "array",
     "items": {

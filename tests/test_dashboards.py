@@ -1,4 +1,4 @@
-"""What the two dashboards contain: DESIGN.md section 6, done right."""
+"""What the two dashboards contain, panel by panel (docs/dashboards.md)."""
 
 from __future__ import annotations
 

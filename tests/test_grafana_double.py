@@ -1,4 +1,4 @@
-"""The double itself follows DESIGN.md section 7: the rules the push tests rely on."""
+"""The double itself follows Grafana's documented HTTP API: the rules the push tests rely on."""
 
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ def test_the_trading_engines_own_rule() -> None:
 
 def test_upper_case_is_refused_as_the_python_services_do() -> None:
     env = {"SERVICE_NAME": "risk-monitor", "SERVICE_INSTANCE_NAME": "risk-monitor-LH"}
-    with pytest.raises(IdentityError, match="is not lower-case .* refuse to start"):
+    with pytest.raises(IdentityError, match=r"is not lower-case .* refuse to start"):
         from_env(env)
 
 

@@ -94,3 +94,15 @@ def test_unresolvable_host_and_shared_address() -> None:
 def test_missing_program_names_the_debian_package() -> None:
     with pytest.raises(MissingProgram, match="apt-get install prometheus-nothing"):
         find_program("prometheus-nothing")
+
+
+def test_each_type_is_served_at_its_own_metrics_path() -> None:
+    from tsedash.registry import load_registry
+    from tsedash.simulate.plan import SimulationPlan
+    from tsedash.simulate.server import Simulator
+
+    from .conftest import ROOT
+
+    paths = Simulator(SimulationPlan(load_registry(ROOT / "instances.yaml"))).metrics_paths()
+    assert paths["trading-system-engine:8080"] == "/api/v1/metrics"
+    assert paths["exchange-simulator:8080"] == "/metrics"

@@ -1,6 +1,6 @@
 """The `tsedash` command: parse options, call the library, map errors to exit codes.
 
-Exit codes (DESIGN.md section 9): 0 ok · 1 findings · 2 bad input or usage · 3 remote failure.
+Exit codes (README.md): 0 ok · 1 findings · 2 bad input or usage · 3 remote failure.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tsedash.errors import InputError
@@ -57,7 +58,7 @@ def from_env(
     Python AdapterConfig; "trading-engine-py" is trading-engine-data-adapter-py's own rule.
     Instance names must be lower-case, as the ecosystem's Python services require.
     """
-    rule: Derivation = DERIVATION_ALIASES.get(derivation, derivation)  # type: ignore[assignment]
+    rule = cast(Derivation, DERIVATION_ALIASES.get(derivation, derivation))
     if rule not in DERIVATIONS:
         raise IdentityError(f"unknown derivation {derivation!r} (one of: {', '.join(DERIVATIONS)})")
     env = os.environ if environ is None else environ

@@ -1,4 +1,4 @@
-"""A small client of Grafana's classic HTTP API (DESIGN.md section 7).
+"""A small client of Grafana's classic HTTP API (its documented /api endpoints).
 
 requests + urllib3's Retry: 429/502/503/504 and connection errors are retried with backoff,
 honouring Retry-After; read timeouts are not (a POST that may have landed is never re-sent).

@@ -92,7 +92,9 @@ def file_sd_targets(registry: Registry) -> dict[str, list[dict[str, Any]]]:
     for inst in registry.instances:
         out[inst.service_name].append({"targets": [inst.address], "labels": target_labels(inst)})
     for infra in registry.infrastructure:
-        out[infra.job] = [{"targets": [infra.address], "labels": {"service_type": "infrastructure"}}]
+        out[infra.job] = [
+            {"targets": [infra.address], "labels": {"service_type": "infrastructure"}}
+        ]
     return out
 
 

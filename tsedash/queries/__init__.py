@@ -2,7 +2,7 @@
 
 Panels never hold PromQL literals: they call these functions. Each returns one expression
 whose result has one series per instance, so the number of queries never grows with the
-number of instances (DESIGN.md section 6, scale rule).
+number of instances (the scale rule of docs/dashboards.md).
 """
 
 from __future__ import annotations

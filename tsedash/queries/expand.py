@@ -15,7 +15,8 @@ VARIABLE = re.compile(
     r"|\$(?P<plain>[A-Za-z_][A-Za-z0-9_]*)"
 )
 
-# Distinctive, valid durations for Grafana's interval macros (below 2^32 ms, see DESIGN §8).
+# Distinctive, valid durations for Grafana's interval macros (below 2^32 ms: the
+# promql-parser binding rejects longer ones).
 LINT_GLOBALS = {
     "__rate_interval": "61s",
     "__interval": "59s",

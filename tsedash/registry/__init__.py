@@ -1,4 +1,4 @@
-"""The instance registry: model, loader, derivation and checks (DESIGN.md sections 3-4)."""
+"""The instance registry: model, loader, derivation and checks (docs/registry.md)."""
 
 from tsedash.registry.loader import (
     DEFAULT_REGISTRY,

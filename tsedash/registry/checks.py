@@ -1,4 +1,4 @@
-"""Semantic checks of DESIGN.md section 4 on a resolved registry; they collect, never stop."""
+"""Semantic checks of a resolved registry (docs/registry.md); they collect, never stop."""
 
 from __future__ import annotations
 

@@ -76,8 +76,8 @@ def derive_namespace(service_name: str, instance_name: str, rule: Derivation = "
             rest = "-".join(parts[2:])
             return f"{parts[0]}_{parts[1]}:{rest.split('-', 1)[-1]}"
         return instance_name.replace("-", "_")
-    head, sep, tail = instance_name.partition("-")
-    return f"{head}:{tail}" if sep else instance_name
+    first, sep, rest = instance_name.partition("-")
+    return f"{first}:{rest}" if sep else instance_name
 
 
 def discovery_key(service_name: str, instance_name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tsedash.registry import derivation as d
 from tsedash.registry.checks import check_infrastructure, check_instances, check_services, suggest
@@ -48,7 +48,7 @@ def _metric(raw: Mapping[str, Any]) -> Metric:
 def _derivation(raw: Mapping[str, Any], language: str) -> d.Derivation:
     """The named rule; by default the seed's rule for the service type's language."""
     rule = str(raw.get("derivation") or f"seed-{language}")
-    return d.DERIVATION_ALIASES.get(rule, rule)  # type: ignore[return-value]
+    return cast(d.Derivation, d.DERIVATION_ALIASES.get(rule, rule))
 
 
 def _service(name: str, raw: Mapping[str, Any], line: int) -> ServiceType:

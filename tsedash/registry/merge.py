@@ -1,9 +1,9 @@
 """Merge instances found in compose files and live Redis into the YAML registry.
 
 Service types (category, metrics, derivation) come only from instances.yaml; instances are the
-union of all sources, in order yaml → compose → redis. The same instance from two sources must
-agree on its type and (where both state one) its address; then every registry check of
-DESIGN.md section 4 runs on the merged result.
+union of all sources, in order yaml → compose → redis. The same instance from two files must
+agree on its type and (where both state one) its address; a Redis registration only confirms an
+instance or fills in a missing address. Then every registry check runs on the merged result.
 """
 
 from __future__ import annotations

@@ -94,7 +94,7 @@ class Instance:
         return self.key_lines.get(key, self.line)
 
     def as_contract(self) -> dict[str, object]:
-        """The `registry show --format json` object (DESIGN.md section 3)."""
+        """The `registry show --format json` object (docs/registry.md)."""
         return {
             "service_name": self.service_name,
             "instance_name": self.instance_name,

@@ -82,12 +82,23 @@ class Simulator:
             out[cadvisor] = functools.partial(self._cadvisor_families)
         return out
 
+    def metrics_paths(self) -> dict[str, str]:
+        """Address → the path its service type is scraped at (404 on any other, as the real
+        trading-system-engine answers /metrics)."""
+        registry = self.plan.registry
+        return {
+            inst.address: registry.services[inst.service_name].metrics_path
+            or registry.defaults.metrics_path
+            for inst in registry.instances
+        }
+
     def start(self) -> list[str]:
         """Bind every address (all or nothing) and serve in background threads."""
-        path = self.plan.registry.defaults.metrics_path
+        paths = self.metrics_paths()
         served = []
         try:
             for address, families in self.endpoints().items():
+                path = paths.get(address, "/metrics")
                 host, port = split_address(address)
                 host = self.bind_host or host
                 try:

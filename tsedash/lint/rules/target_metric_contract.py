@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from tsedash.lint.core import DashboardContext, Issue, Rule, Severity
 
-# Metrics of the metric contract that no service type declares (DESIGN.md section 5).
+# Metrics of the metric contract that no service type declares (the standard exposition).
 KNOWN_METRICS = frozenset(
     {
         "up",

@@ -123,17 +123,17 @@ def _decode(raw: Any) -> dict[str, Any] | str:
     return value if isinstance(value, dict) else "value is not a JSON object"
 
 
-def _address(fields: dict[str, Any]) -> str | None | bool:
-    """host:port; None when the host is a wildcard (0.0.0.0); False when there is none."""
+def _address(fields: dict[str, Any]) -> tuple[bool, str | None]:
+    """(stated, host:port): a wildcard host (0.0.0.0) states a port but no reachable address."""
     host = str(fields.get("address") or fields.get("host") or "")
     port = fields.get("httpport") or fields.get("port")
     if ":" in host.strip("[]") and not port and host not in WILDCARD_HOSTS:
-        return host
+        return True, host
     if not str(port or "").isdigit():
-        return False
+        return False, None
     if host in WILDCARD_HOSTS:
-        return None  # it listens everywhere: the registry's or the default address applies
-    return f"{host}:{port}"
+        return True, None  # it listens everywhere: the registry's or the default address applies
+    return True, f"{host}:{port}"
 
 
 def _identity(form: _KeyForm, fields: dict[str, Any], meta: dict[str, Any]) -> tuple[str, str]:
@@ -183,10 +183,10 @@ def parse_registration(
     ):
         shown = f"{form.service or '?'}/{form.instance or '?'}"
         return f"value says {service}/{instance}, key says {shown}"
-    address = _address(fields)
-    if address is False:
+    stated, address = _address(fields)
+    if not stated:
         return "no host/address and http_port/port"
-    return Discovered(service, instance, address or None, "redis", url, 0, None, key=key)
+    return Discovered(service, instance, address, "redis", url, 0, None, key=key)
 
 
 def discover(
