@@ -1,8 +1,9 @@
 """Places panels on Grafana's 24-column grid, left to right, with stable panel ids.
 
 Rows are expanded (`collapsed: false`, `panels: []`) and their children follow them at top
-level, as Grafana requires. Ids count up in layout order, so the same registry always gives
-the same ids.
+level, as Grafana requires; a collapsed row keeps its children inside (placed as they will be
+when it is opened) and only another row may follow it. Ids count up in layout order, so the same
+registry always gives the same ids.
 """
 
 from __future__ import annotations
@@ -43,6 +44,27 @@ class Layout:
         )
         self._items.append((True, row))
         self._y += 1
+        return self
+
+    def collapsed_row(self, title: str, panels: list[tuple[Any, int, int]]) -> Layout:
+        """A collapsed row holding `(panel, w, h)` children; takes one grid line when closed."""
+        self._newline()
+        row_y = self._y
+        row = (
+            dashboard_b.Row(title)
+            .id(self._take_id())
+            .collapsed(True)
+            .grid_pos(dashboard_m.GridPos(h=1, w=GRID_COLUMNS, x=0, y=row_y))
+        )
+        inner = Layout()
+        inner._y, inner._next_id = row_y + 1, self._next_id
+        for panel, w, h in panels:
+            inner.add(panel, w, h)
+        self._next_id = inner._next_id
+        for _, panel in inner._items:
+            row = row.with_panel(panel)
+        self._items.append((True, row))
+        self._y = row_y + 1
         return self
 
     def add(self, panel: Any, w: int, h: int) -> Layout:

@@ -1,8 +1,9 @@
 """Simulation Entity View: what is every trading entity doing?
 
-One row per registry category, in registry order. Singletons get one stat (health and metric
-totals); multi-instance types get a health stat and, per declared metric, a rate time series
-and a totals stat — each with one series per instance from one query.
+One row per registry category, in registry order. Every service type gets the panels of the
+ecosystem's standard exposition (health, requests, errors, latency, memory, uptime, restarts,
+readiness where served) and its exposed domain metrics; its planned domain metrics wait in a
+collapsed row whose title says so. Every panel is one query with one series per instance.
 """
 
 from __future__ import annotations
@@ -11,11 +12,39 @@ from typing import Any
 
 from dashboards.common import SIMULATION, finalize, variables
 from dashboards.layout import Layout
-from panels import entity, flow
-from tsedash.registry import Registry
+from panels import entity, flow, service
+from tsedash.registry import Registry, ServiceType
 from tsedash.sdk import dashboard_b
 
 SPEC = SIMULATION
+PLANNED_SUFFIX = "(planned: no service exposes these yet)"
+
+
+def planned_row_title(svc: ServiceType) -> str:
+    return f"{svc.name} domain metrics {PLANNED_SUFFIX}"
+
+
+def _service_panels(layout: Layout, svc: ServiceType) -> None:
+    layout.add(service.health(svc), 24, 4)
+    layout.add(service.request_rate(svc), 8, 8)
+    layout.add(service.error_ratio(svc), 8, 8)
+    layout.add(service.latency(svc), 8, 8)
+    layout.add(service.memory(svc), 12, 6)
+    layout.add(service.uptime(svc), 6, 6)
+    layout.add(service.restarts(svc), 6, 6)
+    if svc.readiness:
+        layout.add(service.readiness(svc), 24, 5)
+    for metric in (m for m in svc.metrics if not m.planned):
+        layout.add(entity.metric_rate(svc, metric), 16, 8)
+        layout.add(entity.metric_total(svc, metric), 8, 8)
+
+
+def _planned_panels(svc: ServiceType) -> list[tuple[Any, int, int]]:
+    panels: list[tuple[Any, int, int]] = []
+    for metric in (m for m in svc.metrics if m.planned):
+        panels.append((entity.metric_rate(svc, metric), 16, 8))
+        panels.append((entity.metric_total(svc, metric), 8, 8))
+    return panels
 
 
 def build(registry: Registry) -> dict[str, Any]:
@@ -25,16 +54,19 @@ def build(registry: Registry) -> dict[str, Any]:
         if not services:
             continue
         layout.row(title)
-        layout.add_all([entity.singleton_stat(s) for s in services if s.singleton], h=5)
-        for service in (s for s in services if not s.singleton):
-            layout.add(entity.service_health(service), 24, 4)
-            for metric in service.metrics:
-                layout.add(entity.metric_rate(service, metric), 16, 8)
-                layout.add(entity.metric_total(service, metric), 8, 8)
-    layout.row("Entity Communication").add(flow.communication_flow(), 24, 9)
+        for svc in services:
+            _service_panels(layout, svc)
+        for svc in services:
+            planned = _planned_panels(svc)
+            if planned:
+                layout.collapsed_row(planned_row_title(svc), planned)
+    layout.row("Entity Communication").add(flow.communication_flow(registry), 24, 9)
     builder = (
         dashboard_b.Dashboard(SPEC.title)
-        .description("Activity of every simulated trading entity, by category and instance.")
+        .description(
+            "What every trading entity does, by category and service type: requests, errors, "
+            "latency, process health, and the domain metrics the services expose."
+        )
         .variables(variables(registry))
     )
     return finalize(layout.apply(builder), SPEC)

@@ -15,6 +15,7 @@ from tsedash.sdk import (
     prometheus_b,
     prometheus_m,
     stat_b,
+    statetimeline_b,
     timeseries_b,
 )
 
@@ -137,4 +138,22 @@ def stat(title: str, description: str, unit: str) -> stat_b.Panel:
         .unit(unit)
         .reduce_options(last_value())
         .graph_mode(common_m.BigValueGraphMode.NONE)
+    )
+
+
+def health_timeline(title: str, description: str, query: Query) -> statetimeline_b.Panel:
+    """UP/DOWN over time, one lane per series: readable for hundreds of instances, unlike a
+    tile per instance."""
+    return (
+        statetimeline_b.Panel()
+        .title(title)
+        .description(description)
+        .datasource(panel_datasource())
+        .with_target(target(query))
+        .unit("none")
+        .mappings(health_mappings())
+        .thresholds(health_thresholds())
+        .show_value(common_m.VisibilityMode.NEVER)
+        .merge_values(True)
+        .legend(legend())
     )

@@ -11,7 +11,7 @@ from panels.defaults import (
     target,
 )
 from tsedash import queries
-from tsedash.sdk import common_b, common_m, dashboard_m, stat_b, table_b
+from tsedash.sdk import common_m, dashboard_m, stat_b, table_b
 
 
 def instances_table() -> table_b.Panel:
@@ -35,8 +35,8 @@ def instances_table() -> table_b.Panel:
         table_b.Panel()
         .title("All Service Instances")
         .description(
-            "Every selected instance with its service type and health; sort by Health Status "
-            "to bring DOWN instances to the top."
+            "Every selected instance with its service type and health, DOWN instances first "
+            "(sorted by Prometheus)."
         )
         .datasource(panel_datasource())
         .with_target(target(queries.instances_table()))
@@ -45,7 +45,53 @@ def instances_table() -> table_b.Panel:
         .mappings(health_mappings())
         .thresholds(health_thresholds())
         .override_by_name("Health Status", [status_cell])
-        .sort_by([common_b.TableSortByFieldState().display_name("Health Status")])
+        .filterable(True)
+    )
+
+
+# Target label → column of the registry reference table, in order.
+REFERENCE_COLUMNS = {
+    "instance": "Instance",
+    "job": "Service",
+    "schema_name": "Schema",
+    "redis_namespace": "Redis namespace",
+    "discovery_key": "Discovery key",
+    "container_name": "Container",
+    "data_volume": "Data volume",
+    "logs_volume": "Logs volume",
+}
+
+
+def registry_reference() -> table_b.Panel:
+    """Schema, namespace, discovery key and volumes of each instance, from its scrape target's
+    labels: the dashboard stays the same whatever the number of instances."""
+    organize = dashboard_m.DataTransformerConfig(
+        id_val="organize",
+        options={
+            "excludeByName": {
+                "Time": True,
+                "__name__": True,
+                "Value": True,
+                "instance_name": True,
+                "service_type": True,
+                "entity_type": True,
+            },
+            "indexByName": {label: i for i, label in enumerate(REFERENCE_COLUMNS)},
+            "renameByName": REFERENCE_COLUMNS,
+        },
+    )
+    return (
+        table_b.Panel()
+        .title("Instance Registry Reference")
+        .description(
+            "Each selected instance's PostgreSQL schema, Redis namespace, service-discovery key, "
+            "container and volumes (host:container), as the registry derives them; carried by "
+            "the scrape target's labels (`tsedash prometheus`)."
+        )
+        .datasource(panel_datasource())
+        .with_target(target(queries.registry_reference()))
+        .with_transformation(organize)
+        .unit("none")
         .filterable(True)
     )
 
@@ -65,8 +111,17 @@ def _count_stat(
 def registered_instances() -> stat_b.Panel:
     return _count_stat(
         "Registered Instances",
-        "Selected instances Prometheus scrapes (up or down).",
+        "Selected instances Prometheus has a target for (from the registry's file_sd).",
         queries.instances_registered(),
+        None,
+    )
+
+
+def reporting_instances() -> stat_b.Panel:
+    return _count_stat(
+        "Scraped Instances",
+        "Selected instances whose last scrape succeeded.",
+        queries.instances_reporting(),
         None,
     )
 

@@ -1,4 +1,4 @@
-"""Container resources from cAdvisor: memory and CPU per instance container."""
+"""Container resources from cAdvisor: memory (working set) and CPU per instance container."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from tsedash.sdk import timeseries_b
 
 def container_memory(registry: Registry) -> timeseries_b.Panel:
     return timeseries(
-        "Container Memory",
-        "cAdvisor `container_memory_usage_bytes` of each selected instance's container "
-        f"(`{registry.defaults.container_prefix}<instance>`).",
+        "Container Memory (working set)",
+        "cAdvisor `container_memory_working_set_bytes` of each selected instance's container "
+        f"(`{registry.defaults.container_prefix}<instance>`): what `docker stats` and the OOM "
+        "killer count.",
         queries.container_memory(registry),
         "bytes",
     )

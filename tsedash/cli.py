@@ -419,18 +419,84 @@ def preview_cmd(source: Path, out: Path, no_png: bool) -> None:
         click.echo(f"{page.uid}: {page.html}" + (f", {page.png}" if page.png else ""))
 
 
+@cli.command("verify")
+@registry_option
+@click.option(
+    "--prometheus",
+    "prometheus_url",
+    envvar="PROMETHEUS_URL",
+    required=True,
+    metavar="URL",
+    help="The Prometheus the dashboards' datasource points at (env PROMETHEUS_URL).",
+)
+@click.option(
+    "--dashboards",
+    "source",
+    default="provisioning",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The provisioning directory `tsedash build` wrote.",
+)
+@click.option("--rate-interval", default="1m", show_default=True, help="$__rate_interval.")
+@click.option("--range", "time_range", default="15m", show_default=True, help="$__range.")
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds per request.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@handles_errors
+def verify_cmd(
+    registry_path: SourceSpec,
+    prometheus_url: str,
+    source: Path,
+    rate_interval: str,
+    time_range: str,
+    timeout: float,
+    as_json: bool,
+) -> None:
+    """Do the dashboards show data for every instance on this Prometheus? Exit 0 when every
+    visible panel has data for every instance it should show and every target is up, 1
+    otherwise (naming panel, instance and query), 3 when Prometheus cannot be reached."""
+    from tsedash.verify import Macros, render_table, verify
+
+    macros = Macros(rate_interval=rate_interval, range=time_range)
+    report = verify(prometheus_url, _load(registry_path), source, macros, timeout)
+    failures = report.failures()
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2, sort_keys=True))
+    else:
+        click.echo(render_table(report), nl=False)
+        for line in failures:
+            click.echo(f"verify: {line}", err=True)
+        shown = sum(1 for p in report.panels if not p.planned)
+        if not failures:
+            click.echo(
+                f"verify: ok: {shown} panels have data for all {len(report.instances)} "
+                "instances; every target is up"
+            )
+    if failures:
+        sys.exit(1)
+
+
+_RATE_HELP = "Requests per second of each instance's simulated API route."
+_PLANNED_HELP = "Also serve the planned domain metrics (no real service exposes them yet)."
+
+
 @cli.command("simulate")
 @registry_option
-@click.option("--rate", default=2.0, show_default=True, help="Base counter rate per second.")
+@click.option("--rate", default=2.0, show_default=True, help=_RATE_HELP)
+@click.option("--with-planned", is_flag=True, help=_PLANNED_HELP)
 @click.option("--bind", "bind_host", default=None, help="Bind this host instead of each address's.")
 @handles_errors
-def simulate_cmd(registry_path: SourceSpec, rate: float, bind_host: str | None) -> None:
-    """Serve every instance's metric contract on its registry address until Ctrl-C."""
+def simulate_cmd(
+    registry_path: SourceSpec, rate: float, with_planned: bool, bind_host: str | None
+) -> None:
+    """Serve what the real services serve, on each instance's registry address, until Ctrl-C.
+
+    RED metrics, process and runtime collectors, readiness after GET /api/v1/ready, each
+    type's own metrics path (404 elsewhere); series appear with their first request."""
     from tsedash.demo import wait_for_stop
     from tsedash.simulate import SimulationPlan, Simulator
 
     reg = _load(registry_path)
-    simulator = Simulator(SimulationPlan(reg, rate), bind_host)
+    simulator = Simulator(SimulationPlan(reg, rate, with_planned), bind_host)
     served = simulator.start()
     more = " …" if len(served) > 4 else ""
     click.echo(f"serving {len(served)} endpoints ({', '.join(served[:4])}{more}); Ctrl-C stops")
@@ -443,16 +509,22 @@ def simulate_cmd(registry_path: SourceSpec, rate: float, bind_host: str | None) 
 @cli.command("demo")
 @registry_option
 @click.option("--port", type=int, default=None, help="Prometheus port (default: a free one).")
-@click.option("--rate", default=2.0, show_default=True, help="Base counter rate per second.")
+@click.option("--rate", default=2.0, show_default=True, help=_RATE_HELP)
+@click.option("--with-planned", is_flag=True, help=_PLANNED_HELP)
 @click.option("--for", "seconds", type=float, default=None, help="Stop after SECONDS (scripts).")
 @handles_errors
 def demo_cmd(
-    registry_path: SourceSpec, port: int | None, rate: float, seconds: float | None
+    registry_path: SourceSpec,
+    port: int | None,
+    rate: float,
+    with_planned: bool,
+    seconds: float | None,
 ) -> None:
     """The simulator and a real Prometheus on 127.0.0.1, scraping with the generated config."""
     from tsedash.demo import run_demo
 
-    run_demo(_load(registry_path), lambda line: click.echo(line), port, rate, seconds)
+    say = lambda line: click.echo(line)  # noqa: E731
+    run_demo(_load(registry_path), say, port, rate, seconds, with_planned=with_planned)
 
 
 def _grafana_options(func: F) -> F:

@@ -37,13 +37,14 @@ def run_demo(
     rate: float = 2.0,
     seconds: float | None = None,
     workdir: Path | None = None,
+    with_planned: bool = False,
 ) -> None:
     port = port or free_port()
     cadvisor = f"{LOOPBACK}:{free_port()}"
     local = localize(registry, {"prometheus": f"{LOOPBACK}:{port}", "cadvisor": cadvisor})
     with tempfile.TemporaryDirectory(prefix="tsedash-demo-") as tmp:
         group = ProcessGroup(workdir or Path(tmp))
-        simulator = Simulator(SimulationPlan(local, rate))
+        simulator = Simulator(SimulationPlan(local, rate, with_planned))
         try:
             simulator.start()
             url = start_prometheus(group, local, port, "5s")
@@ -51,7 +52,8 @@ def run_demo(
             say(f"prometheus: {url} (config {group.workdir / 'prometheus' / 'prometheus.yml'})")
             wait_for_targets(url, len(local.instances) + len(local.infrastructure), timeout=30)
             say("ready: every target is up")
-            say(f"  try  {url}/graph?g0.expr=sum%20by%20(instance)%20(rate(trades_total[1m]))")
+            say(f"  try  tsedash verify --prometheus {url} --dashboards provisioning")
+            say(f"  or   {url}/graph?g0.expr=sum%20by%20(job)%20(rate(http_requests_total[1m]))")
             say(f"  or   {url}/targets")
             say("  point a Grafana datasource at it, and mount provisioning/ ; Ctrl-C stops all")
             wait_for_stop(seconds)

@@ -22,6 +22,7 @@ with warnings.catch_warnings():
     from grafana_foundation_sdk.builders import dashboard as dashboard_b
     from grafana_foundation_sdk.builders import prometheus as prometheus_b
     from grafana_foundation_sdk.builders import stat as stat_b
+    from grafana_foundation_sdk.builders import statetimeline as statetimeline_b
     from grafana_foundation_sdk.builders import table as table_b
     from grafana_foundation_sdk.builders import text as text_b
     from grafana_foundation_sdk.builders import timeseries as timeseries_b
@@ -30,6 +31,7 @@ with warnings.catch_warnings():
     from grafana_foundation_sdk.models import dashboard as dashboard_m
     from grafana_foundation_sdk.models import prometheus as prometheus_m
     from grafana_foundation_sdk.models import text as text_m
+    from grafana_foundation_sdk.models import units as units_m
 
 __all__ = [
     "JSONEncoder",
@@ -40,11 +42,13 @@ __all__ = [
     "prometheus_b",
     "prometheus_m",
     "stat_b",
+    "statetimeline_b",
     "table_b",
     "text_b",
     "text_m",
     "timeseries_b",
     "to_plain",
+    "units_m",
 ]
 
 

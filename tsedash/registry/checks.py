@@ -109,6 +109,16 @@ def check_services(
                     Problem(file, svc.line, where, f"metric '{metric.name}' is declared twice")
                 )
             seen.add(metric.name)
+            if metric.stall_alert and (metric.type != "counter" or metric.planned):
+                problems.append(
+                    Problem(
+                        file,
+                        svc.line,
+                        where,
+                        f"metric '{metric.name}': stall_alert needs an exposed counter "
+                        f"(it is a {metric.state} {metric.type})",
+                    )
+                )
     return problems
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,10 +11,12 @@ from typing import Any, cast
 from tsedash.registry import derivation as d
 from tsedash.registry.checks import check_infrastructure, check_instances, check_services, suggest
 from tsedash.registry.model import (
+    AlertThresholds,
     Datasource,
     Defaults,
     InfraJob,
     Instance,
+    Links,
     Metric,
     Registry,
     ServiceType,
@@ -42,6 +45,8 @@ def _metric(raw: Mapping[str, Any]) -> Metric:
         by=tuple(raw.get("by", ())),
         description=raw.get("description", ""),
         state=raw.get("state", "exposed"),
+        flow_to=raw.get("flow_to", ""),
+        stall_alert=bool(raw.get("stall_alert", False)),
     )
 
 
@@ -51,7 +56,7 @@ def _derivation(raw: Mapping[str, Any], language: str) -> d.Derivation:
     return cast(d.Derivation, d.DERIVATION_ALIASES.get(rule, rule))
 
 
-def _service(name: str, raw: Mapping[str, Any], line: int) -> ServiceType:
+def _service(name: str, raw: Mapping[str, Any], line: int, alerts: AlertThresholds) -> ServiceType:
     language = raw.get("language", "go")
     return ServiceType(
         name=name,
@@ -61,6 +66,8 @@ def _service(name: str, raw: Mapping[str, Any], line: int) -> ServiceType:
         derivation=_derivation(raw, language),
         language=language,
         metrics_path=raw.get("metrics_path", ""),
+        readiness=bool(raw.get("readiness", False)),
+        alerts=dataclasses.replace(alerts, **raw.get("alerts", {})),
         line=line,
         db_role=raw.get("db_role", ""),
         migrate_tables=tuple(raw.get("migrate_tables", ())),
@@ -118,8 +125,9 @@ def parse_registry(data: Any, file: str) -> Registry:
     defaults = Defaults(**data.get("defaults", {}))
     categories: dict[str, str] = dict(data.get("categories", {}))
     services_raw = data["services"]
+    alerts = AlertThresholds(**data.get("alerts", {}))
     services = {
-        name: _service(name, raw, services_raw.key_lines.get(name, _line(raw)))
+        name: _service(name, raw, services_raw.key_lines.get(name, _line(raw)), alerts)
         for name, raw in services_raw.items()
     }
     infrastructure = tuple(
@@ -159,6 +167,7 @@ def parse_registry(data: Any, file: str) -> Registry:
         services=services,
         instances=tuple(inst for _, inst in resolved),
         warnings=tuple(sort_problems(problems)),
+        links=Links(**data.get("links", {})),
     )
 
 

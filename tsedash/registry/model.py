@@ -38,6 +38,24 @@ class Metric:
     by: tuple[str, ...] = ()
     description: str = ""
     state: MetricState = "exposed"  # planned: declared by the plan, exposed by no service yet
+    flow_to: str = ""  # a label naming the callee: an outbound metric for the flow panel
+    stall_alert: bool = False  # alert when this exposed counter stops increasing
+
+    @property
+    def planned(self) -> bool:
+        return self.state == "planned"
+
+
+@dataclass(frozen=True)
+class AlertThresholds:
+    error_ratio: float = 0.05  # share of requests answered >= 400
+    latency_p95_seconds: float = 1.0
+
+
+@dataclass(frozen=True)
+class Links:
+    grafana_url: str = "http://localhost:3000"  # Grafana's root URL, for alert annotations
+    runbooks_url: str = "docs/runbooks.md"
 
 
 @dataclass(frozen=True)
@@ -49,6 +67,8 @@ class ServiceType:
     derivation: Derivation = "seed-go"
     language: Language = "go"
     metrics_path: str = ""  # empty: the registry's default metrics_path
+    readiness: bool = False  # serves service_dependency_ready (after GET /api/v1/ready)
+    alerts: AlertThresholds = AlertThresholds()
     line: int = 0
     db_role: str = ""  # PostgreSQL role granted the schema; default <service>_adapter
     migrate_tables: tuple[str, ...] = ()  # public.<table> moved into each instance's schema
@@ -135,8 +155,13 @@ class Registry:
     instances: tuple[Instance, ...]  # in registry order
     warnings: tuple[Problem, ...] = field(default=())
 
+    links: Links = Links()
+
     def instances_of(self, service_name: str) -> list[Instance]:
         return [i for i in self.instances if i.service_name == service_name]
 
     def services_in(self, category: str) -> list[ServiceType]:
         return [s for s in self.services.values() if s.category == category]
+
+    def metrics_path(self, service: ServiceType) -> str:
+        return service.metrics_path or self.defaults.metrics_path

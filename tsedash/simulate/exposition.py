@@ -14,6 +14,8 @@ class Family:
     type: str  # counter | gauge
     help: str
     samples: list[tuple[Mapping[str, str], float]] = field(default_factory=list)
+    # Histograms: (suffix, labels, value) for `_bucket`, `_sum`, `_count`.
+    suffixed: list[tuple[str, Mapping[str, str], float]] = field(default_factory=list)
 
 
 def _escape(value: str) -> str:
@@ -24,15 +26,18 @@ def _help(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\n", "\\n")
 
 
+def _sample(name: str, labels: Mapping[str, str], value: float) -> str:
+    if not labels:
+        return f"{name} {value!r}"
+    inner = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()))
+    return f"{name}{{{inner}}} {value!r}"
+
+
 def render(families: Iterable[Family]) -> bytes:
     lines: list[str] = []
     for fam in families:
         lines.append(f"# HELP {fam.name} {_help(fam.help)}")
         lines.append(f"# TYPE {fam.name} {fam.type}")
-        for labels, value in fam.samples:
-            if labels:
-                inner = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()))
-                lines.append(f"{fam.name}{{{inner}}} {value!r}")
-            else:
-                lines.append(f"{fam.name} {value!r}")
+        lines.extend(_sample(fam.name, labels, value) for labels, value in fam.samples)
+        lines.extend(_sample(fam.name + sfx, labels, value) for sfx, labels, value in fam.suffixed)
     return ("\n".join(lines) + "\n").encode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import json
 import socket
 import threading
 import time
@@ -13,7 +14,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from tsedash.errors import InputError
 from tsedash.registry import Instance
 from tsedash.simulate.exposition import CONTENT_TYPE, Family, render
-from tsedash.simulate.plan import SimulationPlan
+from tsedash.simulate.plan import (
+    HEALTH_ROUTE,
+    READY_ROUTE,
+    SimulationPlan,
+    Traffic,
+    route_of,
+)
 
 
 class SimulatorError(InputError):
@@ -25,18 +32,40 @@ def split_address(address: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def _handler(path: str, families: Callable[[], list[Family]]) -> type[BaseHTTPRequestHandler]:
+class _Endpoint:
+    """One instance's HTTP surface: its metrics path, health and readiness, 404 elsewhere;
+    every answer counted by the instance's simulated middleware."""
+
+    def __init__(
+        self, metrics_path: str, families: Callable[[], list[Family]], traffic: Traffic | None
+    ) -> None:
+        self.metrics_path = metrics_path
+        self.families = families
+        self.traffic = traffic
+
+    def answer(self, path: str) -> tuple[int, str, bytes, str]:
+        """(status, content type, body, route) for a GET of `path`."""
+        if path == self.metrics_path:
+            return 200, CONTENT_TYPE, render(self.families()), path
+        if self.traffic is not None and path in (HEALTH_ROUTE, READY_ROUTE):
+            status = json.dumps({"status": "healthy" if path == HEALTH_ROUTE else "ready"})
+            return 200, "application/json", status.encode(), path
+        missing = f"404 page not found (metrics are at {self.metrics_path})\n".encode()
+        return 404, "text/plain; charset=utf-8", missing, route_of(path, {})
+
+
+def _handler(endpoint: _Endpoint) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            if self.path.split("?")[0] != path:
-                self.send_error(404, f"metrics are at {path}")
-                return
-            body = render(families())
-            self.send_response(200)
-            self.send_header("Content-Type", CONTENT_TYPE)
+            started = time.perf_counter()
+            status, content_type, body, route = endpoint.answer(self.path.split("?")[0])
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+            if endpoint.traffic is not None:  # recorded after the answer, as middleware does
+                endpoint.traffic.record("GET", route, status, time.perf_counter() - started)
 
         def log_message(self, format: str, *args: object) -> None:
             pass  # scrapes every second would drown the terminal
@@ -51,12 +80,13 @@ class Simulator:
         self.started = time.monotonic()
         self._servers: list[ThreadingHTTPServer] = []
         self._threads: list[threading.Thread] = []
+        self.traffic = {inst.instance_name: Traffic() for inst in plan.registry.instances}
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
     def _instance_families(self, inst: Instance) -> list[Family]:
-        return self.plan.instance_families(inst, self.elapsed())
+        return self.plan.instance_families(inst, self.elapsed(), self.traffic[inst.instance_name])
 
     def _cadvisor_families(self) -> list[Family]:
         return self.plan.cadvisor_families(self.elapsed())
@@ -85,24 +115,24 @@ class Simulator:
     def metrics_paths(self) -> dict[str, str]:
         """Address → the path its service type is scraped at (404 on any other, as the real
         trading-system-engine answers /metrics)."""
-        registry = self.plan.registry
-        return {
-            inst.address: registry.services[inst.service_name].metrics_path
-            or registry.defaults.metrics_path
-            for inst in registry.instances
-        }
+        return {inst.address: self.plan.metrics_path(inst) for inst in self.plan.registry.instances}
+
+    def _endpoint(self, address: str, families: Callable[[], list[Family]]) -> _Endpoint:
+        inst = next((i for i in self.plan.registry.instances if i.address == address), None)
+        if inst is None:  # cAdvisor
+            return _Endpoint("/metrics", families, None)
+        return _Endpoint(self.plan.metrics_path(inst), families, self.traffic[inst.instance_name])
 
     def start(self) -> list[str]:
         """Bind every address (all or nothing) and serve in background threads."""
-        paths = self.metrics_paths()
         served = []
         try:
             for address, families in self.endpoints().items():
-                path = paths.get(address, "/metrics")
+                endpoint = self._endpoint(address, families)
                 host, port = split_address(address)
                 host = self.bind_host or host
                 try:
-                    server = ThreadingHTTPServer((host, port), _handler(path, families))
+                    server = ThreadingHTTPServer((host, port), _handler(endpoint))
                 except socket.gaierror:
                     raise SimulatorError(
                         f"cannot bind {address}: host '{host}' does not resolve here "

@@ -7,12 +7,14 @@ from tsedash.lint.rules import (
     panel_datasource,
     panel_no_targets,
     panel_title_description,
+    panel_unit_known,
     panel_units,
     target_counter_agg,
     target_instance,
     target_job,
     target_job_known,
     target_metric_contract,
+    target_planned_metric,
     target_promql,
     target_rate_interval,
     template_datasource,
@@ -41,6 +43,8 @@ RULES: tuple[Rule, ...] = (
     uneditable_dashboard.RULE,
     target_metric_contract.RULE,
     target_job_known.RULE,
+    target_planned_metric.RULE,
+    panel_unit_known.RULE,
 )
 
 RULES_BY_NAME = {rule.name: rule for rule in RULES}

@@ -1,4 +1,4 @@
-"""target-metric-contract: every metric is declared in the registry or is a known one."""
+"""target-metric-contract: every metric is the ecosystem's standard exposition or declared."""
 
 from __future__ import annotations
 
@@ -6,37 +6,36 @@ import difflib
 from collections.abc import Iterator
 
 from tsedash.lint.core import DashboardContext, Issue, Rule, Severity
-
-# Metrics of the metric contract that no service type declares (the standard exposition).
-KNOWN_METRICS = frozenset(
-    {
-        "up",
-        "ALERTS",
-        "http_requests_total",
-        "container_memory_usage_bytes",
-        "container_cpu_usage_seconds_total",
-    }
+from tsedash.registry.exposition import (
+    CADVISOR_METRICS,
+    PROMETHEUS_METRICS,
+    STANDARD_METRICS,
+    is_standard,
 )
 
 
-def contract(ctx: DashboardContext) -> set[str]:
-    declared = {m.name for s in ctx.registry.services.values() for m in s.metrics}
-    return declared | KNOWN_METRICS
+def declared(ctx: DashboardContext) -> set[str]:
+    return {m.name for s in ctx.registry.services.values() for m in s.metrics}
 
 
 def check(ctx: DashboardContext) -> Iterator[Issue]:
-    known = contract(ctx)
+    names = declared(ctx)
+    known = sorted(names | STANDARD_METRICS | PROMETHEUS_METRICS | CADVISOR_METRICS)
     for target in ctx.targets:
         for sel in target.selectors:
-            if sel.metric and sel.metric not in known:
-                close = difflib.get_close_matches(sel.metric, sorted(known), n=1)
+            if sel.metric and sel.metric not in names and not is_standard(sel.metric):
+                close = difflib.get_close_matches(sel.metric, known, n=1)
                 hint = f"; did you mean `{close[0]}`?" if close else "; declare it in the registry"
-                yield target.issue(f"metric `{sel.metric}` is not in the metric contract{hint}")
+                yield target.issue(
+                    f"metric `{sel.metric}` is neither the services' standard exposition nor "
+                    f"declared{hint}"
+                )
 
 
 RULE = Rule(
     "target-metric-contract",
-    "Every metric is declared in the registry or is a known infrastructure/cAdvisor metric.",
+    "Every metric is the standard exposition (RED, process, go/python, readiness), Prometheus' "
+    "or cAdvisor's, or declared in the registry.",
     Severity.ERROR,
     check,
 )

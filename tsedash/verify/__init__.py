@@ -1,0 +1,376 @@
+"""`tsedash verify`: do the built dashboards show data on this Prometheus, for every instance?
+
+Each query of each panel is expanded as Grafana would send it with every variable on "All"
+(their `allValue`) and the time macros, run as an instant query, and its series matched to the
+instances it should show: the instances of the service types its `job` matchers select (or of
+cAdvisor's container `name`). A panel in a collapsed row marked planned is reported as planned
+and not run. A panel whose `noValue` is set (Firing Alerts) may be empty. A series that appears
+only after a particular request (readiness) is "waiting", not broken. On top, every registry
+instance must have a scrape target that is up, and every infrastructure job must be scraped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import promql_parser as pp
+
+from tsedash.errors import InputError, TsedashError
+from tsedash.provisioning.render import read_dashboards
+from tsedash.queries.expand import expand
+from tsedash.registry import Registry
+from tsedash.registry.exposition import LAZY_METRICS
+
+DATA = "data"
+NO_DATA = "NO DATA"
+PLANNED = "planned"
+WAITING = "waiting"  # a lazily created series nobody has asked for yet
+EMPTY_OK = "ok"  # an empty result is the good state (no firing alerts)
+NOT_SHOWN = "-"
+ALL = "(all)"  # the column of panels that aggregate over instances
+
+
+class PrometheusUnreachable(TsedashError):
+    exit_code = 3
+
+
+@dataclass
+class TargetResult:
+    ref_id: str
+    query: str
+    states: dict[str, str]  # instance (or ALL) -> state
+    error: str = ""
+
+
+@dataclass
+class PanelResult:
+    dashboard: str
+    panel: str
+    targets: list[TargetResult] = field(default_factory=list)
+    planned: bool = False
+
+    def cells(self) -> dict[str, str]:
+        """One state per column: the worst of the panel's targets."""
+        if self.planned:
+            return {ALL: PLANNED}
+        order = [NO_DATA, WAITING, EMPTY_OK, DATA]
+        out: dict[str, str] = {}
+        for target in self.targets:
+            for key, state in target.states.items():
+                current = out.get(key)
+                if current is None or order.index(state) < order.index(current):
+                    out[key] = state
+        return out
+
+
+@dataclass
+class ScrapeResult:
+    job: str
+    instance: str  # empty for an infrastructure job
+    state: str  # up · down · missing
+    scrape_url: str = ""
+    error: str = ""
+
+
+@dataclass
+class VerifyReport:
+    prometheus: str
+    instances: list[str]
+    panels: list[PanelResult]
+    scrapes: list[ScrapeResult]
+
+    def failures(self) -> list[str]:
+        out = []
+        for s in self.scrapes:
+            if s.state == "up":
+                continue
+            who = f"instance {s.instance} (job {s.job})" if s.instance else f"job {s.job}"
+            if s.state == "missing":
+                out.append(f"{who}: Prometheus has no scrape target for it")
+            else:
+                out.append(f"{who}: up == 0 scraping {s.scrape_url}: {s.error}")
+        for p in self.panels:
+            for t in p.targets:
+                for key, state in sorted(t.states.items()):
+                    if state == NO_DATA:
+                        who = "any instance" if key == ALL else f"instance {key}"
+                        why = f" ({t.error})" if t.error else ""
+                        out.append(
+                            f"{p.dashboard} / {p.panel} [{t.ref_id}]: no data for {who}{why}: "
+                            f"{t.query}"
+                        )
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": not self.failures(),
+            "prometheus": self.prometheus,
+            "instances": self.instances,
+            "scrapes": [s.__dict__ for s in self.scrapes],
+            "panels": [
+                {
+                    "dashboard": p.dashboard,
+                    "panel": p.panel,
+                    "planned": p.planned,
+                    "cells": p.cells(),
+                    "targets": [t.__dict__ for t in p.targets],
+                }
+                for p in self.panels
+            ],
+            "failures": self.failures(),
+        }
+
+
+# --- Prometheus ------------------------------------------------------------------------------
+
+
+def _get(url: str, path: str, params: dict[str, str], timeout: float) -> Any:
+    query = urllib.parse.urlencode(params)
+    try:
+        with urllib.request.urlopen(f"{url}{path}?{query}", timeout=timeout) as resp:
+            return json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        try:
+            return json.loads(exc.read())  # Prometheus explains a bad query in its body
+        except ValueError:
+            raise PrometheusUnreachable(f"{url}: HTTP {exc.code} for {path}") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise PrometheusUnreachable(f"{url}: cannot reach Prometheus ({reason})") from None
+    except ValueError:
+        raise PrometheusUnreachable(f"{url}{path}: the answer is not JSON") from None
+
+
+def check_url(url: str) -> str:
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise InputError(f"--prometheus {url!r}: expected an http:// or https:// URL")
+    return url.rstrip("/")
+
+
+# --- what a query should show ----------------------------------------------------------------
+
+
+def _matches(op: str, value: str, candidate: str) -> bool:
+    if op == "=":
+        return candidate == value
+    if op == "!=":
+        return candidate != value
+    try:
+        full = re.fullmatch(value, candidate) is not None
+    except re.error:
+        return False
+    return full if op == "=~" else not full
+
+
+def _selectors(expr: str) -> Iterator[Any]:
+    found: list[Any] = []
+
+    def pre(node: Any) -> bool:
+        if isinstance(node, pp.VectorSelector):
+            found.append(node)
+        return True
+
+    pp.walk(pp.parse(expr), pre, lambda node: True)
+    yield from found
+
+
+def _ops(selector: Any) -> list[tuple[str, str, str]]:
+    return [
+        (m.name, str(m.op).removeprefix("MatchOp."), m.value) for m in selector.matchers.matchers
+    ]
+
+
+_OPS = {"Equal": "=", "NotEqual": "!=", "Re": "=~", "NotRe": "!~"}
+
+
+def scope(expr: str, registry: Registry) -> tuple[set[str], set[str]]:
+    """(instances the query should show, metric names it reads)."""
+    instances: set[str] = set()
+    metrics: set[str] = set()
+    prefix = registry.defaults.container_prefix
+    for sel in _selectors(expr):
+        metrics.add(str(sel.name or ""))
+        matchers = [(n, _OPS.get(op, op), v) for n, op, v in _ops(sel)]
+        jobs = [(op, v) for n, op, v in matchers if n == "job"]
+        if not jobs:
+            continue
+        types = [t for t in registry.services if all(_matches(op, v, t) for op, v in jobs)]
+        for inst in registry.instances:
+            if inst.service_name in types:
+                instances.add(inst.instance_name)
+        if all(_matches(op, v, "cadvisor") for op, v in jobs):
+            names = [(op, v) for n, op, v in matchers if n == "name"]
+            for inst in registry.instances:
+                if all(_matches(op, v, f"{prefix}{inst.instance_name}") for op, v in names):
+                    instances.add(inst.instance_name)
+    return instances, metrics
+
+
+def _instance_of(labels: dict[str, str], registry: Registry) -> str | None:
+    if "instance" in labels and labels.get("job") != "cadvisor":
+        return labels["instance"]
+    name = labels.get("name")
+    if name is not None:
+        for inst in registry.instances:
+            if inst.container_name == name:
+                return inst.instance_name
+    return labels.get("instance")
+
+
+# --- the audit -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Macros:
+    rate_interval: str = "1m"
+    interval: str = "15s"
+    range: str = "15m"
+
+
+def _values(model: dict[str, Any], registry: Registry, macros: Macros) -> dict[str, str]:
+    values = {
+        "__rate_interval": macros.rate_interval,
+        "__interval": macros.interval,
+        "__range": macros.range,
+    }
+    for var in model.get("templating", {}).get("list", []) or []:
+        name = str(var.get("name", ""))
+        if var.get("type") == "datasource":
+            values[name] = registry.datasource.uid
+        elif var.get("includeAll"):
+            values[name] = str(var.get("allValue") or ".*")
+    return values
+
+
+def _panels(model: dict[str, Any]) -> Iterator[tuple[dict[str, Any], bool]]:
+    """(panel, planned) for every panel with targets, rows' children included."""
+    for panel in model.get("panels", []) or []:
+        if not isinstance(panel, dict):
+            continue
+        if panel.get("type") == "row":
+            planned = panel.get("collapsed") is True and "planned" in str(panel.get("title"))
+            for child in panel.get("panels", []) or []:
+                if isinstance(child, dict) and child.get("targets"):
+                    yield child, planned
+        elif panel.get("targets"):
+            yield panel, False
+
+
+def _empty_ok(panel: dict[str, Any]) -> bool:
+    return bool(((panel.get("fieldConfig") or {}).get("defaults") or {}).get("noValue"))
+
+
+def _check_target(
+    url: str,
+    registry: Registry,
+    panel: dict[str, Any],
+    target: dict[str, Any],
+    values: dict[str, str],
+    timeout: float,
+) -> TargetResult:
+    query = expand(str(target.get("expr", "")), values)
+    ref_id = str(target.get("refId", ""))
+    try:
+        expected, metrics = scope(query, registry)
+    except ValueError as exc:
+        return TargetResult(ref_id, query, {ALL: NO_DATA}, f"does not parse: {exc}")
+    body = _get(url, "/api/v1/query", {"query": query}, timeout)
+    if body.get("status") != "success":
+        return TargetResult(ref_id, query, {ALL: NO_DATA}, str(body.get("error", body)))
+    series = body["data"]["result"]
+    missing = EMPTY_OK if _empty_ok(panel) else NO_DATA
+    if any(m in LAZY_METRICS for m in metrics):
+        missing = WAITING
+    shown = {_instance_of(s["metric"], registry) for s in series}
+    per_instance = bool(expected) and any(s is not None for s in shown)
+    if not expected or (not per_instance and series):
+        return TargetResult(ref_id, query, {ALL: DATA if series else missing})
+    states = {name: DATA if name in shown else missing for name in sorted(expected)}
+    return TargetResult(ref_id, query, states)
+
+
+def _scrapes(url: str, registry: Registry, timeout: float) -> list[ScrapeResult]:
+    body = _get(url, "/api/v1/targets", {"state": "active"}, timeout)
+    active = body.get("data", {}).get("activeTargets", [])
+    by_key = {(t["labels"].get("job"), t["labels"].get("instance")): t for t in active}
+    by_job: dict[str, list[dict[str, Any]]] = {}
+    for t in active:
+        by_job.setdefault(t["labels"].get("job"), []).append(t)
+    out = []
+    for inst in registry.instances:
+        t = by_key.get((inst.service_name, inst.instance_name))
+        out.append(_scrape(inst.service_name, inst.instance_name, t))
+    for job in registry.infrastructure:
+        targets = by_job.get(job.job, [])
+        down = next((t for t in targets if t.get("health") != "up"), None)
+        out.append(_scrape(job.job, "", down or (targets[0] if targets else None)))
+    return out
+
+
+def _scrape(job: str, instance: str, target: dict[str, Any] | None) -> ScrapeResult:
+    if target is None:
+        return ScrapeResult(job, instance, "missing")
+    up = target.get("health") == "up"
+    return ScrapeResult(
+        job,
+        instance,
+        "up" if up else "down",
+        str(target.get("scrapeUrl", "")),
+        "" if up else str(target.get("lastError", "") or target.get("health")),
+    )
+
+
+def verify(
+    prometheus: str,
+    registry: Registry,
+    dashboards: Path,
+    macros: Macros = Macros(),
+    timeout: float = 10.0,
+) -> VerifyReport:
+    url = check_url(prometheus)
+    scrapes = _scrapes(url, registry, timeout)
+    panels: list[PanelResult] = []
+    for _, model in read_dashboards(dashboards):
+        values = _values(model, registry, macros)
+        uid = str(model.get("uid", ""))
+        for panel, planned in _panels(model):
+            result = PanelResult(uid, str(panel.get("title", "")), planned=planned)
+            if not planned:
+                for target in panel.get("targets", []) or []:
+                    result.targets.append(
+                        _check_target(url, registry, panel, target, values, timeout)
+                    )
+            panels.append(result)
+    return VerifyReport(url, [i.instance_name for i in registry.instances], panels, scrapes)
+
+
+# --- the table -------------------------------------------------------------------------------
+
+
+def render_table(report: VerifyReport) -> str:
+    """Panel x instance: data / NO DATA / planned / waiting / ok (empty is good) / - ."""
+    columns = [*report.instances, ALL]
+    titles = [f"{p.dashboard} / {p.panel}" for p in report.panels]
+    width = max([len("PANEL"), *(len(t) for t in titles)])
+    lines = ["  ".join(["PANEL".ljust(width), *columns])]
+    for title, panel in zip(titles, report.panels, strict=True):
+        cells = panel.cells()
+        row = [title.ljust(width)]
+        row += [cells.get(c, NOT_SHOWN).center(len(c)) for c in columns]
+        lines.append("  ".join(row).rstrip())
+    lines.append("")
+    lines.append("SCRAPE TARGETS")
+    for s in report.scrapes:
+        who = s.instance or "(infrastructure)"
+        extra = f"  {s.scrape_url}" if s.scrape_url else ""
+        lines.append(f"  {s.job:<24} {who:<26} {s.state}{extra}")
+    return "\n".join(lines) + "\n"
