@@ -26,8 +26,17 @@ def scaled_registry(n_instances: int) -> Registry:
     return load_registry_text(text + "\n".join(lines) + "\n", "scaled.yaml")
 
 
+def all_panels(model: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every panel, the children of collapsed rows included."""
+    out = []
+    for panel in model["panels"]:
+        out.append(panel)
+        out.extend(panel.get("panels", []) if panel["type"] == "row" else [])
+    return out
+
+
 def all_targets(model: dict[str, Any]) -> list[dict[str, Any]]:
-    return [t for p in model["panels"] for t in p.get("targets", [])]
+    return [t for p in all_panels(model) for t in p.get("targets", [])]
 
 
 def clone(model: dict[str, Any]) -> dict[str, Any]:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import pytest
 
 from dashboards import build_all, devops_docker_view, simulation_entity_view
-from panels import entity, health, instances
+from panels import entity, health, instances, service
 from tsedash.registry import load_registry
 
 from .conftest import ROOT
-from .dashboard_helpers import all_targets, fixture_registry, scaled_registry
+from .dashboard_helpers import all_panels, all_targets, fixture_registry, scaled_registry
 
 
 @pytest.fixture(scope="module")
@@ -79,18 +80,28 @@ def test_rates_use_rate_interval_and_panel_types_are_modern(
         for target in all_targets(model):
             for window in re.findall(r"rate\([^)]*\[([^\]]+)\]", target["expr"]):
                 assert window == "$__rate_interval", target["expr"]
-        types = {p["type"] for p in model["panels"]}
-        assert types <= {"row", "stat", "timeseries", "table", "text"}
+            # Go services' own `instance` label arrives renamed: nothing may rely on it.
+            assert "exported_instance" not in target["expr"]
+        types = {p["type"] for p in all_panels(model)}
+        assert types <= {"row", "stat", "timeseries", "table", "state-timeline"}
 
 
 def test_devops_view_panels(models: dict[str, dict[str, Any]]) -> None:
     panels = {p["title"]: p for p in models["tse-devops-docker"]["panels"]}
     infra = panels["Infrastructure Services Health"]
-    assert infra["targets"][0]["expr"] == 'up{job=~"redis|cadvisor"}'
-    mapping = infra["fieldConfig"]["defaults"]["mappings"][0]["options"]
-    assert (mapping["0"]["text"], mapping["0"]["color"]) == ("DOWN", "red")
-    assert (mapping["1"]["text"], mapping["1"]["color"]) == ("UP", "green")
+    assert infra["targets"][0]["expr"] == (
+        'max by (job) (up{job=~"redis|cadvisor"}) '
+        'or label_replace(vector(-1), "job", "redis", "", "") '
+        'or label_replace(vector(-1), "job", "cadvisor", "", "")'
+    )
+    texts = {
+        value: (result["text"], result["color"])
+        for mapping in infra["fieldConfig"]["defaults"]["mappings"]
+        for value, result in mapping["options"].items()
+    }
+    assert texts == {"0": ("DOWN", "red"), "1": ("UP", "green"), "-1": ("MISSING", "orange")}
     health_panel = panels["Service Instance Health"]
+    assert health_panel["type"] == "state-timeline"
     assert [t["expr"] for t in health_panel["targets"]] == [
         'up{job=~"$service", instance=~"$instance"}'
     ]
@@ -98,48 +109,134 @@ def test_devops_view_panels(models: dict[str, dict[str, Any]]) -> None:
     renames = table["transformations"][0]["options"]["renameByName"]
     assert sorted(renames.values()) == ["Health Status", "Instance Name", "Service Type"]
     assert table["targets"][0]["format"] == "table"
+    assert table["targets"][0]["expr"].startswith("sort(up{")  # down (0) first, server-side
     assert "count(" in panels["Registered Instances"]["targets"][0]["expr"]
+    assert "== 1" in panels["Scraped Instances"]["targets"][0]["expr"]
     assert "== 0" in panels["Instances Down"]["targets"][0]["expr"]
-    mem = panels["Container Memory"]["targets"][0]["expr"]
+    memory = panels["Container Memory (working set)"]
+    mem = memory["targets"][0]["expr"]
+    assert mem.startswith("sum by (name) (container_memory_working_set_bytes{")
     assert 'name=~"te-$instance"' in mem and 'job="cadvisor"' in mem
-    assert panels["Container Memory"]["fieldConfig"]["defaults"]["unit"] == "bytes"
-    ref = panels["Instance Registry Reference"]["options"]["content"]
-    assert "| `exchange-OKX` | `exchange-simulator` | `exchange_okx` | `exchange:OKX` |" in ref
-    assert "`volumes/exchange-OKX/data:/app/data`" in ref
+    assert memory["fieldConfig"]["defaults"]["unit"] == "bytes"
+    ref = panels["Instance Registry Reference"]
+    assert ref["type"] == "table" and ref["targets"][0]["format"] == "table"
+    columns = ref["transformations"][0]["options"]["renameByName"]
+    assert list(columns.values()) == [
+        "Instance",
+        "Service",
+        "Schema",
+        "Redis namespace",
+        "Discovery key",
+        "Container",
+        "Data volume",
+        "Logs volume",
+    ]
+
+
+def test_registry_reference_columns_are_target_labels() -> None:
+    from panels.instances import REFERENCE_COLUMNS
+    from tsedash.prometheus.config import target_labels
+
+    labels = target_labels(fixture_registry().instances[2])
+    assert set(REFERENCE_COLUMNS) - {"instance", "job"} <= set(labels)
+    assert labels["schema_name"] == "exchange_okx" and labels["redis_namespace"] == "exchange:OKX"
+
+
+def test_devops_view_is_the_same_for_7_and_1000_instances() -> None:
+    # Nothing in it names an instance: adding one changes nothing (and the size is constant).
+    small = devops_docker_view.build(scaled_registry(7))
+    assert devops_docker_view.build(scaled_registry(1000)) == small
+    assert simulation_entity_view.build(scaled_registry(1000)) == (
+        simulation_entity_view.build(scaled_registry(7))
+    )
 
 
 def test_simulation_rows_follow_registry_categories(models: dict[str, dict[str, Any]]) -> None:
     panels = models["tse-simulation-entity"]["panels"]
-    rows = [p["title"] for p in panels if p["type"] == "row"]
-    # "Unused Category" has no service type: no empty row.
-    assert rows == ["Central", "Venues", "Entity Communication"]
-
-
-def test_simulation_singletons_and_multi_instance_families(
-    models: dict[str, dict[str, Any]],
-) -> None:
-    panels = {p["title"]: p for p in models["tse-simulation-entity"]["panels"]}
-    audit = panels["audit-correlator"]
-    assert [t["expr"] for t in audit["targets"]] == [
-        'max(up{job="audit-correlator"})',
-        'sum(increase(audit_events_total{job="audit-correlator"}[$__range]))',
-        'sum(audit_backlog{job="audit-correlator"})',
+    rows = [(p["title"], p["collapsed"]) for p in panels if p["type"] == "row"]
+    # "Unused Category" has no service type: no empty row. Planned metrics wait collapsed.
+    assert rows == [
+        ("Central", False),
+        ("audit-correlator domain metrics (planned: no service exposes these yet)", True),
+        ("Venues", False),
+        ("Entity Communication", False),
     ]
-    override = audit["fieldConfig"]["overrides"][0]
-    assert override["matcher"] == {"id": "byFrameRefID", "options": "A"}
-    rate = panels["Trades/s by Instance"]
+    planned = next(p for p in panels if p["type"] == "row" and p["collapsed"])
+    assert [c["title"] for c in planned["panels"]] == [
+        "audit-correlator Backlog",
+        "audit-correlator Backlog Total",
+    ]
+
+
+def test_every_type_gets_the_standard_exposition(models: dict[str, dict[str, Any]]) -> None:
+    panels = {p["title"]: p for p in all_panels(models["tse-simulation-entity"])}
+    sel = '{job="exchange-simulator", job=~"$service", instance=~"$instance"}'
+    exprs = {
+        title: [t["expr"] for t in p["targets"]] for title, p in panels.items() if "targets" in p
+    }
+    assert exprs["exchange-simulator Health"] == [f"up{sel}"]
+    assert exprs["exchange-simulator Requests/s"] == [
+        f"sum by (instance) (rate(http_requests_total{sel}[$__rate_interval]))"
+    ]
+    errors = f"sum by (instance) (rate(http_request_errors_total{sel}[$__rate_interval]))"
+    requests = f"sum by (instance) (rate(http_requests_total{sel}[$__rate_interval]))"
+    assert exprs["exchange-simulator Error Ratio"] == [f"({errors} or 0 * {requests}) / {requests}"]
+    assert exprs["exchange-simulator Latency p50/p95/p99"] == [
+        f"histogram_quantile({q}, sum by (le, instance) "
+        f"(rate(http_request_duration_seconds_bucket{sel}[$__rate_interval])))"
+        for q in (0.5, 0.95, 0.99)
+    ]
+    assert exprs["exchange-simulator Uptime"] == [f"time() - process_start_time_seconds{sel}"]
+    assert exprs["exchange-simulator Restarts"] == [
+        f"changes(process_start_time_seconds{sel}[$__range])"
+    ]
+    assert exprs["exchange-simulator Memory"] == [f"process_resident_memory_bytes{sel}"]
+    assert exprs["exchange-simulator Dependency Readiness"] == [
+        f"min by (instance, dependency) (service_dependency_ready{sel})"
+    ]
+    assert "audit-correlator Dependency Readiness" not in panels  # not served there
+    units = {
+        t: p["fieldConfig"]["defaults"]["unit"] for t, p in panels.items() if p["type"] != "row"
+    }
+    assert units["exchange-simulator Error Ratio"] == "percentunit"
+    assert units["exchange-simulator Latency p50/p95/p99"] == "s"
+    assert units["exchange-simulator Uptime"] == "dtdurations"
+    # Every panel honours both variables.
+    for title, targets in exprs.items():
+        for expr in targets:
+            assert '"$service"' in expr and '"$instance"' in expr, title
+
+
+def test_domain_metrics_and_the_declared_flow(models: dict[str, dict[str, Any]]) -> None:
+    panels = {p["title"]: p for p in all_panels(models["tse-simulation-entity"])}
+    rate = panels["exchange-simulator Trades/s"]
     assert rate["type"] == "timeseries"
     assert rate["targets"][0]["legendFormat"] == "{{instance}}"
     assert rate["options"]["legend"]["showLegend"] is True
-    depth = panels["Book Depth by Instance"]
+    depth = panels["exchange-simulator Book Depth"]
     assert depth["targets"][0]["expr"].startswith("avg by (instance, symbol, side) (")
     assert depth["targets"][0]["legendFormat"] == "{{instance}} {{symbol}} {{side}}"
-    total = panels["Trades Total"]
+    total = panels["exchange-simulator Trades Total"]
     assert total["type"] == "stat"
     assert total["options"]["reduceOptions"]["calcs"] == ["lastNotNull"]
+    # A declared outbound metric with a callee label makes the flow panel.
     flow = panels["Entity Communication Flow"]
     assert flow["targets"][0]["legendFormat"] == "{{instance}} → {{target_service}}"
-    assert "target_service" in flow["targets"][0]["expr"]
+    assert (
+        "sum by (instance, target_service) (rate(client_requests_total{"
+        in (flow["targets"][0]["expr"])
+    )
+
+
+def test_without_a_declared_flow_the_panel_shows_inbound_requests() -> None:
+    reg = load_registry(ROOT / "instances.yaml")
+    panels = {p["title"]: p for p in simulation_entity_view.build(reg)["panels"]}
+    inbound = panels["Entity Communication: Inbound Requests"]
+    assert inbound["targets"][0]["expr"] == (
+        "sum by (instance, route, code) "
+        '(rate(http_requests_total{job=~"$service", instance=~"$instance"}[$__rate_interval]))'
+    )
+    assert "target_service" not in json.dumps(simulation_entity_view.build(reg))
 
 
 @pytest.mark.parametrize("size", [1, 50, 1000])
@@ -152,13 +249,17 @@ def test_query_count_does_not_grow_with_instances(size: int) -> None:
             assert "exchange-X0" not in target["expr"]  # never one query per instance
 
 
-def test_default_registry_builds_every_declared_metric() -> None:
+def test_default_registry_builds_every_declared_metric_and_hides_the_planned() -> None:
     reg = load_registry(ROOT / "instances.yaml")
     sim = simulation_entity_view.build(reg)
-    exprs = " ".join(t["expr"] for t in all_targets(sim))
-    for service in reg.services.values():
-        for metric in service.metrics:
-            assert metric.name in exprs
+    visible = " ".join(t["expr"] for p in sim["panels"] if p["type"] != "row" for t in p["targets"])
+    hidden = " ".join(t["expr"] for t in all_targets(sim))
+    for svc in reg.services.values():
+        for metric in svc.metrics:
+            assert metric.planned  # no real service exposes a domain metric yet
+            assert metric.name in hidden and metric.name not in visible
+    trading = next(p for p in sim["panels"] if p["title"] == "trading-system-engine Health")
+    assert trading["type"] == "state-timeline"
     assert devops_docker_view.build(reg)["uid"] == "tse-devops-docker"
 
 
@@ -170,7 +271,8 @@ def test_factories_return_fresh_objects() -> None:
         lambda: health.infrastructure_health(reg),
         lambda: instances.instances_table(),
         lambda: entity.metric_rate(svc, svc.metrics[0]),
-        lambda: entity.singleton_stat(reg.services["audit-correlator"]),
+        lambda: service.latency(svc),
+        lambda: instances.registry_reference(),
     ):
         first, second = factory(), factory()
         assert first is not second
@@ -178,19 +280,3 @@ def test_factories_return_fresh_objects() -> None:
         assert second.build().title != "changed"
         # Nested objects are not shared either.
         assert first.build().targets[0] is not second.build().targets[0]
-
-
-def test_registry_reference_escapes_a_pipe_in_a_namespace_override() -> None:
-    from panels.registry_reference import reference_markdown
-    from tsedash.registry import load_registry_text
-
-    from .dashboard_helpers import FIXTURE
-
-    text = FIXTURE.read_text().replace(
-        "{service: exchange-simulator, name: exchange-OKX}",
-        "{service: exchange-simulator, name: exchange-OKX, redis_namespace: 'ex|okx'}",
-    )
-    markdown = reference_markdown(load_registry_text(text, "r.yaml"))
-    row = next(line for line in markdown.splitlines() if "exchange-OKX" in line)
-    assert "`ex\\|okx`" in row
-    assert row.count(" | ") == 6  # still seven cells

@@ -32,7 +32,7 @@ def findings(rule: str, model: dict[str, Any]) -> list[str]:
 
 
 def test_rules_are_kebab_case_with_descriptions() -> None:
-    assert len(RULES) == 17
+    assert len(RULES) == 19
     assert len(RULES_BY_NAME) == len(RULES)
     for rule in RULES:
         assert rule.name == rule.name.lower() and " " not in rule.name and "_" not in rule.name
@@ -43,8 +43,7 @@ def test_generated_dashboards_are_clean_except_excluded() -> None:
     exclusions = load_exclusions(ROOT / ".lint.yaml")
     report = lint_dashboards(MODELS.items(), REG, exclusions)
     assert report.findings == []
-    # The fixture has one singleton fewer with a panel named like the default one.
-    assert {f.rule for f, _ in report.excluded} == {"target-instance"}
+    assert {f.rule for f, _ in report.excluded} == {"target-instance"}  # infrastructure jobs
 
 
 def _expr(model: dict[str, Any], title: str, expr: str) -> None:
@@ -143,7 +142,7 @@ CASES: list[tuple[str, str, Mutation, str]] = [
         "tse-simulation-entity",
         lambda m: _expr(
             m,
-            "Trades/s by Instance",
+            "exchange-simulator Trades/s",
             'sum(rate(trades_total{job="exchange-simulator", instance=~"$instance"}[5m]))',
         ),
         "should use [$__rate_interval]",
@@ -153,7 +152,7 @@ CASES: list[tuple[str, str, Mutation, str]] = [
         "tse-simulation-entity",
         lambda m: _expr(
             m,
-            "Trades/s by Instance",
+            "exchange-simulator Trades/s",
             'sum(irate(trades_total{job="exchange-simulator", instance=~"$instance"}[$__interval]))',
         ),
         "irate(trades_total",
@@ -163,7 +162,7 @@ CASES: list[tuple[str, str, Mutation, str]] = [
         "tse-simulation-entity",
         lambda m: _expr(
             m,
-            "Trades/s by Instance",
+            "exchange-simulator Trades/s",
             'sum(rate(trades_total{instance=~"$instance"}[$__rate_interval]))',
         ),
         "has no job matcher",
@@ -173,7 +172,7 @@ CASES: list[tuple[str, str, Mutation, str]] = [
         "tse-simulation-entity",
         lambda m: _expr(
             m,
-            "Trades/s by Instance",
+            "exchange-simulator Trades/s",
             'sum(rate(trades_total{job="exchange-simulator"}[$__rate_interval]))',
         ),
         "ignores the instance variable",
@@ -193,7 +192,7 @@ CASES: list[tuple[str, str, Mutation, str]] = [
         "tse-simulation-entity",
         lambda m: _expr(
             m,
-            "Trades Total",
+            "exchange-simulator Trades Total",
             'sum by (instance) (trades_total{job="exchange-simulator", instance=~"$instance"})',
         ),
         "counter `trades_total` used raw",
@@ -204,20 +203,49 @@ CASES: list[tuple[str, str, Mutation, str]] = [
         "tse-simulation-entity",
         lambda m: _expr(
             m,
-            "Trades/s by Instance",
+            "exchange-simulator Trades/s",
             'sum(rate(trade_total{job="exchange-simulator", instance=~"$instance"}[$__rate_interval]))',
         ),
-        "`trade_total` is not in the metric contract; did you mean `trades_total`?",
+        "`trade_total` is neither the services' standard exposition nor declared; "
+        "did you mean `trades_total`?",
     ),
     (
         "target-job-known",
         "tse-simulation-entity",
         lambda m: _expr(
             m,
-            "Trades/s by Instance",
+            "exchange-simulator Trades/s",
             'sum(rate(trades_total{job="exchange-simulater", instance=~"$instance"}[$__rate_interval]))',
         ),
         "job 'exchange-simulater' is neither",
+    ),
+    (
+        "target-metric-contract",
+        "tse-simulation-entity",
+        lambda m: _expr(
+            m,
+            "exchange-simulator Requests/s",
+            'sum(rate(http_request_total{job="exchange-simulator", instance=~"$instance"}[$__rate_interval]))',
+        ),
+        "did you mean `http_requests_total`?",
+    ),
+    (
+        "target-planned-metric",
+        "tse-simulation-entity",
+        lambda m: _expr(
+            m,
+            "exchange-simulator Trades/s",
+            'avg by (instance) (audit_backlog{job="audit-correlator", instance=~"$instance"})',
+        ),
+        "metric `audit_backlog` is planned (no service exposes it) but this panel is visible",
+    ),
+    (
+        "panel-unit-known",
+        "tse-devops-docker",
+        lambda m: panel(m, "Container Memory (working set)")["fieldConfig"]["defaults"].update(
+            unit="byts"
+        ),
+        "unit `byts` is not a Grafana unit id; did you mean `bytes`?",
     ),
     (
         "target-job-known",
@@ -247,14 +275,14 @@ def test_findings_name_uid_panel_refid_and_expanded_expression() -> None:
     model = clone(SIM)
     _expr(
         model,
-        "Trades/s by Instance",
+        "exchange-simulator Trades/s",
         'sum(rate(trade_total{job="exchange-simulator", instance=~"$instance"}[$__rate_interval]))',
     )
     report = lint_dashboards([("sim.json", model)], REG, load_exclusions(ROOT / ".lint.yaml"))
     [finding] = report.findings
     text = str(finding)
     assert text.startswith(
-        "sim.json: dashboard tse-simulation-entity panel 'Trades/s by Instance' refId A: error target-metric-contract:"
+        "sim.json: dashboard tse-simulation-entity panel 'exchange-simulator Trades/s' refId A: error target-metric-contract:"
     )
     assert (
         'expanded: sum(rate(trade_total{job="exchange-simulator", instance=~"tsedash_var_instance"}[61s]))'
@@ -309,8 +337,8 @@ def test_cli_strict_and_unused_exclusions(run_cli: RunCli, tmp_path: Path) -> No
     assert run_cli("build", "--registry", str(FIXTURE), "--out", str(out)).exit_code == 0
     none = _exclusions(tmp_path, "exclusions: []\n")
     res = run_cli("lint", "--registry", str(FIXTURE), "--out", str(out), "--exclusions", str(none))
-    assert res.exit_code == 0  # only warnings (target-instance on singletons and infra)
-    assert "0 errors, 5 warnings" in res.stdout
+    assert res.exit_code == 0  # only a warning (target-instance on the infrastructure jobs)
+    assert "0 errors, 1 warnings" in res.stdout
     res = run_cli(
         "lint", "--registry", str(FIXTURE), "--out", str(out), "--exclusions", str(none), "--strict"
     )
@@ -344,7 +372,7 @@ def test_cli_lint_error_exits_1_and_bad_config_exits_2(run_cli: RunCli, tmp_path
     run_cli("build", "--registry", str(FIXTURE), "--out", str(out))
     path = out / "dashboards" / "trading-ecosystem" / "simulation-entity-view.json"
     model = json.loads(path.read_text())
-    _expr(model, "Trades Total", "sum(trades_totl)")
+    _expr(model, "exchange-simulator Trades Total", "sum(trades_totl)")
     path.write_text(json.dumps(model))
     res = run_cli(
         "lint",
@@ -379,4 +407,4 @@ def test_default_registry_is_lint_clean_in_strict_mode(run_cli: RunCli) -> None:
         "--strict",
     )
     assert res.exit_code == 0, res.stderr
-    assert "0 errors, 0 warnings, 4 excluded, 0 unused exclusions (17 rules, strict)" in res.stdout
+    assert "0 errors, 0 warnings, 1 excluded, 0 unused exclusions (19 rules, strict)" in res.stdout

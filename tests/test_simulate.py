@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import socket
 import urllib.error
@@ -13,6 +14,7 @@ import pytest
 from tsedash.processes import MissingProgram, find_program, free_port
 from tsedash.simulate import SimulationPlan, Simulator, SimulatorError
 from tsedash.simulate.exposition import Family, render
+from tsedash.simulate.plan import Traffic
 from tsedash.stack import localize
 
 from .dashboard_helpers import fixture_registry
@@ -28,18 +30,74 @@ def test_exposition_format_escapes_label_values() -> None:
     )
 
 
+def _families(
+    plan: SimulationPlan, name: str, elapsed: float, traffic: Traffic
+) -> dict[str, Family]:
+    inst = next(i for i in plan.registry.instances if i.instance_name == name)
+    return {f.name: f for f in plan.instance_families(inst, elapsed, traffic)}
+
+
+def test_the_real_services_exposition() -> None:
+    reg = fixture_registry()
+    plan = SimulationPlan(reg, base_rate=2.0)
+    okx = next(i for i in reg.instances if i.instance_name == "exchange-OKX")
+    traffic = Traffic()
+    families = _families(plan, "exchange-OKX", 10.0, traffic)
+    # Go service: RED metrics with the constant labels service/instance/version.
+    requests = families["http_requests_total"].samples
+    assert {tuple(sorted(labels)) for labels, _ in requests} == {
+        ("code", "instance", "method", "route", "service", "version")
+    }
+    by_code = {labels["code"]: value for labels, value in requests}
+    assert by_code == {
+        "200": math.floor(plan.instance_rate(okx) * 0.95 * 10),
+        "400": math.floor(plan.instance_rate(okx) * 0.05 * 10),
+    }
+    [(labels, errors)] = families["http_request_errors_total"].samples
+    assert labels["code"] == "400" and errors == by_code["400"]
+    buckets = [s for s in families["http_request_duration_seconds"].suffixed if s[0] == "_bucket"]
+    assert {labels["le"] for _, labels, _ in buckets} >= {"0.005", "10.0", "+Inf"}
+    assert families["process_start_time_seconds"].samples[0][1] == int(plan.started_at)
+    assert "go_goroutines" in families and "python_info" not in families
+    # Readiness only after /api/v1/ready was requested.
+    assert "service_dependency_ready" not in families
+    traffic.record("GET", "/api/v1/ready", 200, 0.001)
+    ready = _families(plan, "exchange-OKX", 10.0, traffic)["service_dependency_ready"]
+    assert sorted(labels["dependency"] for labels, _ in ready.samples) == ["postgres", "redis"]
+
+
+def test_series_appear_with_their_first_request() -> None:
+    plan = SimulationPlan(fixture_registry(), base_rate=2.0)
+    traffic = Traffic()
+    # At start nothing was requested: no RED series at all (the errors counter neither).
+    early = _families(plan, "test-coordinator", 0.0, traffic)
+    assert "http_requests_total" not in early and "http_request_errors_total" not in early
+    assert "python_info" in early and "go_goroutines" not in early  # a Python service
+    traffic.record("GET", "/metrics", 200, 0.003)
+    after = _families(plan, "test-coordinator", 0.0, traffic)
+    [(labels, value)] = after["http_requests_total"].samples
+    assert labels == {"method": "GET", "route": "/metrics", "code": "200"}  # no constant labels
+    assert value == 1.0
+    assert "http_request_errors_total" not in after
+
+
+def test_planned_metrics_only_when_asked() -> None:
+    reg = fixture_registry()
+    plain = _families(SimulationPlan(reg), "audit-correlator", 10.0, Traffic())
+    assert "audit_backlog" not in plain and "audit_events_total" in plain
+    planned = _families(SimulationPlan(reg, with_planned=True), "audit-correlator", 10.0, Traffic())
+    assert "audit_backlog" in planned
+
+
 def test_counters_are_rate_times_elapsed() -> None:
     reg = fixture_registry()
     plan = SimulationPlan(reg, base_rate=2.0)
     okx = next(i for i in reg.instances if i.instance_name == "exchange-OKX")
-    families = {f.name: f for f in plan.instance_families(okx, elapsed=10.0)}
+    families = _families(plan, "exchange-OKX", 10.0, Traffic())
     [(labels, value)] = families["trades_total"].samples
     assert labels == {} and value == pytest.approx(plan.instance_rate(okx) * 10)
     depth = families["order_book_depth"]
     assert len(depth.samples) == 3 * 2  # symbol x side
-    flows = families["http_requests_total"].samples
-    assert [lab["target_service"] for lab, _ in flows] == plan.flow_targets(okx)
-    assert all(v == pytest.approx(10.0) for _, v in flows)
 
 
 def fetch(url: str) -> bytes:
@@ -52,15 +110,38 @@ def test_serves_each_instance_on_its_address() -> None:
     reg = localize(fixture_registry(), {"cadvisor": f"127.0.0.1:{free_port()}"})
     with Simulator(SimulationPlan(reg)) as sim:
         for inst in reg.instances:
-            assert b"http_requests_total" in fetch(f"http://{inst.address}/metrics")
+            fetch(f"http://{inst.address}/metrics")
+            # The first scrape is counted after it was answered, as the middleware does.
+            assert b'route="/metrics"' in fetch(f"http://{inst.address}/metrics")
         cadvisor = reg.infrastructure[0].address
         body = fetch(f"http://{cadvisor}/metrics").decode()
-        assert 'container_memory_usage_bytes{name="te-exchange-OKX"}' in body
+        assert 'container_memory_working_set_bytes{name="te-exchange-OKX"}' in body
+        first = reg.instances[0].address
         with pytest.raises(urllib.error.HTTPError) as info:
-            fetch(f"http://{reg.instances[0].address}/other")
+            fetch(f"http://{first}/other")
         assert info.value.code == 404
         info.value.close()
+        body = fetch(f"http://{first}/metrics").decode()
+        assert 'http_request_errors_total{code="404",instance="audit-correlator"' in body
+        assert 'route="unknown"' in body
+        assert b'"healthy"' in fetch(f"http://{first}/api/v1/health")
         assert sim.elapsed() >= 0
+
+
+def test_trading_engine_path_and_404_on_metrics() -> None:
+    from tsedash.registry import load_registry
+
+    from .conftest import ROOT
+
+    reg = localize(load_registry(ROOT / "instances.yaml"), {})
+    engine = next(i for i in reg.instances if i.service_name == "trading-system-engine")
+    with Simulator(SimulationPlan(reg)):
+        with pytest.raises(urllib.error.HTTPError) as info:
+            fetch(f"http://{engine.address}/metrics")
+        assert info.value.code == 404
+        info.value.close()
+        body = fetch(f"http://{engine.address}/api/v1/metrics").decode()
+        assert "python_info" in body
 
 
 def test_port_in_use_is_a_clear_error() -> None:
@@ -94,15 +175,3 @@ def test_unresolvable_host_and_shared_address() -> None:
 def test_missing_program_names_the_debian_package() -> None:
     with pytest.raises(MissingProgram, match="apt-get install prometheus-nothing"):
         find_program("prometheus-nothing")
-
-
-def test_each_type_is_served_at_its_own_metrics_path() -> None:
-    from tsedash.registry import load_registry
-    from tsedash.simulate.plan import SimulationPlan
-    from tsedash.simulate.server import Simulator
-
-    from .conftest import ROOT
-
-    paths = Simulator(SimulationPlan(load_registry(ROOT / "instances.yaml"))).metrics_paths()
-    assert paths["trading-system-engine:8080"] == "/api/v1/metrics"
-    assert paths["exchange-simulator:8080"] == "/metrics"

@@ -51,28 +51,30 @@ def _set(path: list[Any], value: Any) -> Breaker:
 
 
 def _dup_id(m: dict[str, Any]) -> None:
-    m["panels"][_index(m, "Trades Total")]["id"] = _panel(m, "Trades/s by Instance")["id"]
+    m["panels"][_index(m, "exchange-simulator Trades Total")]["id"] = _panel(
+        m, "exchange-simulator Trades/s"
+    )["id"]
 
 
 def _dup_ref(m: dict[str, Any]) -> None:
-    _panel(m, "audit-correlator")["targets"][1]["refId"] = "A"
+    _panel(m, "audit-correlator Latency p50/p95/p99")["targets"][1]["refId"] = "A"
 
 
 def _no_target_ds(m: dict[str, Any]) -> None:
-    del _panel(m, "Trades Total")["targets"][0]["datasource"]
+    del _panel(m, "exchange-simulator Trades Total")["targets"][0]["datasource"]
 
 
 def _too_wide(m: dict[str, Any]) -> None:
-    _panel(m, "Trades Total")["gridPos"]["x"] = 20
+    _panel(m, "exchange-simulator Trades Total")["gridPos"]["x"] = 20
 
 
 def _overlap(m: dict[str, Any]) -> None:
-    _panel(m, "Trades Total")["gridPos"]["x"] = 8
+    _panel(m, "exchange-simulator Trades Total")["gridPos"]["x"] = 8
 
 
 def _row_children(m: dict[str, Any]) -> None:
     row = _panel(m, "Venues")
-    row["panels"] = [clone(_panel(m, "Trades Total"))]
+    row["panels"] = [clone(_panel(m, "exchange-simulator Trades Total"))]
     row["panels"][0]["id"] = 999
 
 
@@ -81,35 +83,69 @@ def _collapsed_row(m: dict[str, Any]) -> None:
 
 
 def _undefined_var(m: dict[str, Any]) -> None:
-    _panel(m, "Trades Total")["targets"][0]["expr"] = 'sum(trades_total{instance=~"$instnce"})'
+    _panel(m, "exchange-simulator Trades Total")["targets"][0]["expr"] = (
+        'sum(trades_total{instance=~"$instnce"})'
+    )
 
 
 def _wrong_ds(m: dict[str, Any]) -> None:
-    _panel(m, "Trades Total")["targets"][0]["datasource"]["uid"] = "${DS_PROMETHEUS}"
+    _panel(m, "exchange-simulator Trades Total")["targets"][0]["datasource"]["uid"] = (
+        "${DS_PROMETHEUS}"
+    )
 
 
 def _graph(m: dict[str, Any]) -> None:
-    _panel(m, "Trades/s by Instance")["type"] = "graph"
+    _panel(m, "exchange-simulator Trades/s")["type"] = "graph"
 
 
 CASES: list[tuple[str, Breaker, str, str, str]] = [
     # (case, breaker, panel title in the finding, JSON pointer suffix, message fragment)
-    ("duplicate panel id", _dup_id, "Trades Total", "/id", "is already used by panel 'Trades/s"),
+    (
+        "duplicate panel id",
+        _dup_id,
+        "exchange-simulator Trades Total",
+        "/id",
+        "is already used by panel 'exchange-simulator Trades/s",
+    ),
     (
         "duplicate refId",
         _dup_ref,
-        "audit-correlator",
+        "audit-correlator Latency p50/p95/p99",
         "/targets/1/refId",
         "refId 'A' is used twice",
     ),
-    ("target without datasource", _no_target_ds, "Trades Total", "/targets/0", "no datasource"),
-    ("outside 24 columns", _too_wide, "Trades Total", "/gridPos", "x + w = 28 exceeds"),
-    ("overlapping panels", _overlap, "Trades Total", "/gridPos", "overlaps panel 'Trades/s"),
+    (
+        "target without datasource",
+        _no_target_ds,
+        "exchange-simulator Trades Total",
+        "/targets/0",
+        "no datasource",
+    ),
+    (
+        "outside 24 columns",
+        _too_wide,
+        "exchange-simulator Trades Total",
+        "/gridPos",
+        "x + w = 28 exceeds",
+    ),
+    (
+        "overlapping panels",
+        _overlap,
+        "exchange-simulator Trades Total",
+        "/gridPos",
+        "overlaps panel 'exchange-simulator Trades/s",
+    ),
     ("expanded row with children", _row_children, "Venues", "/panels", "must have `panels: []`"),
     ("collapsed row, children outside", _collapsed_row, "", "", "follows the collapsed row"),
-    ("undefined variable", _undefined_var, "Trades Total", "/expr", "$instnce"),
-    ("foreign datasource uid", _wrong_ds, "Trades Total", "/uid", "'${DS_PROMETHEUS}' is not"),
-    ("angular panel", _graph, "Trades/s by Instance", "/type", "Angular-era"),
+    ("undefined variable", _undefined_var, "exchange-simulator Trades Total", "/expr", "$instnce"),
+    (
+        "foreign datasource uid",
+        _wrong_ds,
+        "exchange-simulator Trades Total",
+        "/uid",
+        "'${DS_PROMETHEUS}' is not",
+    ),
+    ("angular panel", _graph, "exchange-simulator Trades/s", "/type", "Angular-era"),
 ]
 
 
@@ -213,7 +249,8 @@ def test_validate_cli_on_a_directory(
     res = run_cli("validate", "--out", str(out))
     assert res.exit_code == 1
     assert (
-        f"{dash_dir / 'broken.json'}: dashboard tse-simulation-entity panel 'Trades/s" in res.stderr
+        f"{dash_dir / 'broken.json'}: dashboard tse-simulation-entity panel 'exchange-simulator Trades/s"
+        in res.stderr
     )
     assert f"{dash_dir / 'garbage.json'}: dashboard ?: not valid JSON" in res.stderr
     assert "ignored.json" not in res.stderr
