@@ -1,5 +1,6 @@
-"""End to end: a real Prometheus scrapes the simulator and real exporters; every panel of both
-dashboards returns data for every instance, and counter rates match the simulator's.
+"""End to end: a real Prometheus scrapes the real-exposition simulator (the orchestrator's seven
+instances, under their real names) and real exporters; `tsedash verify` finds data in every
+visible panel for every instance, and the RED panels show the rates the simulator serves.
 
 Started here, on free loopback ports, and stopped by the PIDs started: Debian's prometheus,
 redis-server + prometheus-redis-exporter, PostgreSQL 15 (initdb + postgres) +
@@ -8,38 +9,62 @@ prometheus-postgres-exporter, and the in-process simulator.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
-import re
 import shutil
+import signal
 import tempfile
 import time
-from collections.abc import Iterator
+import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from dashboards import build_all
+from tsedash import pipeline
 from tsedash.processes import ProcessGroup, find_program, free_port, http_ok, port_open
-from tsedash.queries.expand import expand
+from tsedash.prometheus import write_prometheus
 from tsedash.registry import Registry, load_registry
 from tsedash.simulate import SimulationPlan, Simulator
 from tsedash.stack import LOOPBACK, api, localize, start_prometheus, wait_for_targets
+from tsedash.verify import DATA, NO_DATA, PLANNED, render_table, verify
 
-from .conftest import ROOT
+from .conftest import ROOT, Result
 from .services import start_postgres
 
+RunCli = Callable[..., Result]
 SCRAPE = "1s"
 RATE_WINDOW = "4s"  # Grafana's $__rate_interval for a 1 s scrape: 4 x scrape interval
 BASE_RATE = 3.0
+ENGINE = "trading-engine-lh"
 
 
 @dataclass
 class Stack:
     registry: Registry
+    registry_file: Path  # the same registry as YAML, for the CLI
     plan: SimulationPlan
     prometheus: str
+    provisioning: Path
+    config_dir: Path
+    prometheus_pid: int
+
+
+def _registry_file(registry: Registry, path: Path) -> Path:
+    """instances.yaml with the loopback addresses and the infrastructure the test runs."""
+    text = (ROOT / "instances.yaml").read_text()
+    default = load_registry(ROOT / "instances.yaml")
+    for before, after in zip(default.instances, registry.instances, strict=True):
+        text = text.replace(f'address: "{before.address}"', f'address: "{after.address}"')
+    start = text.index("infrastructure:\n")
+    end = text.index("\n\n", start)
+    jobs = "".join(
+        f'  - {{job: {j.job}, address: "{j.address}"}}\n' for j in registry.infrastructure
+    )
+    path.write_text(text[:start] + "infrastructure:\n" + jobs + text[end:])
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -97,10 +122,25 @@ def stack() -> Iterator[Stack]:
         plan = SimulationPlan(registry, BASE_RATE)
         simulator = Simulator(plan)
         simulator.start()
+        # What a user (or a readiness probe) does: ask the services that serve readiness.
+        for inst in registry.instances:
+            if registry.services[inst.service_name].readiness:
+                with urllib.request.urlopen(f"http://{inst.address}/api/v1/ready", timeout=5):
+                    pass
         url = start_prometheus(group, registry, prom_port, SCRAPE)
         wait_for_targets(url, len(registry.instances) + len(registry.infrastructure))
-        time.sleep(6)  # enough samples for a 4 s rate window and a stable increase()
-        yield Stack(registry, plan, url)
+        time.sleep(6)  # enough samples for a 4 s rate window
+        provisioning = workdir / "provisioning"
+        pipeline.build(_registry_file(registry, workdir / "instances.yaml"), provisioning)
+        yield Stack(
+            registry,
+            workdir / "instances.yaml",
+            plan,
+            url,
+            provisioning,
+            workdir / "prometheus",
+            next(m.pid for m in group.started if m.name == "prometheus"),
+        )
     finally:
         if simulator is not None:
             simulator.stop()
@@ -110,152 +150,158 @@ def stack() -> Iterator[Stack]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def grafana_values(
-    registry: Registry, model: dict[str, Any], instances: str | None
-) -> dict[str, str]:
-    """What Grafana sends for "All": each variable's allValue (or the regex of all values)."""
-    variables = {v["name"]: v for v in model["templating"]["list"]}
-    return {
-        "service": variables["service"]["allValue"],
-        "instance": instances or variables["instance"]["allValue"],
-        "datasource": registry.datasource.uid,
-        "__rate_interval": RATE_WINDOW,
-        "__range": "5m",
-    }
+def _verify_cli(run_cli: RunCli, stack: Stack, *more: str) -> Result:
+    return run_cli(
+        "verify",
+        "--registry",
+        str(stack.registry_file),
+        "--prometheus",
+        stack.prometheus,
+        "--dashboards",
+        str(stack.provisioning),
+        "--rate-interval",
+        RATE_WINDOW,
+        *more,
+    )
 
 
-def expected_keys(stack: Stack, expr: str, legend: str) -> tuple[str, set[str]] | None:
-    """The label a per-instance panel is keyed by and the values it must show, if any."""
-    reg = stack.registry
-    if "{{instance}}" in legend:
-        job = re.search(r'job="([^"]+)"', expr)
-        names = [
-            i.instance_name for i in reg.instances if job is None or i.service_name == job.group(1)
-        ]
-        return "instance", set(names)
-    if legend == "{{job}}":
-        return "job", {j.job for j in reg.infrastructure}
-    if legend == "{{name}}":
-        return "name", {i.container_name for i in reg.instances}
-    return None
-
-
-def expected_rate(stack: Stack, panel: dict[str, Any], series: dict[str, str]) -> float | None:
-    """The simulator's configured rate for a series of a rate panel, when it has one."""
-    reg, plan = stack.registry, stack.plan
-    inst = next((i for i in reg.instances if i.instance_name == series.get("instance")), None)
-    if "Communication Flow" in panel["title"]:
-        return 1.0 if inst else None
-    if panel["title"] == "Container CPU":
-        inst = next(i for i in reg.instances if i.container_name == series["name"])
-        return plan.cpu_rate(inst)
-    if panel["title"].endswith("/s by Instance") and inst is not None:
-        return plan.instance_rate(inst)  # one series per (instance, by-labels)
-    return None
-
-
-Row = tuple[str, str, set[str], list[str]]
-
-
-def run_all(stack: Stack, instances: str | None) -> tuple[list[Row], int]:
-    """Query every target: (panel, refId, keys shown, problems) per target, rates compared."""
-    rows: list[Row] = []
-    rates_compared = 0
-    for _, model in build_all(stack.registry):
-        values = grafana_values(stack.registry, model, instances)
-        for panel in model["panels"]:
-            for target in panel.get("targets", []):
-                expr = expand(target["expr"], values)
-                problems: list[str] = []
-                body = api(stack.prometheus, "/api/v1/query", {"query": expr})
-                result = body["data"]["result"] if body.get("status") == "success" else []
-                if body.get("status") != "success":
-                    problems.append(f"error: {body}")
-                if target["expr"].startswith("ALERTS{"):
-                    # The generated rules are loaded; with everything up, none may fire.
-                    if result:
-                        problems.append(f"alerts fire while everything is up: {result}")
-                elif not result:
-                    problems.append("no series")
-                shown: set[str] = set()
-                keyed = expected_keys(stack, expr, target.get("legendFormat", ""))
-                if keyed:
-                    label, want = keyed
-                    shown = {s["metric"].get(label, "") for s in result}
-                    if missing := sorted(want - shown):
-                        problems.append(f"missing {label}s: {missing}")
-                for s in result:
-                    want_rate = expected_rate(stack, panel, s["metric"])
-                    got = float(s["value"][1])
-                    if want_rate is None:
-                        continue
-                    rates_compared += 1
-                    if abs(got - want_rate) > 0.1 * want_rate:
-                        problems.append(
-                            f"rate {got:.3f} not within 10% of {want_rate} for {s['metric']}"
-                        )
-                rows.append(
-                    (f"{model['uid']} / {panel['title']}", target["refId"], shown, problems)
-                )
-    return rows, rates_compared
-
-
-def coverage_table(stack: Stack, rows: list[Row]) -> str:
-    names = [i.instance_name for i in stack.registry.instances]
-    width = max(len(r[0]) for r in rows) + 4
-    head = " " * width + " ".join(f"{n[:10]:>10}" for n in names)
-    lines = ["Coverage: panel target x instance (X = series for that instance)", head]
-    for title, ref, shown, problems in rows:
-        marks = " ".join(f"{'X' if n in shown else '.':>10}" for n in names)
-        status = "ok" if not problems else "FAIL"
-        lines.append(f"{(title + ' ' + ref)[: width - 1]:<{width}}{marks}  {status}")
-    return "\n".join(lines)
-
-
-def test_every_panel_returns_data_for_every_instance(
-    stack: Stack, capsys: pytest.CaptureFixture[str]
+def test_verify_finds_data_in_every_visible_panel_for_every_instance(
+    stack: Stack, run_cli: RunCli, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rows, rates_compared = run_all(stack, None)
-    table = coverage_table(stack, rows)
+    res = _verify_cli(run_cli, stack)
     with capsys.disabled():
-        print(f"\n{table}\ncounter rates compared with the simulator's: {rates_compared}")
-    failures = [f"{t} {r}: {p}" for t, r, _, p in rows if p]
-    assert failures == [], "\n".join(failures)
-    every_target = sum(
-        len(p.get("targets", [])) for _, m in build_all(stack.registry) for p in m["panels"]
-    )
-    assert len(rows) == every_target
-    # Every rate series: each multi-instance counter series (market data: one per symbol),
-    # each instance's flow to its target services, each instance's container CPU.
-    reg, plan = stack.registry, stack.plan
-    per_metric = sum(
-        len(plan.label_sets(m))
-        for i in reg.instances
-        if not i.singleton
-        for m in reg.services[i.service_name].metrics
-        if m.type == "counter"
-    )
-    flows = sum(len(plan.flow_targets(i)) for i in reg.instances)
-    assert rates_compared == per_metric + flows + len(reg.instances) == 8 + 16 + 8
-
-
-def test_explicit_selection_of_every_instance_works_too(stack: Stack) -> None:
-    # The user ticks every instance instead of "All": Grafana sends (a|b|…) as the regex.
-    regex = "(" + "|".join(i.instance_name for i in stack.registry.instances) + ")"
-    rows, _ = run_all(stack, regex)
-    failures = [f"{t} {r}: {p}" for t, r, _, p in rows if p]
-    assert failures == [], "\n".join(failures)
-
-
-def test_labels_after_relabeling_are_the_ones_the_dashboards_query(stack: Stack) -> None:
-    result = api(stack.prometheus, "/api/v1/query", {"query": "up"})["data"]["result"]
-    pairs = {(s["metric"]["job"], s["metric"]["instance"]) for s in result}
+        print("\n" + res.stdout)
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout.strip().endswith("every target is up")
+    report = json.loads(_verify_cli(run_cli, stack, "--json").stdout)
+    assert report["ok"] is True and report["failures"] == []
+    names = [i.instance_name for i in stack.registry.instances]
+    assert report["instances"] == names
+    # Every instance has data in every panel of its own service type, readiness included.
     for inst in stack.registry.instances:
-        assert (inst.service_name, inst.instance_name) in pairs
-    assert all(not k.startswith("__") for s in result for k in s["metric"] if k != "__name__")
+        own = [
+            p
+            for p in report["panels"]
+            if p["dashboard"] == "tse-simulation-entity"
+            and p["panel"].startswith(inst.service_name + " ")
+            and not p["planned"]
+        ]
+        assert len(own) >= 7, inst.instance_name
+        assert all(p["cells"] == {inst.instance_name: DATA} for p in own), own
+    planned = [p for p in report["panels"] if p["planned"]]
+    assert len(planned) == 2 * 6  # rate + total of each of the six planned domain metrics
+    assert all(p["cells"] == {"(all)": PLANNED} for p in planned)
+    health = next(p for p in report["panels"] if p["panel"] == "Service Instance Health")
+    assert health["cells"] == dict.fromkeys(names, DATA)
+
+
+def _series(stack: Stack, query: str) -> dict[str, float]:
+    result = api(stack.prometheus, "/api/v1/query", {"query": query})["data"]["result"]
+    return {s["metric"].get("instance", ""): float(s["value"][1]) for s in result}
+
+
+def test_red_panels_show_the_rates_the_services_serve(stack: Stack) -> None:
+    """Requests/s = the simulated API traffic + one scrape per second; errors: its 5 %."""
+    requests = _series(stack, f"sum by (instance) (rate(http_requests_total[{RATE_WINDOW}]))")
+    result = api(
+        stack.prometheus,
+        "/api/v1/query",
+        {"query": "sum by (instance) (http_request_errors_total)"},
+    )["data"]["result"]
+    errors = {s["metric"]["instance"]: (float(s["value"][0]), float(s["value"][1])) for s in result}
+    for inst in stack.registry.instances:
+        api_rate = stack.plan.instance_rate(inst)
+        assert requests[inst.instance_name] == pytest.approx(api_rate + 1.0, rel=0.2)
+        # The errors counter as last scraped (up to one scrape interval old).
+        at, value = errors[inst.instance_name]
+        elapsed = at - stack.plan.started_at
+        assert api_rate * 0.05 * (elapsed - 2) - 1 <= value <= api_rate * 0.05 * elapsed
+
+
+def test_go_constant_labels_arrive_renamed(stack: Stack) -> None:
+    """Go services expose their own `instance`: Prometheus keeps the target's, renames theirs."""
+    result = api(
+        stack.prometheus,
+        "/api/v1/query",
+        {"query": 'http_requests_total{job="exchange-simulator"}'},
+    )["data"]["result"]
+    labels = result[0]["metric"]
+    assert labels["instance"] == "exchange-okx" and labels["exported_instance"] == "exchange-okx"
+    python = api(
+        stack.prometheus, "/api/v1/query", {"query": 'http_requests_total{job="risk-monitor"}'}
+    )["data"]["result"]
+    assert all("exported_instance" not in s["metric"] for s in python)
+
+
+def test_the_orchestrators_target_labels(stack: Stack) -> None:
+    result = api(stack.prometheus, "/api/v1/query", {"query": "sum by (entity_type) (up)"})["data"][
+        "result"
+    ]
+    assert {s["metric"].get("entity_type") for s in result} >= {
+        "central",
+        "trading",
+        "exchange",
+        "custodian",
+        "market-data",
+    }
+    [okx] = api(stack.prometheus, "/api/v1/query", {"query": 'up{instance_name="exchange-okx"}'})[
+        "data"
+    ]["result"]
+    assert okx["metric"]["schema_name"] == "exchange_okx"
 
 
 def test_real_exporters_are_scraped(stack: Stack) -> None:
     for query in ("redis_up", "pg_up"):
         [series] = api(stack.prometheus, "/api/v1/query", {"query": query})["data"]["result"]
         assert series["value"][1] == "1"
+
+
+def test_a_broken_metrics_path_fails_verify_naming_instance_and_path(
+    stack: Stack, run_cli: RunCli
+) -> None:
+    """The scrape config the real stack had before: trading-system-engine on /metrics (404)."""
+    engine_type = stack.registry.services["trading-system-engine"]
+    broken = dataclasses.replace(
+        stack.registry,
+        services={
+            **stack.registry.services,
+            "trading-system-engine": dataclasses.replace(engine_type, metrics_path="/metrics"),
+        },
+    )
+    write_prometheus(broken, stack.config_dir, SCRAPE)
+    os.kill(stack.prometheus_pid, signal.SIGHUP)
+    try:
+        deadline = time.monotonic() + 20
+        while _series(stack, 'up{job="trading-system-engine"}').get(ENGINE) != 0.0:
+            assert time.monotonic() < deadline, "the engine's target never went down"
+            time.sleep(0.5)
+        time.sleep(1.5)  # one more failed scrape: the engine's series are stale
+        res = _verify_cli(run_cli, stack)
+        print(res.stdout, res.stderr)
+        assert res.exit_code == 1
+        engine = next(i for i in stack.registry.instances if i.instance_name == ENGINE)
+        line = next(ln for ln in res.stderr.splitlines() if f"instance {ENGINE}" in ln)
+        assert f"up == 0 scraping http://{engine.address}/metrics" in line
+        assert "404" in line
+        assert any(NO_DATA in ln for ln in res.stdout.splitlines() if "trading-system-engine" in ln)
+        report = verify(stack.prometheus, stack.registry, stack.provisioning)
+        assert render_table(report).count(NO_DATA) >= 1
+    finally:
+        write_prometheus(stack.registry, stack.config_dir, SCRAPE)
+        os.kill(stack.prometheus_pid, signal.SIGHUP)
+
+
+def test_unreachable_prometheus_exits_3(stack: Stack, run_cli: RunCli) -> None:
+    res = run_cli(
+        "verify",
+        "--registry",
+        str(stack.registry_file),
+        "--prometheus",
+        f"http://{LOOPBACK}:{free_port()}",
+        "--dashboards",
+        str(stack.provisioning),
+    )
+    assert res.exit_code == 3
+    assert "cannot reach Prometheus" in res.stderr and "Traceback" not in res.stderr
+    res = run_cli("verify", "--registry", str(stack.registry_file), "--prometheus", "ftp://x")
+    assert res.exit_code == 2

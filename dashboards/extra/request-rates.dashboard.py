@@ -14,10 +14,11 @@ from tsedash.sdk import dashboard_b
 
 _registry = load_registry(Path(__file__).resolve().parents[2] / "instances.yaml")
 
-_flow = Query(
-    'sum by (target_service) (rate(http_requests_total{job=~"$service", instance=~"$instance"}'
+# Labels every service's RED middleware sets: the route pattern and the status code.
+_by_route = Query(
+    'sum by (route, code) (rate(http_requests_total{job=~"$service", instance=~"$instance"}'
     "[$__rate_interval]))",
-    "{{target_service}}",
+    "{{route}} {{code}}",
 )
 
 dashboard = finalize_extra(
@@ -25,9 +26,9 @@ dashboard = finalize_extra(
     .row("Requests")
     .add(
         timeseries(
-            "Requests per Target Service",
-            "Requests per second the selected instances send, summed per target service.",
-            _flow,
+            "Requests per Route",
+            "Requests per second the selected instances answered, per route and status code.",
+            _by_route,
             "reqps",
         ),
         24,
