@@ -14,7 +14,8 @@ from tsedash.prometheus.rules import RULES_FILE, alert_rules
 
 from .dashboard_helpers import fixture_registry
 
-LINK = "/d/tse-devops-docker?var-service={service}&var-instance={instance}"
+LINK = "http://localhost:3000/d/tse-devops-docker?var-service={service}&var-instance={instance}"
+RUNBOOK = "docs/runbooks.md#{anchor}"
 
 
 def promtool(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -36,11 +37,14 @@ def all_up(except_: str = "") -> list[dict[str, str]]:
     ]
 
 
-def annotations(service: str, instance: str, summary: str, description: str) -> dict[str, str]:
+def annotations(
+    alert: str, service: str, instance: str, summary: str, description: str
+) -> dict[str, str]:
     return {
         "summary": summary,
         "description": description,
         "dashboard": LINK.format(service=service, instance=instance),
+        "runbook_url": RUNBOOK.format(anchor=alert.lower()),
     }
 
 
@@ -58,8 +62,53 @@ def test_rule_kinds_scale_as_documented() -> None:
     kinds = [r["alert"] for r in rules]
     assert kinds.count("InstanceDown") == 3  # one per service type
     assert kinds.count("InstanceMissing") == 4  # one per expected instance
-    assert kinds.count("CounterStalled") == 2  # one per declared counter
+    assert kinds.count("HighErrorRatio") == kinds.count("HighLatency") == 3
+    # Only the exposed counter that asks for it (trades_total), not client_requests_total.
+    assert [r["labels"]["metric"] for r in rules if r["alert"] == "CounterStalled"] == [
+        "trades_total"
+    ]
+    assert kinds.count("InfrastructureMissing") == kinds.count("InfrastructureDown") == 2
     assert all({"severity", "service"} <= set(r["labels"]) for r in rules)
+    assert all(r["annotations"]["runbook_url"].startswith("docs/runbooks.md#") for r in rules)
+
+
+def test_runbook_anchors_exist() -> None:
+    from .conftest import ROOT
+
+    text = (ROOT / "docs" / "runbooks.md").read_text()
+    anchors = {line[3:].strip().lower() for line in text.splitlines() if line.startswith("## ")}
+    rules = [r for g in alert_rules(fixture_registry())["groups"] for r in g["rules"]]
+    assert {r["annotations"]["runbook_url"].split("#")[1] for r in rules} <= anchors
+
+
+def test_thresholds_and_links_come_from_the_registry() -> None:
+    from tsedash.registry import load_registry_text
+
+    from .dashboard_helpers import FIXTURE
+
+    text = (
+        FIXTURE.read_text()
+        .replace(
+            "categories:",
+            "alerts: {error_ratio: 0.2}\n"
+            "links: {grafana_url: 'https://grafana.example/', runbooks_url: 'https://docs.example/rb'}\n"
+            "categories:",
+        )
+        .replace(
+            "    readiness: true\n",
+            "    readiness: true\n    alerts: {latency_p95_seconds: 0.25}\n",
+        )
+    )
+    rules = [
+        r for g in alert_rules(load_registry_text(text, "r.yaml"))["groups"] for r in g["rules"]
+    ]
+    by = {(r["alert"], r["labels"]["service"]): r for r in rules}
+    assert by[("HighErrorRatio", "audit-correlator")]["expr"].endswith("> 0.2")
+    assert by[("HighLatency", "exchange-simulator")]["expr"].endswith("> 0.25")
+    assert by[("HighLatency", "audit-correlator")]["expr"].endswith("> 1")
+    down = by[("InstanceDown", "exchange-simulator")]["annotations"]
+    assert down["dashboard"].startswith("https://grafana.example/d/tse-devops-docker?")
+    assert down["runbook_url"] == "https://docs.example/rb#instancedown"
 
 
 def test_promtool_unit_tests_for_each_rule_kind(tmp_path: Path) -> None:
@@ -83,10 +132,11 @@ def test_promtool_unit_tests_for_each_rule_kind(tmp_path: Path) -> None:
                                 "instance": okx,
                             },
                             "exp_annotations": annotations(
+                                "InstanceDown",
                                 ex,
                                 okx,
                                 f"{ex} instance {okx} is down",
-                                "Prometheus cannot scrape its /metrics for 1 minute.",
+                                "Prometheus cannot scrape /metrics for 1 minute.",
                             ),
                         }
                     ],
@@ -109,6 +159,7 @@ def test_promtool_unit_tests_for_each_rule_kind(tmp_path: Path) -> None:
                                 "instance": "exchange-Binance",
                             },
                             "exp_annotations": annotations(
+                                "InstanceMissing",
                                 ex,
                                 "exchange-Binance",
                                 "exchange-Binance is in the registry but not scraped",
@@ -147,6 +198,7 @@ def test_promtool_unit_tests_for_each_rule_kind(tmp_path: Path) -> None:
                                 "metric": "trades_total",
                             },
                             "exp_annotations": annotations(
+                                "CounterStalled",
                                 ex,
                                 okx,
                                 f"Trades of {okx} stopped increasing",
@@ -155,6 +207,116 @@ def test_promtool_unit_tests_for_each_rule_kind(tmp_path: Path) -> None:
                         }
                     ],
                 },
+            ],
+        },
+        {  # 10 % of requests fail on one instance for 10 minutes; the other is fine
+            "interval": "1m",
+            "input_series": [
+                *all_up(),
+                {
+                    "series": f'http_requests_total{{job="{ex}", instance="{okx}", route="/a", code="200"}}',
+                    "values": "0+540x15",
+                },
+                {  # the middleware counts a failed request in both counters
+                    "series": f'http_requests_total{{job="{ex}", instance="{okx}", route="/a", code="500"}}',
+                    "values": "0+60x15",
+                },
+                {
+                    "series": f'http_request_errors_total{{job="{ex}", instance="{okx}", route="/a", code="500"}}',
+                    "values": "0+60x15",
+                },
+                {
+                    "series": f'http_requests_total{{job="{ex}", instance="exchange-Binance", route="/a", code="200"}}',
+                    "values": "0+600x15",
+                },
+            ],
+            "alert_rule_test": [
+                {"eval_time": "3m", "alertname": "HighErrorRatio", "exp_alerts": []},
+                {
+                    "eval_time": "12m",
+                    "alertname": "HighErrorRatio",
+                    "exp_alerts": [
+                        {
+                            "exp_labels": {
+                                "severity": "warning",
+                                "service": ex,
+                                "job": ex,
+                                "instance": okx,
+                            },
+                            "exp_annotations": annotations(
+                                "HighErrorRatio",
+                                ex,
+                                okx,
+                                f"{ex} instance {okx} answers 10% of requests with an error",
+                                "More than 5% of requests got a status >= 400 for 5m.",
+                            ),
+                        }
+                    ],
+                },
+            ],
+        },
+        {  # every request of one instance takes ~3 s (the +Inf and 5 s buckets)
+            "interval": "1m",
+            "input_series": [
+                *all_up(),
+                *[
+                    {
+                        "series": f'http_request_duration_seconds_bucket{{job="{ex}", instance="{okx}", le="{le}"}}',
+                        "values": "0x15" if float(le) < 5 else "0+60x15",
+                    }
+                    for le in ("0.5", "1", "2.5", "5", "+Inf")
+                ],
+            ],
+            "alert_rule_test": [
+                {
+                    "eval_time": "12m",
+                    "alertname": "HighLatency",
+                    "exp_alerts": [
+                        {
+                            "exp_labels": {
+                                "severity": "warning",
+                                "service": ex,
+                                "job": ex,
+                                "instance": okx,
+                            },
+                            "exp_annotations": annotations(
+                                "HighLatency",
+                                ex,
+                                okx,
+                                f"{ex} instance {okx} p95 latency is 4.875s",
+                                "The 95th percentile of request durations exceeded 1s for 5m.",
+                            ),
+                        }
+                    ],
+                }
+            ],
+        },
+        {  # an infrastructure job with no target at all
+            "interval": "1m",
+            "input_series": [
+                *all_up(),
+                {"series": 'up{job="cadvisor", instance="c:8080"}', "values": "1x20"},
+            ],
+            "alert_rule_test": [
+                {
+                    "eval_time": "10m",
+                    "alertname": "InfrastructureMissing",
+                    "exp_alerts": [
+                        {
+                            "exp_labels": {
+                                "severity": "critical",
+                                "service": "redis",
+                                "job": "redis",
+                            },
+                            "exp_annotations": {
+                                "summary": "redis is not scraped at all",
+                                "description": "Prometheus has no target for this job: check its scrape config.",
+                                "dashboard": "http://localhost:3000/d/tse-devops-docker",
+                                "runbook_url": "docs/runbooks.md#infrastructuremissing",
+                            },
+                        }
+                    ],
+                }
             ],
         },
     ]

@@ -70,7 +70,15 @@ def test_every_guide_has_runnable_blocks() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["dashboards.md", "multi-instance.md", "python-services.md", "troubleshooting.md"]
+    "name",
+    [
+        "dashboards.md",
+        "multi-instance.md",
+        "python-services.md",
+        "registry.md",
+        "runbooks.md",
+        "troubleshooting.md",
+    ],
 )
 def test_guide_commands_run(name: str, servers: dict[str, str], tmp_path: Path) -> None:
     repo = tmp_path / "tsedash"

@@ -1,14 +1,19 @@
-"""Alert rules per service type (`deploy/prometheus/rules/tsedash-alerts.yml`).
+"""Alert rules from the metric contract (`deploy/prometheus/rules/tsedash-alerts.yml`).
 
-- InstanceDown: `up == 0` for 1 m, one rule per service type (one series per instance).
+Per service type, on what every service really exposes:
+- InstanceDown: `up == 0` for 1 m (one series per instance).
+- HighErrorRatio / HighLatency: the RED metrics against the type's thresholds (registry
+  `alerts:`, defaults 5 % and a p95 of 1 s), for 5 m.
+- CounterStalled: only for exposed domain counters whose registry entry asks for it
+  (`stall_alert: true`): a counter that is flat by nature (alerts raised) is healthy.
 - InstanceMissing: an instance the registry expects but Prometheus does not scrape at all;
   `absent()` cannot name instances in one expression, so one rule per expected instance, in a
-  group of its own evaluated every minute (`benchmarks/rules.py` measured ~0.11 ms per rule
-  per evaluation on Prometheus 2.42: 1.1 s for 10,000 — fine once a minute, not every 15 s).
-- CounterStalled: a declared counter that did not increase for 5 m on a live instance.
+  group of its own evaluated every minute.
+Per infrastructure job: InfrastructureDown (`up == 0`) and InfrastructureMissing (`absent`).
 
-Every alert carries `severity`, `service`, `job`, `instance` and a link to the DevOps view
-filtered to that instance.
+Every alert carries `severity`, `service`, `job` and (for instances) `instance`, an absolute
+link to the DevOps view filtered to it (`links.grafana_url`) and a `runbook_url` into
+docs/runbooks.md (`links.runbooks_url`).
 """
 
 from __future__ import annotations
@@ -16,79 +21,185 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from tsedash.registry import Registry
+from tsedash.registry import Registry, ServiceType
+from tsedash.registry import exposition as ex
 
 RULES_FILE = "rules/tsedash-alerts.yml"
 DASHBOARD_PATH = "/d/tse-devops-docker"
+INSTANCE = "{{ $labels.instance }}"
+WINDOW = "5m"
 
 
-def _link(service: str, instance: str) -> str:
-    return f"{DASHBOARD_PATH}?var-service={quote(service)}&var-instance={instance}"
+class _Annotator:
+    def __init__(self, registry: Registry) -> None:
+        self.grafana = registry.links.grafana_url.rstrip("/")
+        self.runbooks = registry.links.runbooks_url
+
+    def __call__(
+        self, alert: str, summary: str, description: str, service: str = "", instance: str = ""
+    ) -> dict[str, str]:
+        link = f"{self.grafana}{DASHBOARD_PATH}"
+        if service:
+            link += f"?var-service={quote(service)}&var-instance={instance}"
+        return {
+            "summary": summary,
+            "description": description,
+            "dashboard": link,
+            "runbook_url": f"{self.runbooks}#{alert.lower()}",
+        }
+
+
+def _type_rules(registry: Registry, svc: ServiceType, note: _Annotator) -> list[dict[str, Any]]:
+    service = svc.name
+    sel = f'{{job="{service}"}}'
+    by = "sum by (job, instance)"
+    threshold = svc.alerts
+    rules: list[dict[str, Any]] = [
+        {
+            "alert": "InstanceDown",
+            "expr": f"up{sel} == 0",
+            "for": "1m",
+            "labels": {"severity": "critical", "service": service},
+            "annotations": note(
+                "InstanceDown",
+                f"{service} instance {INSTANCE} is down",
+                f"Prometheus cannot scrape {registry.metrics_path(svc)} for 1 minute.",
+                service,
+                INSTANCE,
+            ),
+        },
+        {
+            "alert": "HighErrorRatio",
+            "expr": (
+                f"{by} (rate({ex.ERRORS}{sel}[{WINDOW}])) / "
+                f"{by} (rate({ex.REQUESTS}{sel}[{WINDOW}])) > {threshold.error_ratio:g}"
+            ),
+            "for": WINDOW,
+            "labels": {"severity": "warning", "service": service},
+            "annotations": note(
+                "HighErrorRatio",
+                f"{service} instance {INSTANCE} answers "
+                "{{ $value | humanizePercentage }} of requests with an error",
+                f"More than {threshold.error_ratio:.0%} of requests got a status >= 400 "
+                f"for {WINDOW}.",
+                service,
+                INSTANCE,
+            ),
+        },
+        {
+            "alert": "HighLatency",
+            "expr": (
+                f"histogram_quantile(0.95, sum by (job, instance, le) "
+                f"(rate({ex.DURATION}_bucket{sel}[{WINDOW}]))) > "
+                f"{threshold.latency_p95_seconds:g}"
+            ),
+            "for": WINDOW,
+            "labels": {"severity": "warning", "service": service},
+            "annotations": note(
+                "HighLatency",
+                f"{service} instance {INSTANCE} p95 latency is {{{{ $value | humanizeDuration }}}}",
+                f"The 95th percentile of request durations exceeded "
+                f"{threshold.latency_p95_seconds:g}s for {WINDOW}.",
+                service,
+                INSTANCE,
+            ),
+        },
+    ]
+    for metric in svc.metrics:
+        if not metric.stall_alert:
+            continue
+        rules.append(
+            {
+                "alert": "CounterStalled",
+                "expr": (
+                    f"{by} (increase({metric.name}{sel}[{WINDOW}])) == 0"
+                    f" and on (job, instance) up{sel} == 1"
+                ),
+                "for": "1m",
+                "labels": {"severity": "warning", "service": service, "metric": metric.name},
+                "annotations": note(
+                    "CounterStalled",
+                    f"{metric.title} of {INSTANCE} stopped increasing",
+                    f"`{metric.name}` did not increase for 5 minutes while the instance is up.",
+                    service,
+                    INSTANCE,
+                ),
+            }
+        )
+    return rules
+
+
+def _missing_rules(registry: Registry, svc: ServiceType, note: _Annotator) -> list[dict[str, Any]]:
+    return [
+        {
+            "alert": "InstanceMissing",
+            "expr": f'absent(up{{job="{svc.name}", instance="{inst.instance_name}"}})',
+            "for": "5m",
+            "labels": {
+                "severity": "warning",
+                "service": svc.name,
+                "job": svc.name,
+                "instance": inst.instance_name,
+            },
+            "annotations": note(
+                "InstanceMissing",
+                f"{inst.instance_name} is in the registry but not scraped",
+                "No target with this instance label: check the scrape config "
+                "(`tsedash prometheus`) and the container.",
+                svc.name,
+                inst.instance_name,
+            ),
+        }
+        for inst in registry.instances_of(svc.name)
+    ]
+
+
+def _infrastructure_rules(registry: Registry, note: _Annotator) -> list[dict[str, Any]]:
+    rules: list[dict[str, Any]] = []
+    for job in registry.infrastructure:
+        labels = {"severity": "critical", "service": job.job, "job": job.job}
+        rules.append(
+            {
+                "alert": "InfrastructureDown",
+                "expr": f'up{{job="{job.job}"}} == 0',
+                "for": "2m",
+                "labels": {"severity": "critical", "service": job.job},
+                "annotations": note(
+                    "InfrastructureDown",
+                    f"{job.job} ({job.address}) is down",
+                    "Prometheus cannot scrape the job for 2 minutes: check the container and "
+                    "its exporter.",
+                ),
+            }
+        )
+        rules.append(
+            {
+                "alert": "InfrastructureMissing",
+                "expr": f'absent(up{{job="{job.job}"}})',
+                "for": "5m",
+                "labels": labels,
+                "annotations": note(
+                    "InfrastructureMissing",
+                    f"{job.job} is not scraped at all",
+                    "Prometheus has no target for this job: check its scrape config.",
+                ),
+            }
+        )
+    return rules
 
 
 def alert_rules(registry: Registry) -> dict[str, Any]:
+    note = _Annotator(registry)
     groups: list[dict[str, Any]] = []
     for service, svc in registry.services.items():
-        missing: list[dict[str, Any]] = []
-        rules: list[dict[str, Any]] = [
-            {
-                "alert": "InstanceDown",
-                "expr": f'up{{job="{service}"}} == 0',
-                "for": "1m",
-                "labels": {"severity": "critical", "service": service},
-                "annotations": {
-                    "summary": f"{service} instance {{{{ $labels.instance }}}} is down",
-                    "description": "Prometheus cannot scrape its /metrics for 1 minute.",
-                    "dashboard": _link(service, "{{ $labels.instance }}"),
-                },
-            }
-        ]
-        for inst in registry.instances_of(service):
-            missing.append(
-                {
-                    "alert": "InstanceMissing",
-                    "expr": f'absent(up{{job="{service}", instance="{inst.instance_name}"}})',
-                    "for": "5m",
-                    "labels": {
-                        "severity": "warning",
-                        "service": service,
-                        "job": service,
-                        "instance": inst.instance_name,
-                    },
-                    "annotations": {
-                        "summary": f"{inst.instance_name} is in the registry but not scraped",
-                        "description": "No target with this instance label: check the scrape "
-                        "config (`tsedash prometheus`) and the container.",
-                        "dashboard": _link(service, inst.instance_name),
-                    },
-                }
-            )
-        for metric in svc.metrics:
-            if metric.type != "counter":
-                continue
-            rules.append(
-                {
-                    "alert": "CounterStalled",
-                    "expr": (
-                        "sum by (job, instance) "
-                        f'(increase({metric.name}{{job="{service}"}}[5m])) == 0'
-                        f' and on (job, instance) up{{job="{service}"}} == 1'
-                    ),
-                    "for": "1m",
-                    "labels": {"severity": "warning", "service": service, "metric": metric.name},
-                    "annotations": {
-                        "summary": (
-                            f"{metric.title} of {{{{ $labels.instance }}}} stopped increasing"
-                        ),
-                        "description": f"`{metric.name}` did not increase for 5 minutes while the "
-                        "instance is up.",
-                        "dashboard": _link(service, "{{ $labels.instance }}"),
-                    },
-                }
-            )
-        groups.append({"name": f"tsedash-{service}", "rules": rules})
+        groups.append({"name": f"tsedash-{service}", "rules": _type_rules(registry, svc, note)})
+        missing = _missing_rules(registry, svc, note)
         if missing:
             groups.append(
                 {"name": f"tsedash-{service}-missing", "interval": "1m", "rules": missing}
             )
+    if registry.infrastructure:
+        groups.append(
+            {"name": "tsedash-infrastructure", "rules": _infrastructure_rules(registry, note)}
+        )
     return {"groups": groups}
