@@ -71,7 +71,9 @@ def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 
 def queries(model: dict[str, Any]) -> int:
-    return sum(len(p.get("targets", [])) for p in model["panels"])
+    """Every target, those of collapsed rows' children included."""
+    panels = [c for p in model["panels"] for c in (p, *p.get("panels", []))]
+    return sum(len(p.get("targets", [])) for p in panels)
 
 
 def measure(n: int) -> dict[str, Any]:
@@ -144,6 +146,15 @@ def main() -> None:
             f"{r['seed_ms']:>9.1f} {'/'.join(map(str, r['seed_bytes'])):>19} "
             f"{'/'.join(map(str, r['seed_panels'])):>12} "
             f"{'/'.join(map(str, r['seed_queries'])):>13}"
+        )
+    print()
+    first, last = results[0], results[-1]
+    print(f"Dashboard JSON at {first['n']} and at {last['n']:,} instances (the scale rule)")
+    for i, name in enumerate(("DevOps", "Simulation")):
+        a, b = first["bytes"][i], last["bytes"][i]
+        print(
+            f"  {name:<10} {a:>9,} bytes vs {b:>9,} bytes ({(b - a) / a:+.2%}); "
+            f"queries {first['queries'][i]} vs {last['queries'][i]}"
         )
     print()
     print("Registry load (parse, check, derive) against the bare libyaml parse of the same file")

@@ -154,7 +154,8 @@ def firing_alerts() -> table_b.Panel:
         table_b.Panel()
         .title("Firing Alerts")
         .description(
-            "Alerts of the generated rules (instance down, missing, counter stalled) firing for "
+            "Alerts of the generated rules (instance down or missing, error ratio, latency, "
+            "counter stalled) firing for "
             "the selected instances. Empty is good; each alert links back here filtered."
         )
         .datasource(panel_datasource())

@@ -85,3 +85,20 @@ def test_fixture_registry_preview_has_rows(tmp_path: Path) -> None:
     pipeline.build(FIXTURE, out, extras=None)
     [_, sim] = write_previews(out, tmp_path / "pv", png=False)
     assert 'class="row"' in sim.html.read_text()
+
+
+def test_collapsed_rows_are_drawn_closed_with_their_panels_listed(
+    built: Path, tmp_path: Path
+) -> None:
+    [page] = [
+        p for p in write_previews(built, tmp_path, png=False) if p.uid == "tse-simulation-entity"
+    ]
+    html = page.html.read_text()
+    row = re.search(
+        r'<div class="row collapsed"[^>]*>([^<]*)<span class="inside">([^<]*)</span>', html
+    )
+    assert row is not None
+    assert "exchange-simulator domain metrics (planned" in html
+    assert "Trades/s" in html and 'data-grid="0,' in html
+    # A planned panel is listed in its row, never drawn as a box of its own.
+    assert not re.search(r'class="panel"[^>]*>.{0,200}exchange-simulator Trades/s', html, re.S)

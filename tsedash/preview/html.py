@@ -29,6 +29,7 @@ h1{margin:0 0 6px;font-size:18px;color:#fff} .meta{color:#8e8e8e;font-size:12px}
 .panel{background:#181b1f;border:1px solid #2c3235;border-radius:3px;padding:6px 8px}
 .row{border-bottom:1px solid #3d71d9;color:#fff;font-weight:600;padding:4px 2px}
 .row.collapsed::after{content:" (collapsed)";color:#8e8e8e;font-weight:400}
+.row .inside{color:#8e8e8e;font-weight:400;font-size:11px}
 .title{color:#fff;font-weight:600} .type{float:right;color:#8e8e8e;font-size:11px}
 .badge{display:inline-block;background:#3d71d9;color:#fff;border-radius:2px;padding:0 4px;
 font-size:11px;margin-left:4px}
@@ -72,8 +73,12 @@ def _panel(panel: dict[str, Any], values: dict[str, str]) -> str:
     attrs = f'data-id="{panel.get("id")}" data-grid="{x},{y},{w},{h}" style="{_box(x, y, w, h)}"'
     title = escape(str(panel.get("title", "")))
     if panel.get("type") == "row":
-        collapsed = " collapsed" if panel.get("collapsed") else ""
-        return f'<div class="row{collapsed}" {attrs}>{title}</div>'
+        if not panel.get("collapsed"):
+            return f'<div class="row" {attrs}>{title}</div>'
+        # Drawn as Grafana shows it, closed: its children are listed, not placed.
+        inside = ", ".join(escape(str(c.get("title", ""))) for c in panel.get("panels") or [])
+        hidden = f' <span class="inside">{inside}</span>' if inside else ""
+        return f'<div class="row collapsed" {attrs}>{title}{hidden}</div>'
     unit = ((panel.get("fieldConfig") or {}).get("defaults") or {}).get("unit", "")
     repeat = (
         f'<span class="badge">repeat ${escape(panel["repeat"])}</span>'
@@ -102,11 +107,7 @@ def _panel(panel: dict[str, Any], values: dict[str, str]) -> str:
 
 def render_html(model: dict[str, Any], source: str = "") -> str:
     values = default_values(model)
-    panels: list[dict[str, Any]] = []
-    for panel in model.get("panels", []):
-        panels.append(panel)
-        if panel.get("collapsed"):
-            panels.extend(panel.get("panels", []) or [])
+    panels: list[dict[str, Any]] = list(model.get("panels", []))
     bottom = max(
         (p["gridPos"]["y"] + p["gridPos"]["h"] for p in panels if "gridPos" in p), default=0
     )
