@@ -228,6 +228,22 @@ REAL = {
 }
 
 
+# TYPES with the other four service types the orchestrator runs.
+SEVEN_TYPES = TYPES.replace(
+    "services:\n",
+    "services:\n"
+    + "".join(
+        f"  {t}: {{category: exchange}}\n"
+        for t in (
+            "risk-monitor",
+            "trading-system-engine",
+            "test-coordinator",
+            "market-data-simulator",
+        )
+    ),
+)
+
+
 def test_the_orchestrators_compose_with_the_default_registry(run_cli: RunCli) -> None:
     args = ["registry", "show", "--registry", str(ROOT / "instances.yaml")]
     res = run_cli(*args, "--compose", str(ORCHESTRATOR), "--format", "json")
@@ -244,14 +260,7 @@ def test_the_orchestrators_compose_with_the_default_registry(run_cli: RunCli) ->
 
 
 def test_the_orchestrators_compose_alone_finds_the_seven(types: Path) -> None:
-    types.write_text(
-        TYPES.replace(
-            "services:\n",
-            "services:\n  risk-monitor: {category: exchange}\n"
-            "  trading-system-engine: {category: exchange}\n  test-coordinator: {category: exchange}\n"
-            "  market-data-simulator: {category: exchange}\n",
-        )
-    )
+    types.write_text(SEVEN_TYPES)
     found = load_sources(types, [ORCHESTRATOR]).registry.instances
     assert {i.instance_name: i.service_name for i in found} == REAL
     okx = next(i for i in found if i.instance_name == "exchange-okx")
@@ -269,14 +278,7 @@ def test_compose_mounts_merge_by_target_as_compose_does(tmp_path: Path, types: P
     override.write_text(
         "services:\n  exchange-simulator:\n    volumes:\n      - /srv/okx-data:/app/data\n"
     )
-    types.write_text(
-        TYPES.replace(
-            "services:\n",
-            "services:\n  risk-monitor: {category: exchange}\n"
-            "  trading-system-engine: {category: exchange}\n  test-coordinator: {category: exchange}\n"
-            "  market-data-simulator: {category: exchange}\n",
-        )
-    )
+    types.write_text(SEVEN_TYPES)
     found = load_sources(types, [ORCHESTRATOR, override]).registry.instances
     okx = next(i for i in found if i.instance_name == "exchange-okx")
     assert okx.volumes["data"].host == "/srv/okx-data"

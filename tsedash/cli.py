@@ -202,6 +202,14 @@ def _check_json(ok: bool, problems: list[Any]) -> str:
     )
 
 
+dashboards_option = click.option(
+    "--dashboards",
+    "source",
+    default="provisioning",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The provisioning directory whose dashboards to read (what `tsedash build` wrote).",
+)
 out_option = click.option(
     "--out",
     "out",
@@ -394,14 +402,7 @@ def deploy_cmd(registry_path: SourceSpec, out: Path) -> None:
 
 
 @cli.command("preview")
-@click.option(
-    "--dashboards",
-    "source",
-    default="provisioning",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The provisioning directory whose dashboards to draw.",
-)
+@dashboards_option
 @click.option(
     "--out",
     default="preview",
@@ -429,14 +430,7 @@ def preview_cmd(source: Path, out: Path, no_png: bool) -> None:
     metavar="URL",
     help="The Prometheus the dashboards' datasource points at (env PROMETHEUS_URL).",
 )
-@click.option(
-    "--dashboards",
-    "source",
-    default="provisioning",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The provisioning directory `tsedash build` wrote.",
-)
+@dashboards_option
 @click.option("--rate-interval", default="1m", show_default=True, help="$__rate_interval.")
 @click.option("--range", "time_range", default="15m", show_default=True, help="$__range.")
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds per request.")
