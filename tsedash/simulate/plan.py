@@ -19,7 +19,6 @@ import itertools
 import math
 import threading
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tsedash.registry import Instance, Metric, Registry, ServiceType
@@ -250,8 +249,3 @@ class SimulationPlan:
         return next(
             (j.address for j in self.registry.infrastructure if j.job == CADVISOR_JOB), None
         )
-
-
-def route_of(path: str, known: Mapping[str, str]) -> str:
-    """The route the middleware records: a known path's pattern, else `unknown`."""
-    return known.get(path, UNMATCHED_ROUTE)

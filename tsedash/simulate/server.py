@@ -17,9 +17,9 @@ from tsedash.simulate.exposition import CONTENT_TYPE, Family, render
 from tsedash.simulate.plan import (
     HEALTH_ROUTE,
     READY_ROUTE,
+    UNMATCHED_ROUTE,
     SimulationPlan,
     Traffic,
-    route_of,
 )
 
 
@@ -51,7 +51,7 @@ class _Endpoint:
             status = json.dumps({"status": "healthy" if path == HEALTH_ROUTE else "ready"})
             return 200, "application/json", status.encode(), path
         missing = f"404 page not found (metrics are at {self.metrics_path})\n".encode()
-        return 404, "text/plain; charset=utf-8", missing, route_of(path, {})
+        return 404, "text/plain; charset=utf-8", missing, UNMATCHED_ROUTE
 
 
 def _handler(endpoint: _Endpoint) -> type[BaseHTTPRequestHandler]:
