@@ -31,11 +31,12 @@ def _wait_for(proc: subprocess.Popen[str], pattern: str, timeout: float = 40) ->
     raise AssertionError(f"{pattern!r} not seen; output so far: {lines}")
 
 
-def test_demo_runs_until_ctrl_c_and_stops_prometheus() -> None:
+def test_demo_runs_until_ctrl_c_and_stops_prometheus(tmp_path: Path) -> None:
+    errors = (tmp_path / "stderr").open("w+")
     proc = subprocess.Popen(
         [EXE, "demo", "--registry", str(ROOT / "instances.yaml")],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=errors,
         text=True,
         cwd=ROOT,
         env={k: v for k, v in os.environ.items() if k != "TSEDASH_REGISTRY"},
@@ -46,13 +47,15 @@ def test_demo_runs_until_ctrl_c_and_stops_prometheus() -> None:
         assert port_open("127.0.0.1", port)
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=30)
-        assert proc.returncode == 0
+        errors.seek(0)
+        assert proc.returncode == 0, errors.read()
         assert "stopped: simulator and prometheus" in out
         assert not port_open("127.0.0.1", port)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        errors.close()
 
 
 def test_simulate_refuses_unresolvable_addresses_clearly() -> None:

@@ -486,18 +486,19 @@ def simulate_cmd(
 
     RED metrics, process and runtime collectors, readiness after GET /api/v1/ready, each
     type's own metrics path (404 elsewhere); series appear with their first request."""
-    from tsedash.demo import wait_for_stop
+    from tsedash.demo import stop_requested
     from tsedash.simulate import SimulationPlan, Simulator
 
     reg = _load(registry_path)
     simulator = Simulator(SimulationPlan(reg, rate, with_planned), bind_host)
-    served = simulator.start()
-    more = " …" if len(served) > 4 else ""
-    click.echo(f"serving {len(served)} endpoints ({', '.join(served[:4])}{more}); Ctrl-C stops")
-    try:
-        wait_for_stop(None)
-    finally:
-        simulator.stop()
+    with stop_requested() as stop:
+        served = simulator.start()
+        more = " …" if len(served) > 4 else ""
+        click.echo(f"serving {len(served)} endpoints ({', '.join(served[:4])}{more}); Ctrl-C stops")
+        try:
+            stop.wait()
+        finally:
+            simulator.stop()
 
 
 @cli.command("demo")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 
@@ -15,8 +16,10 @@ from tsedash.simulate import SimulationPlan, Simulator
 from tsedash.stack import LOOPBACK, localize, start_prometheus, wait_for_targets
 
 
-def wait_for_stop(seconds: float | None) -> None:
-    """Block until SIGINT/SIGTERM (Ctrl-C) or, with `seconds`, that long."""
+@contextlib.contextmanager
+def stop_requested() -> Iterator[threading.Event]:
+    """An event set by SIGINT/SIGTERM (Ctrl-C), caught from the moment this is entered: a
+    Ctrl-C while things start up (or right after "ready" is printed) still stops cleanly."""
     stop = threading.Event()
 
     def handler(signum: int, frame: FrameType | None) -> None:
@@ -24,7 +27,7 @@ def wait_for_stop(seconds: float | None) -> None:
 
     previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        stop.wait(seconds)
+        yield stop
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
@@ -42,7 +45,7 @@ def run_demo(
     port = port or free_port()
     cadvisor = f"{LOOPBACK}:{free_port()}"
     local = localize(registry, {"prometheus": f"{LOOPBACK}:{port}", "cadvisor": cadvisor})
-    with tempfile.TemporaryDirectory(prefix="tsedash-demo-") as tmp:
+    with stop_requested() as stop, tempfile.TemporaryDirectory(prefix="tsedash-demo-") as tmp:
         group = ProcessGroup(workdir or Path(tmp))
         simulator = Simulator(SimulationPlan(local, rate, with_planned))
         try:
@@ -56,7 +59,7 @@ def run_demo(
             say(f"  or   {url}/graph?g0.expr=sum%20by%20(job)%20(rate(http_requests_total[1m]))")
             say(f"  or   {url}/targets")
             say("  point a Grafana datasource at it, and mount provisioning/ ; Ctrl-C stops all")
-            wait_for_stop(seconds)
+            stop.wait(seconds)
         finally:
             simulator.stop()
             group.stop_all()
