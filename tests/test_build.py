@@ -43,6 +43,7 @@ def test_build_writes_the_provisioning_layout(run_cli: RunCli, tmp_path: Path) -
         "dashboards/trading-ecosystem/extra-instance-uptime.json",  # dashboards/extra
         "dashboards/trading-ecosystem/extra-request-rates.json",
         "dashboards/trading-ecosystem/extra-scrape-health.json",
+        "dashboards/trading-ecosystem/extra-team-red.json",  # grafanalib, migrated
         "dashboards/trading-ecosystem/simulation-entity-view.json",
         "datasources/prometheus.yml",
     ]
@@ -73,7 +74,7 @@ def test_build_writes_the_provisioning_layout(run_cli: RunCli, tmp_path: Path) -
         )
     # The manifest is not a *.json: Grafana would read it as a dashboard.
     assert not MANIFEST.endswith(".json")
-    assert "7 written, 0 unchanged, 0 removed" in res.stdout
+    assert "8 written, 0 unchanged, 0 removed" in res.stdout
 
 
 def test_build_is_byte_identical_twice(tmp_path: Path) -> None:
@@ -233,8 +234,13 @@ def test_build_json_summary(run_cli: RunCli, tmp_path: Path) -> None:
         "tse-extra-uptime",
         "tse-extra-requests",
         "tse-extra-scrape",
+        "tse-extra-team-red",
     ]
-    assert len(summary["written"]) == 7
+    assert len(summary["written"]) == 8
+    # The grafanalib example's migration, listed per dashboard and panel.
+    changes = {(m["uid"], m["panel"], m["change"]) for m in summary["migrations"]}
+    assert ("tse-extra-team-red", "", "schemaVersion 12 → 42") in changes
+    assert any(c.startswith("graph → timeseries") for _, panel, c in changes if panel == "Errors")
 
 
 def test_output_path_that_is_a_file(run_cli: RunCli, tmp_path: Path) -> None:

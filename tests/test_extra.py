@@ -10,7 +10,6 @@ import pytest
 
 from tsedash import pipeline
 from tsedash.extra import DEFAULT_DIR, ExtraDashboardError, load_extras
-from tsedash.validate import ValidationFailed
 
 from .conftest import ROOT, Result
 from .dashboard_helpers import FIXTURE
@@ -35,7 +34,11 @@ def test_repo_examples_load() -> None:
         "extra-instance-uptime.json",  # a bare model, as pulled
         "extra-request-rates.json",  # a grafana-foundation-sdk builder
         "extra-scrape-health.json",  # a dict
+        "extra-team-red.json",  # grafanalib, migrated
     }
+    assert [spec.filename for spec, _ in load_extras(DEFAULT_DIR) if spec.migrations] == [
+        "extra-team-red.json"
+    ]
     spec, model = loaded["extra-request-rates.json"]
     assert spec.source.endswith("request-rates.dashboard.py")
     assert model["uid"] == "tse-extra-requests" and model["panels"][1]["type"] == "timeseries"
@@ -48,33 +51,164 @@ def test_build_validates_and_writes_the_extras(tmp_path: Path) -> None:
         "extra-instance-uptime.json",
         "extra-request-rates.json",
         "extra-scrape-health.json",
+        "extra-team-red.json",
     ]
     assert [spec.uid for spec, _ in result.dashboards][2:] == [
         "tse-extra-uptime",
         "tse-extra-requests",
         "tse-extra-scrape",
+        "tse-extra-team-red",
     ]
 
 
-def test_grafanalib_graph_panels_are_reported_not_changed(tmp_path: Path, run_cli: RunCli) -> None:
+# The dashboard of the issue, written the way grafanalib's docs write one.
+TEAM_RED = """\
+from grafanalib.core import Dashboard, GridPos, Stat, Target, TimeSeries
+
+dashboard = Dashboard(title="Team RED", uid="team-red", panels=[
+    TimeSeries(title="Requests", dataSource="prometheus",
+               targets=[Target(expr="sum(rate(http_requests_total[5m]))", refId="A")],
+               gridPos=GridPos(h=8, w=12, x=0, y=0)),
+    Stat(title="Up", dataSource="prometheus", targets=[Target(expr="sum(up)", refId="A")],
+         gridPos=GridPos(h=8, w=12, x=12, y=0)),
+]).auto_panel_ids()
+"""
+
+LEGACY = """\
+from grafanalib.core import (
+    Dashboard, Graph, GridPos, SingleStat, SparkLine, Target, YAxes, YAxis, Legend, Tooltip,
+)
+
+dashboard = Dashboard(title="Legacy", uid="legacy", sharedCrosshair=True, panels=[
+    Graph(title="Latency", dataSource="prometheus test",
+          targets=[Target(expr="up", refId="A"), Target(expr="up", refId="B")],
+          yAxes=YAxes(left=YAxis(format="s", min=0, max="10", label="seconds")),
+          legend=Legend(alignAsTable=True, rightSide=True, avg=True, max=True, values=True),
+          stack=True, fill=3, lineWidth=2, aliasColors={"p99": "red"},
+          seriesOverrides=[{"alias": "/p9.*/", "fill": 0, "linewidth": 3, "zindex": 2}],
+          tooltip=Tooltip(shared=True),
+          gridPos=GridPos(h=8, w=12, x=0, y=0)),
+    SingleStat(title="Health", dataSource="prom-test", targets=[Target(expr="up", refId="A")],
+               format="percent", valueName="current", decimals=1, prefix="~",
+               thresholds="50,80", colors=["red", "orange", "green"],
+               colorBackground=True, sparkline=SparkLine(show=True),
+               valueMaps=[{"value": "0", "op": "=", "text": "DOWN"}],
+               gridPos=GridPos(h=8, w=12, x=12, y=0)),
+]).auto_panel_ids()
+"""
+
+
+def _extras(tmp_path: Path, **files: str) -> Path:
     extras = tmp_path / "extra"
     extras.mkdir()
-    (extras / "legacy.dashboard.py").write_text(GRAFANALIB_GRAPH)
-    [(_, model)] = load_extras(extras)
-    assert model["panels"][0]["type"] == "graph"  # kept as written
+    for name, text in files.items():
+        (extras / name).write_text(text)
+    return extras
+
+
+def test_the_grafanalib_dashboard_builds_with_a_migration_report(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    extras = _extras(tmp_path, **{"team.dashboard.py": TEAM_RED})
     out = tmp_path / "p"
-    pipeline.build(FIXTURE, out, extras=None)
-    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    with pytest.raises(ValidationFailed) as info:
-        pipeline.build(FIXTURE, out, extras=extras)
-    messages = [str(f) for f in info.value.findings]
-    assert any(
-        "legacy-graphs panel 'Old'" in m and "'graph' is an Angular-era panel type" in m
-        for m in messages
+    registry = str(ROOT / "instances.yaml")  # its datasource is named (uid) prometheus
+    args = ["build", "--registry", registry, "--out", str(out), "--extras", str(extras)]
+    res = run_cli(*args)
+    assert res.exit_code == 0, res.stderr
+    report = [line for line in res.stdout.splitlines() if line.startswith("migrated ")]
+    assert "migrated team-red: schemaVersion 12 → 42" in report
+    assert (
+        "migrated team-red panel 'Requests': datasource 'prometheus' → "
+        "{type: prometheus, uid: prometheus}" in report
     )
-    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert "migrated team-red panel 'Up': 1 target(s) got the panel's datasource" in report
+    model = json.loads((out / "dashboards/trading-ecosystem/extra-team.json").read_text())
+    assert model["schemaVersion"] == 42
+    assert all(
+        p["datasource"] == {"type": "prometheus", "uid": "prometheus"} for p in model["panels"]
+    )
+    assert "null" not in json.dumps(model["panels"][0])  # grafanalib's nulls are gone
+    listed = json.loads(run_cli(*args, "--json").stdout)["migrations"]
+    assert {"uid": "team-red", "panel": "", "change": "schemaVersion 12 → 42"} in listed
+    # Built again from the migrated file, nothing needs migrating.
+    (tmp_path / "again").mkdir()
+    again = _extras(tmp_path / "again", **{"team.json": json.dumps(model)})
+    assert load_extras(again)[0][0].migrations == ()
+
+
+def test_graph_and_singlestat_are_migrated_as_grafana_does(tmp_path: Path) -> None:
+    extras = _extras(tmp_path, **{"legacy.dashboard.py": LEGACY})
+    # Validates: no finding. The fixture's datasource is named "Prometheus Test" (uid prom-test).
+    result = pipeline.build(FIXTURE, tmp_path / "p", extras=extras)
+    [(spec, model)] = [(s, m) for s, m in result.dashboards if s.uid == "legacy"]
+    assert model["graphTooltip"] == 1 and "sharedCrosshair" not in model
+    graph, stat = model["panels"]
+    assert graph["type"] == "timeseries"
+    defaults = graph["fieldConfig"]["defaults"]
+    assert (defaults["unit"], defaults["min"], defaults["max"]) == ("s", 0, 10)
+    custom = defaults["custom"]
+    assert custom["axisLabel"] == "seconds" and custom["lineWidth"] == 2
+    assert custom["fillOpacity"] == 30 and custom["stacking"] == {"mode": "normal", "group": "A"}
+    assert graph["options"]["legend"] == {
+        "displayMode": "table",
+        "placement": "right",
+        "calcs": ["max", "mean"],
+    }
+    assert graph["options"]["tooltip"]["mode"] == "multi"
+    overrides = graph["fieldConfig"]["overrides"]
+    assert overrides[0] == {
+        "matcher": {"id": "byName", "options": "p99"},
+        "properties": [{"id": "color", "value": {"mode": "fixed", "fixedColor": "red"}}],
+    }
+    assert overrides[1]["matcher"] == {"id": "byRegexp", "options": "/p9.*/"}
+    assert overrides[1]["properties"] == [
+        {"id": "custom.fillOpacity", "value": 0},
+        {"id": "custom.lineWidth", "value": 3},
+    ]
+    assert stat["type"] == "stat"
+    assert stat["options"]["reduceOptions"]["calcs"] == ["lastNotNull"]
+    assert (stat["options"]["graphMode"], stat["options"]["colorMode"]) == ("area", "background")
+    sdef = stat["fieldConfig"]["defaults"]
+    assert (sdef["unit"], sdef["decimals"]) == ("percent", 1)
+    assert sdef["thresholds"]["steps"] == [
+        {"color": "red", "value": None},
+        {"color": "orange", "value": 50},
+        {"color": "green", "value": 80},
+    ]
+    assert sdef["mappings"] == [{"type": "value", "options": {"0": {"text": "DOWN", "index": 0}}}]
+    changes = [str(m) for m in spec.migrations]
+    assert any(
+        "graph → timeseries (unit s; 2 override(s); stacked; legend table; "
+        "not carried over: seriesOverrides.zindex)" in c
+        for c in changes
+    ), changes
+    assert any("not carried over (stat has none): prefix" in c for c in changes)
+
+
+def test_strict_extras_refuses_what_needed_a_migration(tmp_path: Path, run_cli: RunCli) -> None:
+    extras = _extras(tmp_path, **{"team.dashboard.py": TEAM_RED})
+    out = tmp_path / "p"
+    args = ["build", "--registry", str(FIXTURE), "--out", str(out), "--extras", str(extras)]
+    res = run_cli(*args, "--strict-extras")
+    assert res.exit_code == 1
+    assert "--strict-extras: 1 extra dashboard(s) need a migration (team-red)" in res.stderr
+    assert "needs migration: team-red: schemaVersion 12 → 42" in res.stderr
+    assert not out.exists()  # nothing written
+    # The shipped examples are current except the grafanalib one, which is migrated.
+    res = run_cli("build", "--out", str(out), "--strict-extras")
+    assert res.exit_code == 1 and "(tse-extra-team-red)" in res.stderr
+
+
+def test_an_unknown_datasource_name_is_kept_and_reported(tmp_path: Path, run_cli: RunCli) -> None:
+    extras = _extras(tmp_path, **{"other.dashboard.py": TEAM_RED.replace('"prometheus"', '"Loki"')})
+    out = tmp_path / "p"
     res = run_cli("build", "--registry", str(FIXTURE), "--out", str(out), "--extras", str(extras))
-    assert res.exit_code == 1 and "Angular-era" in res.stderr
+    assert (
+        "datasource 'Loki' is not the registry's ('Prometheus Test', uid 'prom-test')"
+        in res.stdout + res.stderr
+    )
+    assert res.exit_code == 1  # validation refuses a foreign datasource uid
+    assert "datasource uid 'Loki' is not" in res.stderr
 
 
 @pytest.mark.parametrize(
@@ -127,7 +261,7 @@ def test_push_handles_extras(run_cli: RunCli, tmp_path: Path) -> None:
             env={"GRAFANA_URL": grafana.url, "GRAFANA_TOKEN": ADMIN_TOKEN},
         )
         assert res.exit_code == 0, res.stderr
-        assert "5 created" in res.stdout
+        assert "6 created" in res.stdout
         assert (
             json.loads(json.dumps(grafana.state.dashboards["tse-extra-uptime"].model))["title"]
             == "Instance Uptime"
@@ -139,3 +273,16 @@ def test_push_handles_extras(run_cli: RunCli, tmp_path: Path) -> None:
             env={"GRAFANA_URL": grafana.url, "GRAFANA_TOKEN": ADMIN_TOKEN},
         )
         assert res.exit_code == 0 and "tse-extra-requests: equal" in res.stdout
+        # The migrated grafanalib dashboard, pushed and pulled back, equals the migrated file.
+        pulled = tmp_path / "pulled.json"
+        res = run_cli(
+            "pull",
+            "--uid",
+            "tse-extra-team-red",
+            "--out",
+            str(pulled),
+            env={"GRAFANA_URL": grafana.url, "GRAFANA_TOKEN": ADMIN_TOKEN},
+        )
+        assert res.exit_code == 0, res.stderr
+        built = json.loads((out / "dashboards/trading-ecosystem/extra-team-red.json").read_text())
+        assert json.loads(pulled.read_text()) == built

@@ -27,7 +27,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_panel_is_drawn_where_its_gridpos_says(built: Path, tmp_path: Path) -> None:
     pages = write_previews(built, tmp_path, png=False)
-    assert len(pages) == 5
+    assert len(pages) == 6
     for page in pages:
         dom = dump_dom(page.html)
         boxes = re.findall(
@@ -75,7 +75,7 @@ def test_pages_are_self_contained_and_escape_everything(built: Path) -> None:
 def test_no_png_needs_no_browser(built: Path, tmp_path: Path, run_cli: RunCli) -> None:
     res = run_cli("preview", "--dashboards", str(built), "--out", str(tmp_path), "--no-png")
     assert res.exit_code == 0
-    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".html"] * 5
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".html"] * 6
     res = run_cli("preview", "--dashboards", str(tmp_path / "none"), "--out", str(tmp_path))
     assert res.exit_code == 2 and "run `tsedash build` first" in res.stderr
 

@@ -230,17 +230,35 @@ out_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="Directory of extra dashboards (*.dashboard.py, *.json); default dashboards/extra.",
 )
+@click.option(
+    "--strict-extras",
+    is_flag=True,
+    help="Refuse an extra dashboard that needed a migration (old schema, graph, singlestat).",
+)
 @handles_errors
-def build_cmd(registry_path: SourceSpec, out: Path, as_json: bool, extras: Path | None) -> None:
-    """Build and validate both dashboards and write the provisioning files."""
+def build_cmd(
+    registry_path: SourceSpec, out: Path, as_json: bool, extras: Path | None, strict_extras: bool
+) -> None:
+    """Build and validate both dashboards and write the provisioning files.
+
+    Extra dashboards in an old format (grafanalib's, Grafana 8-10 JSON) are migrated the way
+    Grafana migrates them; every change is printed (`--json`: listed)."""
     from tsedash import pipeline
     from tsedash.extra import DEFAULT_DIR as DEFAULT_EXTRAS_DIR
     from tsedash.validate import ValidationFailed
 
     try:
-        result = pipeline.build(_load(registry_path), out, extras or DEFAULT_EXTRAS_DIR)
+        result = pipeline.build(
+            _load(registry_path), out, extras or DEFAULT_EXTRAS_DIR, strict_extras
+        )
     except ValidationFailed as exc:
+        for migration in exc.migrations:
+            click.echo(f"migrated {migration}", err=True)
         _print_findings(exc.findings)
+        raise
+    except pipeline.ExtrasNeedMigration as exc:
+        for migration in exc.migrations:
+            click.echo(f"needs migration: {migration}", err=True)
         raise
     report = result.report
     assert report is not None
@@ -254,9 +272,12 @@ def build_cmd(registry_path: SourceSpec, out: Path, as_json: bool, extras: Path 
             "written": report.written,
             "unchanged": report.unchanged,
             "removed": report.removed,
+            "migrations": [m.as_dict() for m in result.migrations],
         }
         click.echo(json.dumps(summary, indent=2, sort_keys=True))
         return
+    for migration in result.migrations:
+        click.echo(f"migrated {migration}")
     _print_report(
         out,
         report,

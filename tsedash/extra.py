@@ -2,9 +2,10 @@
 
 A `*.dashboard.py` file (grafanalib's convention) defines a module-level `dashboard`: a
 grafanalib `Dashboard`, a grafana-foundation-sdk builder, or a plain dict. A `*.json` file is a
-bare model (e.g. from `tsedash pull`). They go through the same validation, lint, provisioning
-and push as the generated dashboards; nothing is converted silently (a grafanalib `graph` panel
-stays a `graph` panel, and validation reports it). A broken file stops the build.
+bare model (e.g. from `tsedash pull`). An old model (grafanalib writes schemaVersion 12; JSON
+from Grafana 8-10) is migrated the way Grafana migrates it (`tsedash.migrate`), and every change
+is reported with the dashboard; then they go through the same validation, lint, provisioning
+and push as the generated dashboards. A broken file stops the build.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from typing import Any
 
 import dashboards
 from tsedash.errors import InputError
+from tsedash.migrate import Migration, migrate_dashboard
+from tsedash.registry import Datasource
 from tsedash.sdk import to_plain
 
 DEFAULT_DIR = Path(dashboards.__file__).resolve().parent / "extra"
 PY_SUFFIX = ".dashboard.py"
+_DEFAULT_DATASOURCE = Datasource(uid="prometheus", name="Prometheus", url="http://prometheus:9090")
 
 
 class ExtraDashboardError(InputError):
@@ -36,6 +40,7 @@ class ExtraSpec:
     title: str
     filename: str
     source: str
+    migrations: tuple[Migration, ...] = ()  # what the import changed (empty: current already)
 
 
 def _from_python(path: Path) -> Any:
@@ -73,8 +78,11 @@ def _from_json(path: Path) -> Any:
         raise ExtraDashboardError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
 
 
-def load_extras(directory: Path | None = DEFAULT_DIR) -> list[tuple[ExtraSpec, dict[str, Any]]]:
-    """Every extra dashboard, sorted by file name; raises on the first unreadable file."""
+def load_extras(
+    directory: Path | None = DEFAULT_DIR, datasource: Datasource | None = None
+) -> list[tuple[ExtraSpec, dict[str, Any]]]:
+    """Every extra dashboard, sorted by file name, migrated to the current schema (datasource
+    names resolved against `datasource`); raises on the first unreadable file."""
     if directory is None or not directory.is_dir():
         return []
     out = []
@@ -97,6 +105,9 @@ def load_extras(directory: Path | None = DEFAULT_DIR) -> list[tuple[ExtraSpec, d
             raise ExtraDashboardError(
                 f"{path}: the dashboard has no `uid` (links and push need one)"
             )
-        spec = ExtraSpec(uid, str(model.get("title", "")), f"extra-{stem}.json", str(path))
+        model, migrations = migrate_dashboard(model, datasource or _DEFAULT_DATASOURCE)
+        spec = ExtraSpec(
+            uid, str(model.get("title", "")), f"extra-{stem}.json", str(path), tuple(migrations)
+        )
         out.append((spec, model))
     return out

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from tsedash.errors import TsedashError
 
@@ -35,8 +37,9 @@ class ValidationFailed(TsedashError):
 
     exit_code = 1
 
-    def __init__(self, findings: list[Finding]) -> None:
+    def __init__(self, findings: list[Finding], migrations: Sequence[Any] = ()) -> None:
         self.findings = sorted(findings)
+        self.migrations = list(migrations)  # what importing old extras changed first
         super().__init__(
             f"{len(self.findings)} validation finding{'s' if len(self.findings) != 1 else ''}"
         )

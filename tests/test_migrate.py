@@ -1,0 +1,139 @@
+"""The import migrations on their own: old JSON (rows, names, nulls), and what stays untouched."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from dashboards import build_all
+from tsedash.migrate import CURRENT_SCHEMA, migrate_dashboard, needs_migration
+from tsedash.registry import Datasource
+from tsedash.validate import validate_model
+
+from .dashboard_helpers import fixture_registry
+
+DS = Datasource(uid="prometheus", name="Prometheus", url="http://prometheus:9090")
+
+# What a Grafana 6 export (or a grafanalib Row-based dashboard) looks like.
+ROWS = {
+    "uid": "old-rows",
+    "title": "Old Rows",
+    "schemaVersion": 14,
+    "sharedCrosshair": True,
+    "rows": [
+        {
+            "title": "Traffic",
+            "showTitle": True,
+            "height": "300px",
+            "panels": [
+                {
+                    "id": 1,
+                    "type": "graph",
+                    "title": "Requests",
+                    "span": 8,
+                    "datasource": None,
+                    "targets": [{"expr": "sum(rate(http_requests_total[5m]))", "refId": "A"}],
+                    "yaxes": [{"format": "reqps", "show": True}, {"format": "short"}],
+                    "legend": {"show": False},
+                    "lines": True,
+                    "linewidth": 1,
+                },
+                {
+                    "id": 2,
+                    "type": "singlestat",
+                    "title": "Up",
+                    "span": 4,
+                    "datasource": "Prometheus",
+                    "targets": [{"expr": "sum(up)", "refId": "A"}],
+                    "valueName": "avg",
+                },
+            ],
+        },
+        {
+            "title": "Hidden title",
+            "showTitle": False,
+            "panels": [
+                {
+                    "type": "singlestat",
+                    "title": "Total",
+                    "span": 12,
+                    "datasource": "$ds",
+                    "targets": [{"expr": "sum(up)", "refId": "A"}],
+                    "valueName": "total",
+                }
+            ],
+        },
+    ],
+}
+
+
+def test_rows_become_a_grid_and_the_rest_is_migrated() -> None:
+    model, migrations = migrate_dashboard(ROWS, DS)
+    assert model["schemaVersion"] == CURRENT_SCHEMA and "rows" not in model
+    assert model["graphTooltip"] == 1
+    panels = model["panels"]
+    assert [(p["type"], p["title"], p["gridPos"]) for p in panels] == [
+        ("row", "Traffic", {"x": 0, "y": 0, "w": 24, "h": 1}),
+        ("timeseries", "Requests", {"x": 0, "y": 1, "w": 16, "h": 8}),  # 300 px → 8 rows
+        ("stat", "Up", {"x": 16, "y": 1, "w": 8, "h": 8}),
+        ("stat", "Total", {"x": 0, "y": 9, "w": 24, "h": 7}),  # default 250 px
+    ]
+    assert len({p["id"] for p in panels}) == 4  # the row and the id-less panel got ids
+    requests, up, total = panels[1:]
+    assert requests["datasource"] == {"type": "prometheus", "uid": "prometheus"}  # null: default
+    assert up["datasource"] == {"type": "prometheus", "uid": "prometheus"}  # by name
+    assert total["datasource"] == {"type": "prometheus", "uid": "$ds"}  # a variable stays
+    assert requests["options"]["legend"]["showLegend"] is False
+    assert requests["fieldConfig"]["defaults"]["unit"] == "reqps"
+    assert total["options"]["reduceOptions"]["calcs"] == ["sum"]
+    text = [str(m) for m in migrations]
+    assert "old-rows: 2 pre-v16 row(s) → panels with gridPos (v16)" in text
+    assert "old-rows: sharedCrosshair true → graphTooltip 1 (v14)" in text
+    assert (
+        "old-rows panel 'Requests': datasource none (the default) → "
+        "{type: prometheus, uid: prometheus}" in text
+    )
+    assert ROWS["schemaVersion"] == 14 and "rows" in ROWS  # the input is not changed
+
+
+def test_a_current_dashboard_is_left_alone() -> None:
+    for _, model in build_all(fixture_registry()):
+        before = copy.deepcopy(model)
+        assert not needs_migration(model)
+        migrated, migrations = migrate_dashboard(model, DS)
+        assert migrations == [] and migrated is model and model == before
+
+
+def test_a_migrated_grafana_8_export_validates() -> None:
+    export = {
+        "uid": "g8",
+        "title": "Grafana 8 export",
+        "schemaVersion": 30,
+        "id": 17,
+        "version": 4,
+        "panels": [
+            {
+                "id": 1,
+                "type": "timeseries",
+                "title": "Memory",
+                "description": "Resident memory.",
+                "datasource": "Prometheus",
+                "gridPos": {"x": 0, "y": 0, "w": 24, "h": 8},
+                "fieldConfig": {"defaults": {"unit": "bytes"}},
+                "targets": [{"expr": "process_resident_memory_bytes", "refId": "A"}],
+            }
+        ],
+    }
+    model, migrations = migrate_dashboard(export, DS)
+    assert "id" not in model and "version" not in model
+    assert model["panels"][0]["targets"][0]["datasource"] == {
+        "type": "prometheus",
+        "uid": "prometheus",
+    }
+    assert validate_model(model, "g8.json", "prometheus") == []
+    assert [m.as_dict() for m in migrations][-1] == {
+        "uid": "g8",
+        "panel": "",
+        "change": "schemaVersion 30 → 42",
+    }
+    assert json.dumps(model)  # plain JSON
