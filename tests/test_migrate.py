@@ -137,3 +137,29 @@ def test_a_migrated_grafana_8_export_validates() -> None:
         "change": "schemaVersion 30 → 42",
     }
     assert json.dumps(model)  # plain JSON
+
+
+def test_target_datasources_follow_grafana() -> None:
+    model = {
+        "uid": "t",
+        "schemaVersion": 30,
+        "panels": [
+            {
+                "type": "timeseries",
+                "title": "Mixed",
+                "datasource": "Prometheus",
+                "targets": [
+                    {"expr": "up", "refId": "A"},
+                    {"expr": "up", "refId": "B", "datasource": "Prometheus"},
+                    {"expr": "up", "refId": "C", "datasource": "Thanos"},
+                ],
+            }
+        ],
+    }
+    migrated, migrations = migrate_dashboard(model, DS)
+    refs = [t["datasource"] for t in migrated["panels"][0]["targets"]]
+    ours = {"type": "prometheus", "uid": "prometheus"}
+    assert refs == [ours, ours, {"uid": "Thanos"}]  # an unknown name becomes the uid
+    text = [m.change for m in migrations if m.panel == "Mixed"]
+    assert "1 target(s) got the panel's datasource" in text
+    assert "2 target datasource name(s) → ref" in text

@@ -116,19 +116,21 @@ def _migrate_datasources(panel: dict[str, Any], datasource: Datasource, log: _Lo
             panel["datasource"] = ref
             shown = "none (the default)" if before is None else repr(before)
             log(f"datasource {shown} → {{type: prometheus, uid: {ref['uid']}}}", title)
-    filled = 0
+    filled = named = 0
     for target in panel.get("targets") or []:
-        if not isinstance(target, dict):
+        if not isinstance(target, dict) or isinstance(target.get("datasource"), dict):
             continue
-        _drop_nulls(target)
-        if not isinstance(target.get("datasource"), dict) and isinstance(
-            panel.get("datasource"), dict
-        ):
-            resolved = _ref(target.get("datasource"), datasource)
-            target["datasource"] = resolved or panel["datasource"]
+        name = target.get("datasource")
+        if name is None and isinstance(panel.get("datasource"), dict):
+            target["datasource"] = panel["datasource"]  # v36: the panel's datasource
             filled += 1
+        elif isinstance(name, str):
+            target["datasource"] = _ref(name, datasource) or {"uid": name}  # v33
+            named += 1
     if filled:
         log(f"{filled} target(s) got the panel's datasource", title)
+    if named:
+        log(f"{named} target datasource name(s) → ref", title)
 
 
 def _migrate_panel(panel: dict[str, Any], datasource: Datasource, log: _Log) -> None:
