@@ -59,13 +59,15 @@ def _handler(endpoint: _Endpoint) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             started = time.perf_counter()
             status, content_type, body, route = endpoint.answer(self.path.split("?")[0])
+            if endpoint.traffic is not None:
+                # Counted once answered (a scrape shows in the next one), as the middleware
+                # does, and before the bytes leave, so the client's next request sees it.
+                endpoint.traffic.record("GET", route, status, time.perf_counter() - started)
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
-            if endpoint.traffic is not None:  # recorded after the answer, as middleware does
-                endpoint.traffic.record("GET", route, status, time.perf_counter() - started)
 
         def log_message(self, format: str, *args: object) -> None:
             pass  # scrapes every second would drown the terminal
