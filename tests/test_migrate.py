@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+from typing import Any
+
+import pytest
 
 from dashboards import build_all
 from tsedash.migrate import CURRENT_SCHEMA, migrate_dashboard, needs_migration
@@ -163,3 +166,97 @@ def test_target_datasources_follow_grafana() -> None:
     text = [m.change for m in migrations if m.panel == "Mixed"]
     assert "1 target(s) got the panel's datasource" in text
     assert "2 target datasource name(s) → ref" in text
+
+
+def _graph(**options: Any) -> dict[str, Any]:
+    return {"type": "graph", "title": "G", "targets": [{"expr": "up", "refId": "A"}], **options}
+
+
+def test_graph_thresholds_points_bars_and_overrides() -> None:
+    from tsedash.migrate.panels import graph_to_timeseries
+
+    panel = _graph(
+        bars=True,
+        points=True,
+        pointradius=2,
+        fillGradient=4,
+        dashes=True,
+        dashLength=4,
+        steppedLine=True,
+        percentage=True,
+        legend={"show": False},
+        yaxes=[{"format": "ms", "show": False, "logBase": 10, "min": "x"}],
+        thresholds=[
+            {"op": "gt", "value": 90, "colorMode": "critical", "fill": True, "line": True},
+            {"op": "lt", "value": 10, "colorMode": "warning", "fill": True},
+            {"op": "gt", "value": None},
+        ],
+        seriesOverrides=[
+            {"alias": "b", "bars": False, "points": True, "stack": "B", "color": "#fff"},
+            {"alias": "c", "lines": False, "transform": "negative-Y", "bars": True},
+            {"alias": ""},
+            {"alias": "d", "zindex": 3},
+        ],
+    )
+    summary = graph_to_timeseries(panel)
+    custom = panel["fieldConfig"]["defaults"]["custom"]
+    assert custom["drawStyle"] == "bars" and custom["fillOpacity"] == 100  # bars are solid
+    assert (custom["showPoints"], custom["pointSize"]) == ("always", 6)
+    assert custom["gradientMode"] == "opacity"
+    assert custom["lineStyle"] == {"fill": "dash", "dash": [4, 10]}
+    assert custom["lineInterpolation"] == "stepAfter"
+    assert custom["axisPlacement"] == "hidden"
+    assert custom["scaleDistribution"] == {"type": "log", "log": 10}
+    assert "min" not in panel["fieldConfig"]["defaults"]  # "x" is not a number
+    assert custom["thresholdsStyle"] == {"mode": "line+area"}
+    assert panel["fieldConfig"]["defaults"]["thresholds"]["steps"] == [
+        {"color": "orange", "value": None},
+        {"color": "transparent", "value": 10},
+        {"color": "red", "value": 90},
+    ]
+    assert panel["options"]["legend"]["showLegend"] is False
+    b, c = panel["fieldConfig"]["overrides"]
+    assert [p["id"] for p in b["properties"]] == [
+        "custom.drawStyle",
+        "custom.showPoints",
+        "custom.stacking",
+        "color",
+    ]
+    assert {p["id"]: p["value"] for p in c["properties"]}["custom.transform"] == "negative-Y"
+    assert "not carried over: percentage, seriesOverrides.zindex" in summary
+    assert "legend hidden" in summary
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (
+            {"valueName": "name", "colorValue": True, "gauge": {"show": True, "maxValue": 5}},
+            {"textMode": "name", "colorMode": "value", "min": 0, "max": 5},
+        ),
+        (
+            {
+                "valueName": "bogus",
+                "mappingType": 2,
+                "rangeMaps": [{"from": "0", "to": "10", "text": "low"}],
+                "nullText": "n/a",
+            },
+            {"calcs": ["mean"], "noValue": "n/a"},
+        ),
+    ],
+)
+def test_singlestat_variants(options: dict[str, Any], expected: dict[str, Any]) -> None:
+    from tsedash.migrate.panels import singlestat_to_stat
+
+    panel = {"type": "singlestat", "title": "S", **options}
+    singlestat_to_stat(panel)
+    defaults, opts = panel["fieldConfig"]["defaults"], panel["options"]
+    merged = {**opts, **defaults, "calcs": opts["reduceOptions"]["calcs"]}
+    assert {k: merged[k] for k in expected} == expected
+    if "rangeMaps" in options:
+        assert defaults["mappings"] == [
+            {
+                "type": "range",
+                "options": {"from": 0, "to": 10, "result": {"text": "low", "index": 0}},
+            }
+        ]

@@ -272,7 +272,7 @@ def graph_to_timeseries(panel: dict[str, Any]) -> str:
         panel.pop(key, None)
     panel["type"] = "timeseries"
     carried.append(
-        f"legend {legend['displayMode']}{'' if legend.get('showLegend', True) else ' hidden'}"
+        f"legend {legend['displayMode'] if legend.get('showLegend', True) else 'hidden'}"
     )
     if ignored:
         carried.append(f"not carried over: {', '.join(sorted(ignored))}")

@@ -207,8 +207,8 @@ def scope(expr: str, registry: Registry) -> tuple[set[str], set[str]]:
         for inst in registry.instances:
             if inst.service_name in types:
                 instances.add(inst.instance_name)
-        if all(_matches(op, v, "cadvisor") for op, v in jobs):
-            names = [(op, v) for n, op, v in matchers if n == "name"]
+        names = [(op, v) for n, op, v in matchers if n == "name"]
+        if names and all(_matches(op, v, "cadvisor") for op, v in jobs):
             for inst in registry.instances:
                 if all(_matches(op, v, f"{prefix}{inst.instance_name}") for op, v in names):
                     instances.add(inst.instance_name)

@@ -1,0 +1,178 @@
+"""`tsedash verify` without a full stack: what a query should show, and Prometheus answering
+badly (errors, non-JSON, a bad query). The happy path on a real Prometheus is the e2e test."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tsedash import pipeline
+from tsedash.verify import (
+    ALL,
+    DATA,
+    EMPTY_OK,
+    NO_DATA,
+    PrometheusUnreachable,
+    render_table,
+    scope,
+    verify,
+)
+
+from .conftest import ROOT, Result
+from .dashboard_helpers import fixture_registry
+
+RunCli = Callable[..., Result]
+REG = fixture_registry()
+
+
+@pytest.mark.parametrize(
+    ("expr", "instances"),
+    [
+        ('up{job="exchange-simulator"}', {"exchange-OKX", "exchange-Binance"}),
+        (
+            'up{job=~"exchange-.*|audit-correlator"}',
+            {"exchange-OKX", "exchange-Binance", "audit-correlator"},
+        ),
+        ('up{job!="exchange-simulator"}', {"audit-correlator", "test-coordinator"}),
+        ('up{job!~"exchange-.*"}', {"audit-correlator", "test-coordinator"}),
+        (
+            'sum(container_memory_working_set_bytes{job="cadvisor", name=~"te-exchange-.*"})',
+            {"exchange-OKX", "exchange-Binance"},
+        ),
+        ("sum(up)", set()),  # no job: an aggregate panel
+    ],
+)
+def test_scope_follows_the_job_matchers(expr: str, instances: set[str]) -> None:
+    assert scope(expr, REG)[0] == instances
+
+
+def test_a_query_that_does_not_parse_is_no_data() -> None:
+    with pytest.raises(ValueError):
+        scope('up{job=~"(unclosed"}', REG)
+
+
+class FakePrometheus:
+    """Answers from a table: path → (status, body bytes)."""
+
+    def __init__(self) -> None:
+        self.answers: dict[str, tuple[int, bytes]] = {}
+        self.query_result: list[dict[str, Any]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                path = self.path.split("?")[0]
+                status, body = outer.answers.get(path, (200, b""))
+                if path == "/api/v1/query" and path not in outer.answers:
+                    body = json.dumps(
+                        {"status": "success", "data": {"result": outer.query_result}}
+                    ).encode()
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def targets(self, up: bool) -> None:
+        active = [
+            {
+                "labels": {"job": i.service_name, "instance": i.instance_name},
+                "health": "up" if up else "down",
+                "scrapeUrl": f"http://{i.address}/metrics",
+                "lastError": "" if up else "connection refused",
+            }
+            for i in REG.instances
+        ]
+        active.append({"labels": {"job": "redis", "instance": "r:9121"}, "health": "up"})
+        body = json.dumps({"status": "success", "data": {"activeTargets": active}})
+        self.answers["/api/v1/targets"] = (200, body.encode())
+
+
+@pytest.fixture
+def prom() -> Iterator[FakePrometheus]:
+    fake = FakePrometheus()
+    fake.thread.start()
+    yield fake
+    fake.server.shutdown()
+    fake.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("prov")
+    pipeline.build(REG, out, extras=None)
+    return out
+
+
+def test_no_series_is_no_data_and_a_missing_job_is_named(prom: FakePrometheus, built: Path) -> None:
+    prom.targets(up=False)
+    report = verify(prom.url, REG, built)
+    failures = report.failures()
+    assert any(
+        "instance exchange-OKX (job exchange-simulator): up == 0 scraping "
+        "http://exchange-OKX:9100/metrics: connection refused" in f
+        for f in failures
+    )
+    assert "job cadvisor: Prometheus has no scrape target for it" in failures
+    health = next(p for p in report.panels if p.panel == "Service Instance Health")
+    assert set(health.cells().values()) == {NO_DATA}
+    alerts = next(p for p in report.panels if p.panel == "Firing Alerts")
+    assert set(alerts.cells().values()) == {EMPTY_OK}  # no firing alert is the good state
+    table = render_table(report)
+    assert "SCRAPE TARGETS" in table and "missing" in table
+
+
+def test_series_per_instance_are_matched(prom: FakePrometheus, built: Path) -> None:
+    prom.targets(up=True)
+    prom.query_result = [
+        {"metric": {"job": i.service_name, "instance": i.instance_name}, "value": [0, "1"]}
+        for i in REG.instances
+    ]
+    report = verify(prom.url, REG, built)
+    health = next(p for p in report.panels if p.panel == "Service Instance Health")
+    assert set(health.cells().values()) == {DATA}
+    # A panel over no service type (infrastructure) is one "(all)" cell.
+    infra = next(p for p in report.panels if p.panel == "Infrastructure Services Health")
+    assert infra.cells() == {ALL: DATA}
+
+
+def test_a_query_prometheus_rejects_is_reported(prom: FakePrometheus, built: Path) -> None:
+    prom.targets(up=True)
+    error = {"status": "error", "errorType": "bad_data", "error": "parse error at char 3"}
+    prom.answers["/api/v1/query"] = (400, json.dumps(error).encode())
+    failures = verify(prom.url, REG, built).failures()
+    assert any("(parse error at char 3)" in f for f in failures)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "message"),
+    [(502, b"<html>bad gateway</html>", "HTTP 502"), (200, b"not json", "the answer is not JSON")],
+)
+def test_prometheus_answering_badly_is_exit_3(
+    prom: FakePrometheus, built: Path, run_cli: RunCli, status: int, body: bytes, message: str
+) -> None:
+    prom.answers["/api/v1/targets"] = (status, body)
+    with pytest.raises(PrometheusUnreachable, match=message):
+        verify(prom.url, REG, built)
+    res = run_cli(
+        "verify",
+        "--registry",
+        str(ROOT / "tests" / "fixtures" / "registry.yaml"),
+        "--prometheus",
+        prom.url,
+        "--dashboards",
+        str(built),
+    )
+    assert res.exit_code == 3 and message in res.stderr
