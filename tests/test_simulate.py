@@ -175,3 +175,11 @@ def test_unresolvable_host_and_shared_address() -> None:
 def test_missing_program_names_the_debian_package() -> None:
     with pytest.raises(MissingProgram, match="apt-get install prometheus-nothing"):
         find_program("prometheus-nothing")
+
+
+def test_distinct_free_ports_never_repeat() -> None:
+    from tsedash.stack import distinct_free_ports
+
+    taken = free_port()
+    ports = distinct_free_ports(40, {taken})
+    assert len(set(ports)) == 40 and taken not in ports

@@ -13,7 +13,13 @@ from types import FrameType
 from tsedash.processes import ProcessGroup, free_port
 from tsedash.registry import Registry
 from tsedash.simulate import SimulationPlan, Simulator
-from tsedash.stack import LOOPBACK, localize, start_prometheus, wait_for_targets
+from tsedash.stack import (
+    LOOPBACK,
+    distinct_free_ports,
+    localize,
+    start_prometheus,
+    wait_for_targets,
+)
 
 
 @contextlib.contextmanager
@@ -43,7 +49,8 @@ def run_demo(
     with_planned: bool = False,
 ) -> None:
     port = port or free_port()
-    cadvisor = f"{LOOPBACK}:{free_port()}"
+    [cadvisor_port] = distinct_free_ports(1, {port})
+    cadvisor = f"{LOOPBACK}:{cadvisor_port}"
     local = localize(registry, {"prometheus": f"{LOOPBACK}:{port}", "cadvisor": cadvisor})
     with stop_requested() as stop, tempfile.TemporaryDirectory(prefix="tsedash-demo-") as tmp:
         group = ProcessGroup(workdir or Path(tmp))

@@ -25,11 +25,26 @@ from tsedash.registry import InfraJob, Registry
 LOOPBACK = "127.0.0.1"
 
 
+def distinct_free_ports(count: int, taken: set[int] | None = None) -> list[int]:
+    """`count` free ports, all different (and not in `taken`): the OS may hand out a port it
+    just released to the next `free_port()` call."""
+    seen = set(taken or ())
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port not in seen:
+            seen.add(port)
+            ports.append(port)
+    return ports
+
+
 def localize(registry: Registry, infrastructure: dict[str, str]) -> Registry:
     """Every instance on its own free loopback port; only the given infrastructure jobs."""
+    taken = {int(a.rpartition(":")[2]) for a in infrastructure.values()}
+    ports = distinct_free_ports(len(registry.instances), taken)
     instances = tuple(
-        dataclasses.replace(inst, address=f"{LOOPBACK}:{free_port()}")
-        for inst in registry.instances
+        dataclasses.replace(inst, address=f"{LOOPBACK}:{port}")
+        for inst, port in zip(registry.instances, ports, strict=True)
     )
     jobs = tuple(
         InfraJob(job=j.job, address=infrastructure[j.job], line=j.line)
