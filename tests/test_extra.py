@@ -122,6 +122,8 @@ def test_the_grafanalib_dashboard_builds_with_a_migration_report(
         "{type: prometheus, uid: prometheus}" in report
     )
     assert "migrated team-red panel 'Up': 1 target(s) got the panel's datasource" in report
+    nulls = next(r for r in report if r.startswith("migrated team-red panel 'Requests': dropped"))
+    assert "description" in nulls and "repeatDirection" in nulls  # grafanalib's nulls, named
     model = json.loads((out / "dashboards/trading-ecosystem/extra-team.json").read_text())
     assert model["schemaVersion"] == 42
     assert all(

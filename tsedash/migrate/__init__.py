@@ -69,18 +69,19 @@ class _Log:
         self.items.append(Migration(self.uid, panel, change))
 
 
-def _drop_nulls(node: dict[str, Any]) -> list[str]:
-    """Drop `null` fields here and below (the keys dropped at this level, for the report).
+def _drop_nulls(node: dict[str, Any], deep: bool = True) -> list[str]:
+    """Drop `null` fields here (and below, when `deep`); the keys dropped at this level.
 
     A threshold step's `value: null` means "from -Infinity" and stays.
     """
     dropped = sorted(k for k, v in node.items() if v is None and k != "value")
     for key in dropped:
         del node[key]
-    for value in node.values():
-        for child in value if isinstance(value, list) else [value]:
-            if isinstance(child, dict):
-                _drop_nulls(child)
+    if deep:
+        for value in node.values():
+            for child in value if isinstance(value, list) else [value]:
+                if isinstance(child, dict):
+                    _drop_nulls(child)
     return dropped
 
 
@@ -218,7 +219,7 @@ def migrate_dashboard(
         return model, []
     out = copy.deepcopy(model)
     log = _Log(str(out.get("uid", "")))
-    dropped = _drop_nulls(out)
+    dropped = _drop_nulls(out, deep=False)  # panels and variables report their own
     obsolete = [k for k in OBSOLETE_DASHBOARD_KEYS if k in out]
     for key in obsolete:
         del out[key]
