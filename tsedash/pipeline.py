@@ -30,7 +30,11 @@ class BuildResult:
     @property
     def migrations(self) -> list[Migration]:
         """What importing old extra dashboards changed (`tsedash.migrate`)."""
-        return [m for spec, _ in self.dashboards for m in getattr(spec, "migrations", ())]
+        return migrations_of(self.dashboards)
+
+
+def migrations_of(dashboards: list[tuple[Any, dict[str, Any]]]) -> list[Migration]:
+    return [m for spec, _ in dashboards for m in getattr(spec, "migrations", ())]
 
 
 class ExtrasNeedMigration(TsedashError):
@@ -60,7 +64,7 @@ def generate(
         *build_all(registry),
         *load_extras(extras, registry.datasource),
     ]
-    migrations = [m for spec, _ in dashboards for m in getattr(spec, "migrations", ())]
+    migrations = migrations_of(dashboards)
     if strict_extras and migrations:
         raise ExtrasNeedMigration(migrations)
     findings = validate_dashboards(

@@ -14,21 +14,14 @@ Derivation = Literal[
     "seed-go", "seed-python", "first-two-parts", "market-data-go", "trading-engine-py"
 ]
 DERIVATIONS: tuple[Derivation, ...] = (
-    "seed-go",
-    "seed-python",
-    "first-two-parts",
-    "market-data-go",
-    "trading-engine-py",
+    "seed-go",  # the seed's Go rule; audit-data-adapter-go
+    "seed-python",  # the seed's Python AdapterConfig (adapters that derive nothing yet)
+    "first-two-parts",  # exchange- and custodian-data-adapter-go
+    "market-data-go",  # market-data-data-adapter-go
+    "trading-engine-py",  # trading-engine-data-adapter-py
 )
 # Registry spellings of the first releases, kept working.
 DERIVATION_ALIASES: dict[str, Derivation] = {"go": "seed-go", "python": "seed-python"}
-DERIVATION_SOURCES: dict[Derivation, str] = {
-    "seed-go": "the seed's Go rule (audit-data-adapter-go)",
-    "seed-python": "the seed's Python AdapterConfig (no adapter derivation yet)",
-    "first-two-parts": "exchange/custodian-data-adapter-go: first two parts of the name",
-    "market-data-go": "market-data-data-adapter-go",
-    "trading-engine-py": "trading-engine-data-adapter-py",
-}
 
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
 # What the ecosystem's Python services accept (they refuse to start otherwise).
@@ -39,7 +32,7 @@ NAME_MAX = 63
 
 
 def derive_schema(service_name: str, instance_name: str, rule: Derivation = "seed-go") -> str:
-    """The PostgreSQL schema the service type's own adapter derives (see DERIVATION_SOURCES)."""
+    """The PostgreSQL schema the service type's own adapter derives (see DERIVATIONS)."""
     parts = instance_name.split("-")
     if service_name == instance_name:
         head = service_name.split("-")

@@ -10,7 +10,7 @@ request. Planned domain metrics are served only when asked (`with_planned`).
 
 Synthetic traffic is a function of the time since start (a route with rate r has served
 floor(r * t) requests), so the end-to-end test can compare Prometheus' `rate()` with
-`route_rate()`; real requests to the simulator (scrapes, health checks) are counted as they come.
+`instance_rate()`; real requests to the simulator (scrapes, health checks) are counted as they come.
 """
 
 from __future__ import annotations
@@ -124,10 +124,6 @@ class SimulationPlan:
         combos = itertools.product(*(label_values(label) for label in metric.by))
         return [dict(zip(metric.by, combo, strict=True)) for combo in combos]
 
-    def expected_rate(self, inst: Instance, metric: Metric) -> float:
-        """Rate of `sum by (instance)` of a domain counter: every label set at the same rate."""
-        return self.instance_rate(inst) * len(self.label_sets(metric))
-
     def cpu_rate(self, inst: Instance) -> float:
         return 0.05 * (1 + self.registry.instances.index(inst) % 4)
 
@@ -139,7 +135,8 @@ class SimulationPlan:
     def _constant_labels(self, inst: Instance) -> dict[str, str]:
         if self.service(inst).language != "go":
             return {}
-        return {"service": inst.service_name, "instance": inst.instance_name, "version": VERSION}
+        values = (inst.service_name, inst.instance_name, VERSION)
+        return dict(zip(ex.GO_CONSTANT_LABELS, values, strict=True))
 
     def _routes(
         self, inst: Instance, elapsed: float, traffic: Traffic
@@ -157,7 +154,7 @@ class SimulationPlan:
         errors = Family(ex.ERRORS, "counter", "Total number of HTTP request errors")
         duration = Family(ex.DURATION, "histogram", "HTTP request duration in seconds")
         for (method, route, code), seen in sorted(self._routes(inst, elapsed, traffic).items()):
-            labels = {"method": method, "route": route, "code": code, **const}
+            labels = {**dict(zip(ex.RED_LABELS, (method, route, code), strict=True)), **const}
             requests.samples.append((labels, float(seen.count)))
             if int(code) >= 400:
                 errors.samples.append((labels, float(seen.count)))

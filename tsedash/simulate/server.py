@@ -114,13 +114,7 @@ class Simulator:
             out[cadvisor] = functools.partial(self._cadvisor_families)
         return out
 
-    def metrics_paths(self) -> dict[str, str]:
-        """Address → the path its service type is scraped at (404 on any other, as the real
-        trading-system-engine answers /metrics)."""
-        return {inst.address: self.plan.metrics_path(inst) for inst in self.plan.registry.instances}
-
-    def _endpoint(self, address: str, families: Callable[[], list[Family]]) -> _Endpoint:
-        inst = next((i for i in self.plan.registry.instances if i.address == address), None)
+    def _endpoint(self, inst: Instance | None, families: Callable[[], list[Family]]) -> _Endpoint:
         if inst is None:  # cAdvisor
             return _Endpoint("/metrics", families, None)
         return _Endpoint(self.plan.metrics_path(inst), families, self.traffic[inst.instance_name])
@@ -128,9 +122,10 @@ class Simulator:
     def start(self) -> list[str]:
         """Bind every address (all or nothing) and serve in background threads."""
         served = []
+        by_address = {inst.address: inst for inst in self.plan.registry.instances}
         try:
             for address, families in self.endpoints().items():
-                endpoint = self._endpoint(address, families)
+                endpoint = self._endpoint(by_address.get(address), families)
                 host, port = split_address(address)
                 host = self.bind_host or host
                 try:
