@@ -14,11 +14,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dashboards import build_all  # noqa: E402
 from tests.grafana_double import ADMIN_TOKEN, GrafanaDouble  # noqa: E402
 from tsedash.grafana.client import GrafanaClient, GrafanaSettings  # noqa: E402
 from tsedash.grafana.sync import push  # noqa: E402
 from tsedash.registry import load_registry  # noqa: E402
+from tsedash_dashboards import build_all  # noqa: E402
 
 N = 200
 FOLDER = ("bench", "Bench")

@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.seed_design import build_seed_dashboards  # noqa: E402
-from dashboards import build_all  # noqa: E402
 from tsedash.provisioning.render import dump_json  # noqa: E402
 from tsedash.registry import load_registry_text  # noqa: E402
+from tsedash_dashboards import build_all  # noqa: E402
 
 SIZES = (7, 100, 1_000, 10_000)
 SERVICES = """\

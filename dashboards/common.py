@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
 from typing import Any
 
-from panels.defaults import panel_datasource
 from tsedash import queries
 from tsedash.registry import Registry
 from tsedash.sdk import dashboard_b, dashboard_m, to_plain
+from tsedash.spec import DashboardSpec, Model
+from tsedash_panels.defaults import panel_datasource
 
-FOLDER_UID = "trading-ecosystem"
-FOLDER_TITLE = "Trading Ecosystem"
 BASE_TAG = "trading-ecosystem"
 REFRESH = "30s"
 TIME_FROM = "now-1h"
 TIME_TO = "now"
 TIMEZONE = "browser"
-
-
-@dataclass(frozen=True)
-class DashboardSpec:
-    uid: str
-    title: str
-    tag: str
-    filename: str
 
 
 DEVOPS = DashboardSpec(
@@ -120,6 +111,34 @@ def finalize(builder: dashboard_b.Dashboard, spec: DashboardSpec) -> dict[str, A
     return model
 
 
-def finalize_extra(builder: dashboard_b.Dashboard, uid: str, tag: str) -> dashboard_b.Dashboard:
-    """The same defaults for an extra dashboard (dashboards/extra), returned as a builder."""
-    return stamp(builder, uid, tag, list(ALL_SPECS))
+def apply_defaults(model: Model, spec: DashboardSpec) -> Model:
+    """The defaults pass on a plain model, generated or extra; returns a new model.
+
+    Always: the project's tags first, read-only (provisioned with allowUiUpdates: false), links
+    to the generated views, an annotations list. Only when the dashboard sets none: refresh,
+    time range, time zone, shared crosshair. Idempotent; a generated view (already stamped by
+    `finalize`) comes back equal.
+    """
+    out = copy.deepcopy(model)
+    own_tags = [t for t in out.get("tags") or [] if t not in (BASE_TAG, spec.tag)]
+    out["tags"] = [BASE_TAG, spec.tag, *own_tags]
+    out["editable"] = False
+    out.setdefault("refresh", REFRESH)
+    out.setdefault("time", {"from": TIME_FROM, "to": TIME_TO})
+    out.setdefault("timezone", TIMEZONE)
+    if not out.get("graphTooltip"):
+        out["graphTooltip"] = to_plain(dashboard_m.DashboardCursorSync.CROSSHAIR)
+    links = list(out.get("links") or [])
+    have = {link.get("url") for link in links if isinstance(link, dict)}
+    links += [
+        to_plain(link_to(view).build())
+        for view in ALL_SPECS
+        if view.uid != spec.uid and f"/d/{view.uid}" not in have
+    ]
+    out["links"] = links
+    annotations = out.get("annotations")
+    if not isinstance(annotations, dict):
+        out["annotations"] = {"list": []}
+    else:  # the SDK's default is `{}`; Grafana's model has a list
+        annotations.setdefault("list", [])
+    return out

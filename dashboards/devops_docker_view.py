@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashboards.common import DEVOPS, finalize, variables
-from dashboards.layout import Layout
-from panels import health, instances, resources
 from tsedash.registry import Registry
 from tsedash.sdk import dashboard_b
+from tsedash_dashboards.common import DEVOPS, finalize, variables
+from tsedash_dashboards.layout import Layout
+from tsedash_panels import health, instances, resources
 
 SPEC = DEVOPS
 

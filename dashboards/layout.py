@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from tsedash.sdk import dashboard_b, dashboard_m
-
-GRID_COLUMNS = 24
+from tsedash.spec import GRID_COLUMNS
 
 
 class Layout:

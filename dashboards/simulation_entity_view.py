@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashboards.common import SIMULATION, finalize, variables
-from dashboards.layout import Layout
-from panels import entity, flow, service
 from tsedash.registry import Registry, ServiceType
 from tsedash.sdk import dashboard_b
+from tsedash_dashboards.common import SIMULATION, finalize, variables
+from tsedash_dashboards.layout import Layout
+from tsedash_panels import entity, flow, service
 
 SPEC = SIMULATION
 PLANNED_SUFFIX = "(planned: no service exposes these yet)"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from panels.defaults import stat, target, timeseries
 from tsedash import queries
 from tsedash.registry import Metric, ServiceType
 from tsedash.sdk import common_m, stat_b, timeseries_b
+from tsedash_panels.defaults import stat, target, timeseries
 
 
 def _metric_description(service: str, metric: Metric) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from panels.defaults import target, timeseries
 from tsedash import queries
 from tsedash.registry import Registry
 from tsedash.sdk import timeseries_b
+from tsedash_panels.defaults import target, timeseries
 
 
 def communication_flow(registry: Registry) -> timeseries_b.Panel:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from panels.defaults import health_mappings, health_thresholds, health_timeline, stat, target
 from tsedash import queries
 from tsedash.registry import Registry
 from tsedash.sdk import common_m, dashboard_m, stat_b, statetimeline_b
+from tsedash_panels.defaults import (
+    health_mappings,
+    health_thresholds,
+    health_timeline,
+    stat,
+    target,
+)
 
 HEALTH_MISSING = "MISSING"
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from panels.defaults import (
+from tsedash import queries
+from tsedash.sdk import common_m, dashboard_m, stat_b, table_b
+from tsedash_panels.defaults import (
     count_thresholds,
     health_mappings,
     health_thresholds,
@@ -10,8 +12,6 @@ from panels.defaults import (
     stat,
     target,
 )
-from tsedash import queries
-from tsedash.sdk import common_m, dashboard_m, stat_b, table_b
 
 
 def instances_table() -> table_b.Panel:

@@ -3,11 +3,11 @@ rate, error ratio, latency quantiles, uptime, restarts, memory, and readiness wh
 
 from __future__ import annotations
 
-from panels.defaults import health_timeline, stat, target, timeseries
 from tsedash import queries
 from tsedash.registry import ServiceType
 from tsedash.registry import exposition as ex
 from tsedash.sdk import common_m, stat_b, statetimeline_b, timeseries_b
+from tsedash_panels.defaults import health_timeline, stat, target, timeseries
 
 
 def health(service: ServiceType) -> statetimeline_b.Panel:

@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 import yaml
 
-from dashboards import build_all
-from dashboards.common import DashboardSpec
+import tsedash_dashboards
 from tsedash import pipeline
 from tsedash.provisioning import MANIFEST
 from tsedash.registry import Registry
 from tsedash.validate import ValidationFailed
+from tsedash_dashboards import build_all
+from tsedash_dashboards.common import DashboardSpec
 
 from .conftest import ROOT, Result
 from .dashboard_helpers import FIXTURE
@@ -40,10 +41,6 @@ def test_build_writes_the_provisioning_layout(run_cli: RunCli, tmp_path: Path) -
         MANIFEST,
         "dashboards/trading-ecosystem.yml",
         "dashboards/trading-ecosystem/devops-docker-view.json",
-        "dashboards/trading-ecosystem/extra-instance-uptime.json",  # dashboards/extra
-        "dashboards/trading-ecosystem/extra-request-rates.json",
-        "dashboards/trading-ecosystem/extra-scrape-health.json",
-        "dashboards/trading-ecosystem/extra-team-red.json",  # grafanalib, migrated
         "dashboards/trading-ecosystem/simulation-entity-view.json",
         "datasources/prometheus.yml",
     ]
@@ -74,13 +71,13 @@ def test_build_writes_the_provisioning_layout(run_cli: RunCli, tmp_path: Path) -
         )
     # The manifest is not a *.json: Grafana would read it as a dashboard.
     assert not MANIFEST.endswith(".json")
-    assert "8 written, 0 unchanged, 0 removed" in res.stdout
+    assert "4 written, 0 unchanged, 0 removed" in res.stdout
 
 
 def test_build_is_byte_identical_twice(tmp_path: Path) -> None:
-    pipeline.build(FIXTURE, tmp_path / "a")
+    pipeline.build(FIXTURE, tsedash_dashboards, tmp_path / "a")
     first = snapshot(tmp_path / "a")
-    result = pipeline.build(FIXTURE, tmp_path / "a")
+    result = pipeline.build(FIXTURE, tsedash_dashboards, tmp_path / "a")
     assert result.report is not None and result.report.written == []
     assert snapshot(tmp_path / "a") == first
 
@@ -102,14 +99,14 @@ def test_build_is_identical_across_registry_key_order(tmp_path: Path) -> None:
     shuffled = tmp_path / "shuffled.yaml"
     shuffled.write_text(yaml.safe_dump(reorder(data), sort_keys=False))
     assert shuffled.read_text() != FIXTURE.read_text()
-    pipeline.build(FIXTURE, tmp_path / "a")
-    pipeline.build(shuffled, tmp_path / "b")
+    pipeline.build(FIXTURE, tsedash_dashboards, tmp_path / "a")
+    pipeline.build(shuffled, tsedash_dashboards, tmp_path / "b")
     assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
 
 
 def test_committed_provisioning_is_fresh(tmp_path: Path) -> None:
     """The generated provisioning/ is committed; it must be what the code builds now."""
-    pipeline.build(ROOT / "instances.yaml", tmp_path / "prov")
+    pipeline.build(ROOT / "instances.yaml", tsedash_dashboards, tmp_path / "prov")
     committed = snapshot(ROOT / "provisioning")
     built = snapshot(tmp_path / "prov")
     stale = sorted(k for k in committed.keys() | built.keys() if committed.get(k) != built.get(k))
@@ -123,7 +120,7 @@ def _write_registry(path: Path, text: str) -> Path:
 
 def test_failed_build_leaves_output_untouched(run_cli: RunCli, tmp_path: Path) -> None:
     out = tmp_path / "prov"
-    pipeline.build(FIXTURE, out)
+    pipeline.build(FIXTURE, tsedash_dashboards, out)
     before = snapshot(out)
     bad = _write_registry(
         tmp_path / "bad.yaml", FIXTURE.read_text().replace("exchange-OKX", "exchange OKX")
@@ -138,7 +135,7 @@ def test_validation_failure_leaves_output_untouched(
     run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "prov"
-    pipeline.build(FIXTURE, out)
+    pipeline.build(FIXTURE, tsedash_dashboards, out)
     before = snapshot(out)
 
     def broken_build_all(registry: Registry) -> list[tuple[DashboardSpec, dict[str, Any]]]:
@@ -147,9 +144,9 @@ def test_validation_failure_leaves_output_untouched(
         built[1][1]["title"] = built[0][1]["title"]
         return built
 
-    monkeypatch.setattr(pipeline, "build_all", broken_build_all)
+    monkeypatch.setattr(tsedash_dashboards, "build_all", broken_build_all)
     with pytest.raises(ValidationFailed) as info:
-        pipeline.build(FIXTURE, out)
+        pipeline.build(FIXTURE, tsedash_dashboards, out)
     assert any("title 'DevOps Docker View' is also used" in f.message for f in info.value.findings)
     res = run_cli("build", "--registry", str(FIXTURE), "--out", str(out))
     assert res.exit_code == 1
@@ -159,7 +156,7 @@ def test_validation_failure_leaves_output_untouched(
 
 def test_stale_generated_files_are_removed_and_foreign_files_kept(tmp_path: Path) -> None:
     out = tmp_path / "prov"
-    pipeline.build(FIXTURE, out)
+    pipeline.build(FIXTURE, tsedash_dashboards, out)
     # An earlier build had produced a dashboard that this build no longer produces.
     old = out / DASH_DIR / "retired.json"
     old.write_text("{}\n")
@@ -170,7 +167,7 @@ def test_stale_generated_files_are_removed_and_foreign_files_kept(tmp_path: Path
     # A file someone else put there is not ours to delete.
     theirs = out / DASH_DIR / "hand-made.json"
     theirs.write_text("{}\n")
-    result = pipeline.build(FIXTURE, out)
+    result = pipeline.build(FIXTURE, tsedash_dashboards, out)
     assert result.report is not None
     assert result.report.removed == [f"{DASH_DIR}/retired.json"]
     assert not old.exists()
@@ -179,8 +176,8 @@ def test_stale_generated_files_are_removed_and_foreign_files_kept(tmp_path: Path
 
 def test_no_temp_files_left_behind(tmp_path: Path) -> None:
     out = tmp_path / "prov"
-    pipeline.build(FIXTURE, out)
-    pipeline.build(ROOT / "instances.yaml", out)
+    pipeline.build(FIXTURE, tsedash_dashboards, out)
+    pipeline.build(ROOT / "instances.yaml", tsedash_dashboards, out)
     leftovers = [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
 
@@ -190,7 +187,7 @@ def test_reader_never_sees_a_partial_or_missing_dashboard(tmp_path: Path) -> Non
     out = tmp_path / "prov"
     other = tmp_path / "other.yaml"
     other.write_text(FIXTURE.read_text().replace("title: Trades,", "title: Fills,"))
-    pipeline.build(FIXTURE, out)
+    pipeline.build(FIXTURE, tsedash_dashboards, out)
     files = [
         out / DASH_DIR / "devops-docker-view.json",
         out / DASH_DIR / "simulation-entity-view.json",
@@ -216,7 +213,7 @@ def test_reader_never_sees_a_partial_or_missing_dashboard(tmp_path: Path) -> Non
     reader.start()
     try:
         for i in range(30):  # alternate content so every build really rewrites the files
-            pipeline.build(other if i % 2 else FIXTURE, out)
+            pipeline.build(other if i % 2 else FIXTURE, tsedash_dashboards, out)
     finally:
         stop.set()
         reader.join()
@@ -225,7 +222,17 @@ def test_reader_never_sees_a_partial_or_missing_dashboard(tmp_path: Path) -> Non
 
 
 def test_build_json_summary(run_cli: RunCli, tmp_path: Path) -> None:
-    res = run_cli("build", "--registry", str(FIXTURE), "--out", str(tmp_path / "p"), "--json")
+    examples = str(ROOT / "examples/extras")
+    res = run_cli(
+        "build",
+        "--registry",
+        str(FIXTURE),
+        "--out",
+        str(tmp_path / "p"),
+        "--extras",
+        examples,
+        "--json",
+    )
     assert res.exit_code == 0
     summary = json.loads(res.stdout)
     assert [d["uid"] for d in summary["dashboards"]] == [

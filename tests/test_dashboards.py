@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from dashboards import build_all, devops_docker_view, simulation_entity_view
-from panels import entity, health, instances, service
 from tsedash.registry import load_registry
+from tsedash_dashboards import build_all, devops_docker_view, simulation_entity_view
+from tsedash_panels import entity, health, instances, service
 
 from .conftest import ROOT
 from .dashboard_helpers import all_panels, all_targets, fixture_registry, scaled_registry
@@ -134,8 +134,8 @@ def test_devops_view_panels(models: dict[str, dict[str, Any]]) -> None:
 
 
 def test_registry_reference_columns_are_target_labels() -> None:
-    from panels.instances import REFERENCE_COLUMNS
     from tsedash.prometheus.config import target_labels
+    from tsedash_panels.instances import REFERENCE_COLUMNS
 
     labels = target_labels(fixture_registry().instances[2])
     assert set(REFERENCE_COLUMNS) - {"instance", "job"} <= set(labels)

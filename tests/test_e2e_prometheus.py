@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+import tsedash_dashboards
 from tsedash import pipeline
 from tsedash.processes import ProcessGroup, find_program, free_port, http_ok, port_open
 from tsedash.prometheus import write_prometheus
@@ -138,7 +139,9 @@ def stack() -> Iterator[Stack]:
         wait_for_targets(url, len(registry.instances) + len(registry.infrastructure))
         time.sleep(6)  # enough samples for a 4 s rate window
         provisioning = workdir / "provisioning"
-        pipeline.build(_registry_file(registry, workdir / "instances.yaml"), provisioning)
+        pipeline.build(
+            _registry_file(registry, workdir / "instances.yaml"), tsedash_dashboards, provisioning
+        )
         yield Stack(
             registry,
             workdir / "instances.yaml",

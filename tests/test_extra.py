@@ -1,4 +1,4 @@
-"""Extra dashboards (dashboards/extra): loaded, validated, linted and pushed like ours."""
+"""Extra dashboards (`./extras`, `--extras`): loaded, validated, linted and pushed like ours."""
 
 from __future__ import annotations
 
@@ -8,13 +8,17 @@ from pathlib import Path
 
 import pytest
 
+import tsedash_dashboards
 from tsedash import pipeline
-from tsedash.extra import DEFAULT_DIR, ExtraDashboardError, load_extras
+from tsedash.extra import ExtraDashboardError, load_extras
+from tsedash.registry import load_registry
 
 from .conftest import ROOT, Result
 from .dashboard_helpers import FIXTURE
 
 RunCli = Callable[..., Result]
+EXAMPLES = ROOT / "examples/extras"
+REGISTRY = load_registry(FIXTURE)
 
 GRAFANALIB_GRAPH = """\
 from grafanalib.core import Dashboard, Graph, GridPos, Target
@@ -29,14 +33,14 @@ dashboard = Dashboard(
 
 
 def test_repo_examples_load() -> None:
-    loaded = {spec.filename: (spec, model) for spec, model in load_extras(DEFAULT_DIR)}
+    loaded = {spec.filename: (spec, model) for spec, model in load_extras(EXAMPLES, REGISTRY)}
     assert set(loaded) == {
         "extra-instance-uptime.json",  # a bare model, as pulled
         "extra-request-rates.json",  # a grafana-foundation-sdk builder
         "extra-scrape-health.json",  # a dict
         "extra-team-red.json",  # grafanalib, migrated
     }
-    assert [spec.filename for spec, _ in load_extras(DEFAULT_DIR) if spec.migrations] == [
+    assert [spec.filename for spec, _ in load_extras(EXAMPLES, REGISTRY) if spec.migrations] == [
         "extra-team-red.json"
     ]
     spec, model = loaded["extra-request-rates.json"]
@@ -45,7 +49,7 @@ def test_repo_examples_load() -> None:
 
 
 def test_build_validates_and_writes_the_extras(tmp_path: Path) -> None:
-    result = pipeline.build(FIXTURE, tmp_path / "p")
+    result = pipeline.build(FIXTURE, tsedash_dashboards, tmp_path / "p", extras=EXAMPLES)
     written = sorted(p.name for p in (tmp_path / "p/dashboards/trading-ecosystem").glob("extra-*"))
     assert written == [
         "extra-instance-uptime.json",
@@ -135,13 +139,13 @@ def test_the_grafanalib_dashboard_builds_with_a_migration_report(
     # Built again from the migrated file, nothing needs migrating.
     (tmp_path / "again").mkdir()
     again = _extras(tmp_path / "again", **{"team.json": json.dumps(model)})
-    assert load_extras(again)[0][0].migrations == ()
+    assert load_extras(again, REGISTRY)[0][0].migrations == ()
 
 
 def test_graph_and_singlestat_are_migrated_as_grafana_does(tmp_path: Path) -> None:
     extras = _extras(tmp_path, **{"legacy.dashboard.py": LEGACY})
     # Validates: no finding. The fixture's datasource is named "Prometheus Test" (uid prom-test).
-    result = pipeline.build(FIXTURE, tmp_path / "p", extras=extras)
+    result = pipeline.build(FIXTURE, tsedash_dashboards, tmp_path / "p", extras=extras)
     [(spec, model)] = [(s, m) for s, m in result.dashboards if s.uid == "legacy"]
     assert model["graphTooltip"] == 1 and "sharedCrosshair" not in model
     graph, stat = model["panels"]
@@ -197,7 +201,7 @@ def test_strict_extras_refuses_what_needed_a_migration(tmp_path: Path, run_cli: 
     assert "needs migration: team-red: schemaVersion 12 → 42" in res.stderr
     assert not out.exists()  # nothing written
     # The shipped examples are current except the grafanalib one, which is migrated.
-    res = run_cli("build", "--out", str(out), "--strict-extras")
+    res = run_cli("build", "--out", str(out), "--extras", str(EXAMPLES), "--strict-extras")
     assert res.exit_code == 1 and "(tse-extra-team-red)" in res.stderr
 
 
@@ -222,7 +226,17 @@ def test_an_unknown_datasource_name_is_kept_and_reported(tmp_path: Path, run_cli
             "x = 1\ndashboard = undefined_name\n",
             "boom.dashboard.py:2: NameError",
         ),
-        ("none.dashboard.py", "x = 1\n", "defines no module-level `dashboard`"),
+        ("none.dashboard.py", "x = 1\n", "defines no `dashboard`"),
+        (
+            "raises.dashboard.py",
+            "def dashboard(registry):\n    return 1 / 0\n",
+            "raises.dashboard.py:2: ZeroDivisionError",
+        ),
+        (
+            "tojson.dashboard.py",
+            "class D:\n    def to_json_data(self):\n        raise KeyError('x')\ndashboard = D()\n",
+            "tojson.dashboard.py:3: KeyError",
+        ),
         ("int.dashboard.py", "dashboard = 3\n", "`dashboard` is a int"),
         ("bad.json", '{"uid": "x",\n  "title": }\n', "bad.json:2: not valid JSON"),
         (
@@ -241,7 +255,7 @@ def test_a_broken_extra_stops_the_build(
     extras.mkdir()
     (extras / name).write_text(content)
     with pytest.raises(ExtraDashboardError, match=None) as info:
-        load_extras(extras)
+        load_extras(extras, REGISTRY)
     assert message in str(info.value)
     out = tmp_path / "p"
     res = run_cli("build", "--registry", str(FIXTURE), "--out", str(out), "--extras", str(extras))
@@ -254,7 +268,7 @@ def test_push_handles_extras(run_cli: RunCli, tmp_path: Path) -> None:
     from .grafana_double import ADMIN_TOKEN, GrafanaDouble
 
     out = tmp_path / "p"
-    pipeline.build(ROOT / "instances.yaml", out)
+    pipeline.build(ROOT / "instances.yaml", tsedash_dashboards, out, extras=EXAMPLES)
     with GrafanaDouble() as grafana:
         res = run_cli(
             "push",

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboards import build_all
-from tsedash.provisioning.render import dump_json
+from tsedash.encode import dump_json
+from tsedash_dashboards import build_all
 
 from .conftest import ROOT
 from .dashboard_helpers import fixture_registry

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import tsedash_dashboards
 from tsedash import pipeline
 from tsedash.grafana.sync import content_hash, marker_hash, normalise
 
@@ -29,7 +30,9 @@ def grafana() -> Iterator[GrafanaDouble]:
 @pytest.fixture
 def out(tmp_path: Path) -> Path:
     target = tmp_path / "provisioning"
-    pipeline.build(FIXTURE, target, extras=None)  # the two generated dashboards only
+    pipeline.build(
+        FIXTURE, tsedash_dashboards, target, extras=None
+    )  # the two generated dashboards only
     return target
 
 
@@ -81,7 +84,7 @@ def test_changing_one_metric_writes_exactly_that_dashboard(
     assert push(run_cli, grafana, out).exit_code == 0
     changed = tmp_path / "changed.yaml"
     changed.write_text(FIXTURE.read_text().replace("title: Trades,", "title: Fills,"))
-    pipeline.build(changed, out, extras=None)
+    pipeline.build(changed, tsedash_dashboards, out, extras=None)
     before = len(grafana.state.writes())
     res = push(run_cli, grafana, out)
     assert res.exit_code == 0, res.stderr
@@ -133,7 +136,7 @@ def test_a_412_race_is_reported_not_retried(
     push(run_cli, grafana, out)
     changed = tmp_path / "changed.yaml"
     changed.write_text(FIXTURE.read_text().replace("title: Trades,", "title: Fills,"))
-    pipeline.build(changed, out, extras=None)
+    pipeline.build(changed, tsedash_dashboards, out, extras=None)
     # Someone saves in the UI between our read and our write.
     grafana.state.fault("race", path="/api/dashboards/db", uid=SIM)
     before = len(grafana.state.requests)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tsedash.identity import IdentityError, from_env, mask_password
+from tsedash.identity import IdentityError, from_env
+from tsedash.redact import mask_password
 
 
 def test_singleton_defaults_instance_to_service_name() -> None:

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from dashboards import build_all
 from tsedash.lint import RULES, RULES_BY_NAME, LintConfigError, lint_dashboards, load_exclusions
 from tsedash.lint.core import DashboardContext
+from tsedash_dashboards import build_all
 
 from .conftest import ROOT, Result
 from .dashboard_helpers import FIXTURE, clone, fixture_registry

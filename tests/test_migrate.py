@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from dashboards import build_all
 from tsedash.migrate import CURRENT_SCHEMA, migrate_dashboard, needs_migration
 from tsedash.registry import Datasource
 from tsedash.validate import validate_model
+from tsedash_dashboards import build_all
 
 from .dashboard_helpers import fixture_registry
 

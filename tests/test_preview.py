@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import tsedash_dashboards
 from tsedash import pipeline
 from tsedash.preview import CELL_HEIGHT, COLUMN_WIDTH, dump_dom, render_html, write_previews
 
@@ -21,7 +22,9 @@ RunCli = Callable[..., Result]
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("prov")
-    pipeline.build(ROOT / "instances.yaml", out)
+    pipeline.build(
+        ROOT / "instances.yaml", tsedash_dashboards, out, extras=ROOT / "examples/extras"
+    )
     return out
 
 
@@ -82,7 +85,7 @@ def test_no_png_needs_no_browser(built: Path, tmp_path: Path, run_cli: RunCli) -
 
 def test_fixture_registry_preview_has_rows(tmp_path: Path) -> None:
     out = tmp_path / "prov"
-    pipeline.build(FIXTURE, out, extras=None)
+    pipeline.build(FIXTURE, tsedash_dashboards, out, extras=None)
     [_, sim] = write_previews(out, tmp_path / "pv", png=False)
     assert 'class="row"' in sim.html.read_text()
 

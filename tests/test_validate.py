@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from dashboards import build_all
 from tsedash.errors import InputError
 from tsedash.validate import validate_dashboards, validate_dir, validate_model
+from tsedash_dashboards import build_all
 
 from .conftest import Result
 from .dashboard_helpers import clone, fixture_registry

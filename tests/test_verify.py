@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+import tsedash_dashboards
 from tsedash import pipeline
 from tsedash.verify import (
     ALL,
@@ -112,7 +113,7 @@ def prom() -> Iterator[FakePrometheus]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("prov")
-    pipeline.build(REG, out, extras=None)
+    pipeline.build(REG, tsedash_dashboards, out, extras=None)
     return out
 
 

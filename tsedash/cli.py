@@ -22,6 +22,7 @@ from tsedash.registry.tables import render_table
 
 if TYPE_CHECKING:
     from tsedash.registry.merge import Sources
+    from tsedash.spec import Content
     from tsedash.validate import Finding
 
 # The dashboard stages (grafana-foundation-sdk, validation) are imported by the commands that
@@ -132,6 +133,13 @@ def _load(spec: SourceSpec) -> Registry:
     return sources.registry
 
 
+def _content() -> Content:
+    """The composition root: the only place the engine meets the content."""
+    import tsedash_dashboards
+
+    return tsedash_dashboards
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tsedash")
 def cli() -> None:
@@ -228,7 +236,7 @@ out_option = click.option(
     "--extras",
     default=None,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Directory of extra dashboards (*.dashboard.py, *.json); default dashboards/extra.",
+    help="Directory of extra dashboards (*.dashboard.py, *.json); default ./extras if present.",
 )
 @click.option(
     "--strict-extras",
@@ -247,10 +255,10 @@ def build_cmd(
     from tsedash.extra import DEFAULT_DIR as DEFAULT_EXTRAS_DIR
     from tsedash.validate import ValidationFailed
 
+    if extras is None and DEFAULT_EXTRAS_DIR.is_dir():
+        extras = DEFAULT_EXTRAS_DIR
     try:
-        result = pipeline.build(
-            _load(registry_path), out, extras or DEFAULT_EXTRAS_DIR, strict_extras
-        )
+        result = pipeline.build(_load(registry_path), _content(), out, extras, strict_extras)
     except ValidationFailed as exc:
         for migration in exc.migrations:
             click.echo(f"migrated {migration}", err=True)
@@ -582,7 +590,7 @@ def _dashboards_to_push(spec: SourceSpec, out: Path) -> list[tuple[str, dict[str
         return _local_dashboards(out)
     from tsedash import pipeline
 
-    result = pipeline.generate(_load(spec))
+    result = pipeline.generate(_load(spec), _content())
     return [(dash.uid, model) for dash, model in result.dashboards]
 
 
@@ -627,8 +635,8 @@ def push_cmd(
 
     With --registry/--compose/--discover the dashboards are built from those sources first.
     """
-    from dashboards.common import FOLDER_TITLE, FOLDER_UID
     from tsedash.grafana.sync import push
+    from tsedash.spec import FOLDER_TITLE, FOLDER_UID
 
     client = _client(url, ca_cert, insecure, timeout)
     dashboards = _dashboards_to_push(registry_path, out)

@@ -1,11 +1,15 @@
-"""Extra dashboards written before this project: `dashboards/extra/*.dashboard.py` and `*.json`.
+"""Extra dashboards: `*.dashboard.py` and `*.json` files in a directory the user names.
 
-A `*.dashboard.py` file (grafanalib's convention) defines a module-level `dashboard`: a
-grafanalib `Dashboard`, a grafana-foundation-sdk builder, or a plain dict. A `*.json` file is a
-bare model (e.g. from `tsedash pull`). An old model (grafanalib writes schemaVersion 12; JSON
-from Grafana 8-10) is migrated the way Grafana migrates it (`tsedash.migrate`), and every change
-is reported with the dashboard; then they go through the same validation, lint, provisioning
-and push as the generated dashboards. A broken file stops the build.
+Opt-in: `tsedash build` reads `./extras/` when it exists (relative to the working directory,
+never to the installed package) or the directory `--extras` names. A `*.dashboard.py` file
+(grafanalib's convention) defines `dashboard`: a function `dashboard(registry)` that receives
+the registry the build uses (so an extra lists the same services as the generated views), or a
+module-level grafanalib `Dashboard`, grafana-foundation-sdk builder or plain dict. A `*.json`
+file is a bare model (e.g. from `tsedash pull`). An old model (grafanalib writes schemaVersion
+12; JSON from Grafana 8-10) is migrated the way Grafana migrates it (`tsedash.migrate`), and
+every change is reported with the dashboard; then they go through the same defaults pass,
+validation, lint, provisioning and push as the generated dashboards. A broken file stops the
+build.
 """
 
 from __future__ import annotations
@@ -17,15 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import dashboards
 from tsedash.errors import InputError
 from tsedash.migrate import Migration, migrate_dashboard
-from tsedash.registry import Datasource
-from tsedash.sdk import to_plain
+from tsedash.registry import Registry
 
-DEFAULT_DIR = Path(dashboards.__file__).resolve().parent / "extra"
+DEFAULT_DIR = Path("extras")
 PY_SUFFIX = ".dashboard.py"
-_DEFAULT_DATASOURCE = Datasource(uid="prometheus", name="Prometheus", url="http://prometheus:9090")
+EXTRA_TAG = "extra"
 
 
 class ExtraDashboardError(InputError):
@@ -41,22 +43,22 @@ class ExtraSpec:
     filename: str
     source: str
     migrations: tuple[Migration, ...] = ()  # what the import changed (empty: current already)
+    tag: str = EXTRA_TAG
 
 
-def _from_python(path: Path) -> Any:
-    try:
-        namespace = runpy.run_path(
-            str(path), run_name=f"tsedash_extra_{path.stem.replace('.', '_')}"
-        )
-    except SyntaxError as exc:
-        raise ExtraDashboardError(f"{path}:{exc.lineno}: syntax error: {exc.msg}") from None
-    except Exception as exc:  # the file is user code: any failure is reported, with its line
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
-        line = f":{frames[-1].lineno}" if frames else ""
-        raise ExtraDashboardError(f"{path}{line}: {type(exc).__name__}: {exc}") from None
-    if "dashboard" not in namespace:
-        raise ExtraDashboardError(f"{path}: defines no module-level `dashboard`")
-    value = namespace["dashboard"]
+def _user_code_error(path: Path, exc: BaseException) -> ExtraDashboardError:
+    """The failure of an extra's own code, located at its deepest line in that file."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
+    line = f":{frames[-1].lineno}" if frames else ""
+    return ExtraDashboardError(f"{path}{line}: {type(exc).__name__}: {exc}")
+
+
+def _is_dashboard_function(value: Any) -> bool:
+    return callable(value) and not hasattr(value, "build") and not hasattr(value, "to_json_data")
+
+
+def _to_model(path: Path, value: Any) -> Any:
+    """What `dashboard` is or returned, as a plain model."""
     if isinstance(value, dict):
         return value
     if hasattr(value, "to_json_data"):  # grafanalib
@@ -64,11 +66,32 @@ def _from_python(path: Path) -> Any:
 
         return json.loads(json.dumps(value.to_json_data(), cls=DashboardEncoder))
     if hasattr(value, "build"):  # grafana-foundation-sdk builder
+        from tsedash.sdk import to_plain
+
         return to_plain(value.build())
     raise ExtraDashboardError(
-        f"{path}: `dashboard` is a {type(value).__name__}; expected a grafanalib Dashboard, "
-        "a grafana-foundation-sdk builder or a dict"
+        f"{path}: `dashboard` is a {type(value).__name__}; expected a function of the "
+        "registry, a grafanalib Dashboard, a grafana-foundation-sdk builder or a dict"
     )
+
+
+def _from_python(path: Path, registry: Registry) -> Any:
+    try:
+        namespace = runpy.run_path(
+            str(path), run_name=f"tsedash_extra_{path.stem.replace('.', '_')}"
+        )
+        if "dashboard" not in namespace:
+            raise ExtraDashboardError(f"{path}: defines no `dashboard` (a function or a value)")
+        value = namespace["dashboard"]
+        if _is_dashboard_function(value):
+            value = value(registry)
+        return _to_model(path, value)
+    except SyntaxError as exc:
+        raise ExtraDashboardError(f"{path}:{exc.lineno}: syntax error: {exc.msg}") from None
+    except ExtraDashboardError:
+        raise
+    except Exception as exc:  # the file is user code: any failure is reported, with its line
+        raise _user_code_error(path, exc) from None
 
 
 def _from_json(path: Path) -> Any:
@@ -79,16 +102,16 @@ def _from_json(path: Path) -> Any:
 
 
 def load_extras(
-    directory: Path | None = DEFAULT_DIR, datasource: Datasource | None = None
+    directory: Path | None, registry: Registry
 ) -> list[tuple[ExtraSpec, dict[str, Any]]]:
     """Every extra dashboard, sorted by file name, migrated to the current schema (datasource
-    names resolved against `datasource`); raises on the first unreadable file."""
+    names resolved against the registry's); raises on the first unreadable file."""
     if directory is None or not directory.is_dir():
         return []
     out = []
     for path in sorted(directory.iterdir()):
         if path.name.endswith(PY_SUFFIX):
-            model, stem = _from_python(path), path.name.removesuffix(PY_SUFFIX)
+            model, stem = _from_python(path, registry), path.name.removesuffix(PY_SUFFIX)
         elif path.suffix == ".json":
             model, stem = _from_json(path), path.stem
         else:
@@ -105,7 +128,7 @@ def load_extras(
             raise ExtraDashboardError(
                 f"{path}: the dashboard has no `uid` (links and push need one)"
             )
-        model, migrations = migrate_dashboard(model, datasource or _DEFAULT_DATASOURCE)
+        model, migrations = migrate_dashboard(model, registry.datasource)
         spec = ExtraSpec(
             uid, str(model.get("title", "")), f"extra-{stem}.json", str(path), tuple(migrations)
         )

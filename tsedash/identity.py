@@ -2,19 +2,17 @@
 
 A service calls `from_env(os.environ)` at start-up and gets the same schema, Redis namespace and
 discovery key the registry derives for it, so the dashboards and the service cannot disagree.
-`mask_password` is how every URL this project prints is shown.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import cast
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tsedash.errors import InputError
+from tsedash.redact import mask_password
 from tsedash.registry.derivation import (
     DERIVATION_ALIASES,
     DERIVATIONS,
@@ -27,9 +25,8 @@ from tsedash.registry.derivation import (
     schema_problems,
 )
 
-_SECRET_QUERY_KEYS = re.compile(r"pass(word|wd)?|pwd|secret|token|api[-_]?key", re.IGNORECASE)
-_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^:/@]*):[^@/]*@")
-MASK = "***"
+# `mask_password` is re-exported: the services print their URLs with it (docs).
+__all__ = ["IdentityError", "ServiceIdentity", "from_env", "mask_password"]
 
 
 class IdentityError(InputError):
@@ -92,31 +89,3 @@ def from_env(
         redis_namespace=derive_namespace(service, instance, rule),
         discovery_key=discovery_key(service, instance),
     )
-
-
-def mask_password(url: str) -> str:
-    """`postgres://user:secret@host/db` → `postgres://user:***@host/db`; others unchanged.
-
-    Also masks secret-looking query parameters (`?password=…`, `?token=…`). Never raises: a URL
-    that cannot be parsed is masked by pattern instead.
-    """
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc
-        if parts.password is not None:
-            userinfo, _, hostport = netloc.rpartition("@")
-            user = userinfo.split(":", 1)[0]
-            netloc = f"{user}:{MASK}@{hostport}"
-        query = parts.query
-        if query:
-            pairs = parse_qsl(query, keep_blank_values=True)
-            if any(_SECRET_QUERY_KEYS.fullmatch(k) for k, _ in pairs):
-                query = urlencode(
-                    [(k, MASK if _SECRET_QUERY_KEYS.fullmatch(k) else v) for k, v in pairs],
-                    safe="*",
-                )
-        if netloc == parts.netloc and query == parts.query:
-            return url
-        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-    except ValueError:
-        return _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", url)

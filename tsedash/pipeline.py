@@ -1,4 +1,8 @@
-"""The build pipeline: registry → dashboards → validation → provisioning files on disk."""
+"""The build pipeline: registry → dashboards → validation → provisioning files on disk.
+
+The dashboards come from a `tsedash.spec.Content` the caller hands in (the composition root:
+`tsedash.cli`, `build.py`); this module never imports the content.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dashboards import build_all
 from tsedash.errors import TsedashError
-from tsedash.extra import DEFAULT_DIR as DEFAULT_EXTRAS
 from tsedash.extra import load_extras
+from tsedash.files import WriteReport, write_tree
 from tsedash.migrate import Migration
-from tsedash.provisioning import WriteReport, render_files, write_tree
+from tsedash.provisioning import render_files
 from tsedash.provisioning.render import DASHBOARD_DIR
-from tsedash.registry import Registry, load_registry
+from tsedash.registry import Registry, load_sources
+from tsedash.spec import Content
 from tsedash.validate import ValidationFailed, validate_dashboards
 
 DEFAULT_OUT = "provisioning"
@@ -53,17 +57,22 @@ class ExtrasNeedMigration(TsedashError):
 
 
 def generate(
-    registry: Registry, extras: Path | None = DEFAULT_EXTRAS, strict_extras: bool = False
+    registry: Registry,
+    content: Content,
+    extras: Path | None = None,
+    strict_extras: bool = False,
 ) -> BuildResult:
     """Everything in memory, validated; raises ValidationFailed before anything is written.
 
-    `extras`: the directory of extra dashboards (`dashboards/extra`), None for none; with
-    `strict_extras`, one that needed a migration is refused (ExtrasNeedMigration).
+    `extras`: a directory of extra dashboards, None for none; with `strict_extras`, one that
+    needed a migration is refused (ExtrasNeedMigration). The content's defaults pass runs on
+    every dashboard, generated or extra.
     """
-    dashboards: list[tuple[Any, dict[str, Any]]] = [
-        *build_all(registry),
-        *load_extras(extras, registry.datasource),
+    built: list[tuple[Any, dict[str, Any]]] = [
+        *content.build_all(registry),
+        *load_extras(extras, registry),
     ]
+    dashboards = [(spec, content.apply_defaults(model, spec)) for spec, model in built]
     migrations = migrations_of(dashboards)
     if strict_extras and migrations:
         raise ExtrasNeedMigration(migrations)
@@ -77,16 +86,18 @@ def generate(
 
 
 def build(
-    registry: Registry | str | os.PathLike[str] | None = None,
+    registry: Registry | str | os.PathLike[str] | None,
+    content: Content,
     out: str | os.PathLike[str] = DEFAULT_OUT,
-    extras: Path | None = DEFAULT_EXTRAS,
+    extras: Path | None = None,
     strict_extras: bool = False,
 ) -> BuildResult:
     """Load, generate, validate, then write: a failure at any step leaves `out` untouched.
 
-    `registry` is a loaded (possibly merged) Registry, or a registry file path.
+    `registry` is a loaded (possibly merged) Registry, or a registry or compose file path
+    (loaded by `tsedash.registry.load_sources`, the one loader the CLI uses too).
     """
-    loaded = registry if isinstance(registry, Registry) else load_registry(registry)
-    result = generate(loaded, extras, strict_extras)
+    loaded = registry if isinstance(registry, Registry) else load_sources(registry).registry
+    result = generate(loaded, content, extras, strict_extras)
     result.report = write_tree(Path(out), result.files)
     return result

@@ -8,9 +8,9 @@ from pathlib import Path
 from tsedash.deploy.compose import SNIPPET, compose_snippet
 from tsedash.deploy.sql import schema_scripts
 from tsedash.deploy.volumes import SCRIPT, volumes_script
+from tsedash.encode import dump_yaml
+from tsedash.files import WriteReport, write_tree
 from tsedash.prometheus.config import render_prometheus
-from tsedash.provisioning.render import dump_yaml
-from tsedash.provisioning.writer import WriteReport, write_tree
 from tsedash.registry import Registry
 
 DEFAULT_OUT = "deploy"

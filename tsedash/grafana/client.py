@@ -21,7 +21,7 @@ from urllib3.util.retry import Retry
 from tsedash import __version__
 from tsedash.errors import InputError
 from tsedash.grafana import errors as e
-from tsedash.identity import mask_password
+from tsedash.redact import mask_password
 
 RETRY_STATUSES = (429, 502, 503, 504)
 

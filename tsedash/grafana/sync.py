@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tsedash.encode import dump_json
+from tsedash.files import atomic_write
 from tsedash.grafana import errors as e
 from tsedash.grafana.client import GrafanaClient
-from tsedash.provisioning.render import dump_json
-from tsedash.provisioning.writer import atomic_write
 
 MARKER = "tsedash"
 VOLATILE_KEYS = ("id", "version", "iteration")

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from tsedash.files import atomic_write
 from tsedash.preview.html import CELL_HEIGHT, COLUMN_WIDTH, page_height, render_html
 from tsedash.preview.screenshot import chromium_args, dump_dom, screenshot
 from tsedash.provisioning.render import read_dashboards
-from tsedash.provisioning.writer import atomic_write
 
 __all__ = [
     "CELL_HEIGHT",

@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from tsedash.encode import dump_yaml
+from tsedash.files import WriteReport, write_tree
 from tsedash.prometheus.rules import RULES_FILE, alert_rules
-from tsedash.provisioning.render import dump_yaml
-from tsedash.provisioning.writer import WriteReport, write_tree
 from tsedash.registry import Instance, Registry
 
 DEFAULT_OUT = "deploy/prometheus"

@@ -7,6 +7,7 @@ from tsedash.registry.loader import (
     load_registry_text,
     resolve_registry_path,
 )
+from tsedash.registry.merge import Sources, load_sources
 from tsedash.registry.model import (
     Datasource,
     Defaults,
@@ -32,8 +33,10 @@ __all__ = [
     "RegistryError",
     "ServiceType",
     "Severity",
+    "Sources",
     "Volume",
     "load_registry",
     "load_registry_text",
+    "load_sources",
     "resolve_registry_path",
 ]

@@ -11,10 +11,10 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from tsedash.spec import GRID_COLUMNS
 from tsedash.validate.findings import Finding
 
 ANGULAR_PANELS = frozenset({"graph", "singlestat", "table-old", "grafana-singlestat-panel"})
-GRID_COLUMNS = 24
 DATASOURCE_VAR_REFS = frozenset({"${datasource}", "$datasource"})
 # Grafana's global variables and macros: defined without a templating entry.
 GLOBAL_VARS = frozenset(

@@ -22,13 +22,14 @@ import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
-import redis
+from typing import TYPE_CHECKING, Any
 
 from tsedash.errors import InputError, TsedashError
-from tsedash.identity import mask_password
+from tsedash.redact import mask_password
 from tsedash.registry.sources.discovered import Discovered
+
+if TYPE_CHECKING:
+    import redis
 
 # SCAN patterns, in the order a key is classified (a key is read once, by its first family).
 PATTERNS = ("services:*", "registry:services:*", "*:service:*")
@@ -192,6 +193,8 @@ def parse_registration(
 def discover(
     url: str, stale_after: float = DEFAULT_STALE_AFTER, timeout: float = 5.0
 ) -> RedisDiscovery:
+    import redis  # only `--discover` pays for it
+
     shown = mask_password(url)
     result = RedisDiscovery(shown)
     try:

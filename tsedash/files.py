@@ -1,4 +1,5 @@
-"""Atomic, all-or-nothing writing of a generated tree that Grafana may be reading right now.
+"""Atomic, all-or-nothing writing of a generated tree that Grafana may be reading right now
+(a neutral module every output stage shares).
 
 Grafana's file provider re-reads every `*.json` under its path every few seconds and, with
 `disableDeletion: false`, deletes a dashboard whose file is missing. So: each file is written

@@ -1,0 +1,1 @@
+"""Push, diff and pull against a running Grafana (its HTTP API)."""
