@@ -17,7 +17,7 @@ from .conftest import ROOT, Result
 RunCli = Callable[..., Result]
 DEFAULT = str(ROOT / "instances.yaml")
 
-# The `registry show --format json` contract: one object per instance, these fields at least.
+# The `registry show --json` contract: one object per instance, these fields at least.
 CONTRACT = {
     "type": "array",
     "items": {
@@ -68,7 +68,10 @@ REAL_INSTANCES = [
 
 
 def show_json(run_cli: RunCli) -> list[dict[str, object]]:
-    res = run_cli("registry", "show", "--format", "json", "--registry", DEFAULT)
+    res = run_cli("registry", "show", "--json", "--registry", DEFAULT)
+    assert (
+        res.stdout == run_cli("registry", "show", "--format", "json", "--registry", DEFAULT).stdout
+    )
     assert res.exit_code == 0, res.stderr
     data: list[dict[str, object]] = json.loads(res.stdout)
     return data

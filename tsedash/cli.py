@@ -154,18 +154,15 @@ def registry() -> None:
 @registry.command("show")
 @registry_option
 @click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="A readable table, or the JSON contract (one object per instance).",
+    "--json", "as_json", is_flag=True, help="The JSON contract (one object per instance)."
 )
+# Before --json was the convention of every command; kept so scripts keep working.
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default=None, hidden=True)
 @handles_errors
-def registry_show(registry_path: SourceSpec, fmt: str) -> None:
+def registry_show(registry_path: SourceSpec, as_json: bool, fmt: str | None) -> None:
     """Print every instance with its derived schema, namespace, keys and paths."""
     reg = _load(registry_path)
-    if fmt == "json":
+    if as_json or fmt == "json":
         payload = [inst.as_contract() for inst in reg.instances]
         click.echo(json.dumps(payload, indent=2, sort_keys=True))
     else:

@@ -12,11 +12,13 @@ from functools import cache
 from typing import Any
 
 from tsedash.lint.core import DashboardContext, Issue, Rule, Severity
-from tsedash.sdk import units_m
 
 
 @cache
 def unit_ids() -> frozenset[str]:
+    # The SDK's unit list alone: `tsedash lint` need not load the dashboard builders.
+    from grafana_foundation_sdk.models import units as units_m
+
     return frozenset(
         v for k, v in vars(units_m).items() if not k.startswith("_") and isinstance(v, str)
     )
