@@ -75,6 +75,7 @@ demo: $(VENV)/.installed debian-programs
 	$(BIN)/tsedash demo --registry $(REGISTRY)
 
 bench: $(VENV)/.installed-bench
+	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/scale.py
 	$(BIN)/python benchmarks/push.py
 	$(BIN)/python benchmarks/rules.py

@@ -11,29 +11,32 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from tsedash import __version__
 from tsedash.errors import TsedashError
-from tsedash.registry import REGISTRY_ENV, Registry, RegistryError
-from tsedash.registry.tables import render_table
+from tsedash.spec import DEFAULT_EXTRAS_DIR, DEFAULT_REGISTRY, REGISTRY_ENV
 
 if TYPE_CHECKING:
+    from tsedash import buildcache
+    from tsedash.registry import Registry
     from tsedash.registry.merge import Sources
     from tsedash.spec import Content
     from tsedash.validate import Finding
 
-# The dashboard stages (grafana-foundation-sdk, validation) are imported by the commands that
-# use them: `registry show` should not pay for them.
+# Every stage is imported by the commands that use it: `registry show` does not pay for the
+# dashboard builders, an unchanged `build` not even for the registry loader.
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _fail(exc: TsedashError) -> None:
-    if isinstance(exc, RegistryError):
-        for problem in exc.problems:
+    problems = getattr(exc, "problems", None)  # RegistryError: one line per problem
+    if problems:
+        for problem in problems:
             click.echo(str(problem), err=True)
     else:
         click.echo(f"error: {exc}", err=True)
@@ -81,7 +84,7 @@ def registry_option(func: F) -> F:
         envvar=REGISTRY_ENV,
         default=None,
         metavar="FILE",
-        help=f"Registry file or a compose file (default: instances.yaml; env {REGISTRY_ENV}).",
+        help=f"Registry file or a compose file (default: {DEFAULT_REGISTRY}; env {REGISTRY_ENV}).",
     )
     @click.option(
         "--compose",
@@ -119,17 +122,20 @@ def registry_option(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _report_sources(sources: Sources) -> None:
-    for warning in sources.registry.warnings:
-        click.echo(str(warning), err=True)
+def _source_lines(sources: Sources) -> list[str]:
+    """The registry's warnings and the Redis entries left out, one line each (stderr)."""
+    lines = [str(warning) for warning in sources.registry.warnings]
     if sources.redis is not None:
-        for skipped in sources.redis.skipped:
-            click.echo(f"{sources.redis.url}: skipped {skipped.key}: {skipped.reason}", err=True)
+        lines += [
+            f"{sources.redis.url}: skipped {s.key}: {s.reason}" for s in sources.redis.skipped
+        ]
+    return lines
 
 
 def _load(spec: SourceSpec) -> Registry:
     sources = spec.load()
-    _report_sources(sources)
+    for line in _source_lines(sources):
+        click.echo(line, err=True)
     return sources.registry
 
 
@@ -161,6 +167,8 @@ def registry() -> None:
 @handles_errors
 def registry_show(registry_path: SourceSpec, as_json: bool, fmt: str | None) -> None:
     """Print every instance with its derived schema, namespace, keys and paths."""
+    from tsedash.registry.tables import render_table
+
     reg = _load(registry_path)
     if as_json or fmt == "json":
         payload = [inst.as_contract() for inst in reg.instances]
@@ -175,6 +183,8 @@ def registry_show(registry_path: SourceSpec, as_json: bool, fmt: str | None) -> 
 @handles_errors
 def registry_check(registry_path: SourceSpec, as_json: bool) -> None:
     """Check the registry; exit 2 with one line per problem when it has errors."""
+    from tsedash.registry import RegistryError
+
     try:
         sources = registry_path.load()
         reg = sources.registry
@@ -186,7 +196,8 @@ def registry_check(registry_path: SourceSpec, as_json: bool) -> None:
     if as_json:
         click.echo(_check_json(True, list(reg.warnings)))
         return
-    _report_sources(sources)
+    for line in _source_lines(sources):
+        click.echo(line, err=True)
     n_warn = len(reg.warnings)
     click.echo(
         f"{reg.path}: ok: {len(reg.instances)} instances of {len(reg.services)} service types, "
@@ -233,61 +244,131 @@ out_option = click.option(
     "--extras",
     default=None,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Directory of extra dashboards (*.dashboard.py, *.json); default ./extras if present.",
+    help=f"Directory of extra dashboards (*.dashboard.py, *.json); default ./{DEFAULT_EXTRAS_DIR}"
+    " if present.",
 )
 @click.option(
     "--strict-extras",
     is_flag=True,
     help="Refuse an extra dashboard that needed a migration (old schema, graph, singlestat).",
 )
+@click.option(
+    "--rebuild", is_flag=True, help="Build even when the inputs are unchanged since the last build."
+)
 @handles_errors
 def build_cmd(
-    registry_path: SourceSpec, out: Path, as_json: bool, extras: Path | None, strict_extras: bool
+    registry_path: SourceSpec,
+    out: Path,
+    as_json: bool,
+    extras: Path | None,
+    strict_extras: bool,
+    rebuild: bool,
 ) -> None:
     """Build and validate both dashboards and write the provisioning files.
 
     Extra dashboards in an old format (grafanalib's, Grafana 8-10 JSON) are migrated the way
-    Grafana migrates them; every change is printed (`--json`: listed)."""
-    from tsedash import pipeline
-    from tsedash.extra import DEFAULT_DIR as DEFAULT_EXTRAS_DIR
+    Grafana migrates them; every change is printed (`--json`: listed). When nothing it reads
+    changed since the last build into the same directory, the files are known to be current
+    and are not built again (`--rebuild` builds anyway)."""
+    from tsedash import buildcache
+
+    if extras is None and Path(DEFAULT_EXTRAS_DIR).is_dir():
+        extras = Path(DEFAULT_EXTRAS_DIR)
+    digest = None if rebuild else _build_digest(registry_path, out, extras, strict_extras)
+    found = buildcache.lookup(out, digest) if digest else None
+    if found is not None:
+        replay, files = found
+        replay.summary.update(written=[], unchanged=sorted(files), removed=[])
+        _emit_build(out, replay, as_json)
+        return
+    replay = _build(registry_path, out, extras, strict_extras)
+    _emit_build(out, replay, as_json)
+    if digest:
+        summary = replay.summary
+        buildcache.store(out, digest, [*summary["written"], *summary["unchanged"]], replay)
+
+
+def _build_digest(
+    spec: SourceSpec, out: Path, extras: Path | None, strict_extras: bool
+) -> str | None:
+    """The digest of everything this build reads; None when it cannot be known up front."""
+    from tsedash import buildcache
+
+    extra_files = buildcache.extras_files(extras)
+    if spec.discover or extra_files is None:
+        return None
+    registry = Path(spec.path or DEFAULT_REGISTRY)
+    # A compose file given as the registry reads instances.yaml beside the working directory.
+    files = [registry, Path(DEFAULT_REGISTRY), *map(Path, spec.compose), *extra_files]
+    files = [f for f in files if f.is_file()]
+    options = [str(out), str(extras), str(strict_extras), str(registry), *spec.compose]
+    try:
+        return buildcache.input_digest(files, options)
+    except OSError:
+        return None  # the full build reports what cannot be read
+
+
+def _build(
+    spec: SourceSpec, out: Path, extras: Path | None, strict_extras: bool
+) -> buildcache.Replay:
+    """The full build; what it prints is returned, to be printed (and recorded)."""
+    from tsedash import buildcache, pipeline
     from tsedash.validate import ValidationFailed
 
-    if extras is None and DEFAULT_EXTRAS_DIR.is_dir():
-        extras = DEFAULT_EXTRAS_DIR
+    sources = spec.load()
+    replay = buildcache.Replay(stderr=_source_lines(sources))
     try:
-        result = pipeline.build(_load(registry_path), _content(), out, extras, strict_extras)
+        result = pipeline.build(sources.registry, _content(), out, extras, strict_extras)
     except ValidationFailed as exc:
+        _echo_lines(replay.stderr)
         for migration in exc.migrations:
             click.echo(f"migrated {migration}", err=True)
         _print_findings(exc.findings)
         raise
     except pipeline.ExtrasNeedMigration as exc:
+        _echo_lines(replay.stderr)
         for migration in exc.migrations:
             click.echo(f"needs migration: {migration}", err=True)
         raise
+    except TsedashError:
+        _echo_lines(replay.stderr)
+        raise
     report = result.report
     assert report is not None
+    replay.stdout = [f"migrated {migration}" for migration in result.migrations]
+    replay.summary = {
+        "out": str(out),
+        "dashboards": [
+            {"uid": spec.uid, "file": spec.filename, "panels": len(model["panels"])}
+            for spec, model in result.dashboards
+        ],
+        "written": report.written,
+        "unchanged": report.unchanged,
+        "removed": report.removed,
+        "migrations": [m.as_dict() for m in result.migrations],
+        "what": f"{len(result.dashboards)} dashboards from {len(result.registry.instances)} "
+        "instances",
+    }
+    return replay
+
+
+def _echo_lines(lines: list[str], err: bool = True) -> None:
+    for line in lines:
+        click.echo(line, err=err)
+
+
+def _emit_build(out: Path, replay: buildcache.Replay, as_json: bool) -> None:
+    _echo_lines(replay.stderr)
+    summary = replay.summary
     if as_json:
-        summary = {
-            "out": str(out),
-            "dashboards": [
-                {"uid": spec.uid, "file": spec.filename, "panels": len(model["panels"])}
-                for spec, model in result.dashboards
-            ],
-            "written": report.written,
-            "unchanged": report.unchanged,
-            "removed": report.removed,
-            "migrations": [m.as_dict() for m in result.migrations],
-        }
-        click.echo(json.dumps(summary, indent=2, sort_keys=True))
+        document = {k: v for k, v in summary.items() if k != "what"}
+        click.echo(json.dumps(document, indent=2, sort_keys=True))
         return
-    for migration in result.migrations:
-        click.echo(f"migrated {migration}")
-    _print_report(
-        out,
-        report,
-        f"{len(result.dashboards)} dashboards from {len(result.registry.instances)} instances",
+    _echo_lines(replay.stdout, err=False)
+    report = SimpleNamespace(
+        written=summary["written"], unchanged=summary["unchanged"], removed=summary["removed"]
     )
+    _print_report(out, report, summary["what"])
 
 
 def _print_report(out: Path, report: Any, what: str) -> None:

@@ -24,8 +24,9 @@ from typing import Any
 from tsedash.errors import InputError
 from tsedash.migrate import Migration, migrate_dashboard
 from tsedash.registry import Registry
+from tsedash.spec import DEFAULT_EXTRAS_DIR
 
-DEFAULT_DIR = Path("extras")
+DEFAULT_DIR = Path(DEFAULT_EXTRAS_DIR)
 PY_SUFFIX = ".dashboard.py"
 EXTRA_TAG = "extra"
 

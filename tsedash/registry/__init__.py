@@ -1,8 +1,6 @@
 """The instance registry: model, loader, derivation and checks (docs/registry.md)."""
 
 from tsedash.registry.loader import (
-    DEFAULT_REGISTRY,
-    REGISTRY_ENV,
     load_registry,
     load_registry_text,
     resolve_registry_path,
@@ -19,6 +17,7 @@ from tsedash.registry.model import (
     Volume,
 )
 from tsedash.registry.problems import Problem, RegistryError, Severity
+from tsedash.spec import DEFAULT_REGISTRY, REGISTRY_ENV
 
 __all__ = [
     "DEFAULT_REGISTRY",

@@ -25,9 +25,7 @@ from tsedash.registry.model import (
 from tsedash.registry.problems import Problem, RegistryError, Severity, sort_problems
 from tsedash.registry.structure import describe_value, structure_problems
 from tsedash.registry.yamlsource import load_yaml
-
-DEFAULT_REGISTRY = "instances.yaml"
-REGISTRY_ENV = "TSEDASH_REGISTRY"
+from tsedash.spec import DEFAULT_REGISTRY, REGISTRY_ENV
 
 _DEFAULT_DATASOURCE = Datasource(uid="prometheus", name="Prometheus", url="http://prometheus:9090")
 

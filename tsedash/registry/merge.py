@@ -15,7 +15,6 @@ from pathlib import Path
 
 from tsedash.registry.checks import check_instances, suggest
 from tsedash.registry.loader import (
-    DEFAULT_REGISTRY,
     load_registry,
     read_registry_text,
     registry_from_document,
@@ -33,6 +32,7 @@ from tsedash.registry.sources.redis_registry import (
     discover,
 )
 from tsedash.registry.yamlsource import load_yaml
+from tsedash.spec import DEFAULT_REGISTRY
 
 
 def _where(inst: Instance, registry_file: str) -> str:

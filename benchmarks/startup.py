@@ -1,0 +1,61 @@
+"""Start-up: what each command's whole process costs on the default registry (`make bench`).
+
+Baseline, measured in the same run: a bare `python -c "import
+grafana_foundation_sdk.builders.dashboard"`, the least any process that builds a dashboard
+pays. Each figure is the median wall time of a fresh process; `build` twice: reused (inputs
+unchanged since the last build into the same directory) and `--rebuild` (everything).
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TSEDASH = [sys.executable, "-m", "tsedash"]
+RUNS = 9
+
+
+def median_seconds(args: list[str], cwd: Path) -> float:
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        subprocess.run(args, cwd=cwd, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        sdk = median_seconds(
+            [sys.executable, "-c", "import grafana_foundation_sdk.builders.dashboard"], ROOT
+        )
+        bare = median_seconds([sys.executable, "-c", "pass"], ROOT)
+        subprocess.run(
+            [*TSEDASH, "build", "--out", str(out / "p")], cwd=ROOT, check=True, capture_output=True
+        )
+        commands = {
+            "build (inputs unchanged)": ["build", "--out", str(out / "p")],
+            "build --rebuild": ["build", "--rebuild", "--out", str(out / "p")],
+            "validate": ["validate", "--out", str(out / "p")],
+            "lint": ["lint", "--out", str(out / "p")],
+            "prometheus": ["prometheus", "--out", str(out / "prom")],
+            "deploy": ["deploy", "--out", str(out / "deploy")],
+            "registry show": ["registry", "show"],
+            "registry check": ["registry", "check"],
+        }
+        print(f"{'process':<34} {'seconds':>8} {'x sdk import':>13}")
+        print(f"{'python -c pass':<34} {bare:>8.3f} {bare / sdk:>13.2f}")
+        print(f"{'import sdk (baseline)':<34} {sdk:>8.3f} {1.0:>13.2f}")
+        for name, args in commands.items():
+            seconds = median_seconds([*TSEDASH, *args], ROOT)
+            print(f"{'tsedash ' + name:<34} {seconds:>8.3f} {seconds / sdk:>13.2f}")
+
+
+if __name__ == "__main__":
+    main()
