@@ -408,3 +408,30 @@ def test_default_registry_is_lint_clean_in_strict_mode(run_cli: RunCli) -> None:
     )
     assert res.exit_code == 0, res.stderr
     assert "0 errors, 0 warnings, 1 excluded, 0 unused exclusions (19 rules, strict)" in res.stdout
+
+
+def test_every_rule_module_is_registered_once() -> None:
+    """A rule file left out of RULES would never run: each module's RULE is listed, once."""
+    import importlib
+    import pkgutil
+
+    import tsedash.lint.rules as rules_pkg
+
+    modules = [
+        importlib.import_module(f"tsedash.lint.rules.{m.name}")
+        for m in pkgutil.iter_modules(rules_pkg.__path__)
+        if not m.name.startswith("_")
+    ]
+    assert sorted(m.RULE.name for m in modules) == sorted(r.name for r in RULES)
+    assert len({r.name for r in RULES}) == len(RULES)
+    for module in modules:  # the rule is named after its module
+        assert module.RULE.name == module.__name__.rsplit(".", 1)[1].replace("_", "-")
+
+
+def test_a_rule_checks_exactly_one_kind_of_thing() -> None:
+    from tsedash.lint.core import Rule, Severity
+
+    with pytest.raises(ValueError, match="exactly"):
+        Rule("x", "x", Severity.ERROR)
+    with pytest.raises(ValueError, match="exactly"):
+        Rule("x", "x", Severity.ERROR, panel=lambda c, p: [], target=lambda c, t: [])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import promql_parser as pp
 
@@ -13,6 +13,7 @@ from tsedash.queries.expand import LINT_GLOBALS, expand
 from tsedash.registry import Registry
 
 VARIABLE_SAMPLE_PREFIX = "tsedash_var_"
+T = TypeVar("T")
 
 
 class Severity(StrEnum):
@@ -63,12 +64,51 @@ class LintFinding:
         }
 
 
+PanelCheck = Callable[["DashboardContext", dict[str, Any]], Iterable[str]]
+TargetCheck = Callable[["DashboardContext", "Target"], Iterable[str]]
+VariableCheck = Callable[["DashboardContext", dict[str, Any]], Iterable[str]]
+DashboardCheck = Callable[["DashboardContext"], Iterable[Issue]]
+
+
 @dataclass(frozen=True)
 class Rule:
+    """A rule checks one kind of thing: the runner loops, the rule says what is wrong with one.
+
+    Exactly one of `dashboard` (the whole model), `panel` (each panel, rows' children too),
+    `target` (each query, parsed) or `variable` (each query variable); the per-panel, -target
+    and -variable checks yield messages, which the runner locates.
+    """
+
     name: str  # kebab-case; also its key in .lint.yaml
     description: str
     severity: Severity
-    check: Callable[[DashboardContext], Iterable[Issue]]
+    dashboard: DashboardCheck | None = None
+    panel: PanelCheck | None = None
+    target: TargetCheck | None = None
+    variable: VariableCheck | None = None
+
+    def __post_init__(self) -> None:
+        scopes = [self.dashboard, self.panel, self.target, self.variable]
+        if sum(s is not None for s in scopes) != 1:
+            raise ValueError(
+                f"rule {self.name}: give exactly one of dashboard/panel/target/variable"
+            )
+
+    def check(self, ctx: DashboardContext) -> Iterator[Issue]:
+        if self.dashboard is not None:
+            yield from self.dashboard(ctx)
+        if self.panel is not None:
+            for panel in ctx.panels():
+                title = str(panel.get("title", ""))
+                yield from (Issue(m, title) for m in self.panel(ctx, panel))
+        if self.target is not None:
+            for target in ctx.targets:
+                yield from (target.issue(m) for m in self.target(ctx, target))
+        if self.variable is not None:
+            for var in ctx.query_variables():
+                yield from (
+                    Issue(f"variable `{var.get('name')}`{m}") for m in self.variable(ctx, var)
+                )
 
 
 @dataclass
@@ -155,6 +195,7 @@ class DashboardContext:
 
     def __post_init__(self) -> None:
         self.uid = str(self.model.get("uid", ""))
+        self._memo: dict[Callable[..., Any], Any] = {}
         self.variables: dict[str, dict[str, Any]] = {
             str(v.get("name")): v
             for v in self.model.get("templating", {}).get("list", [])
@@ -175,6 +216,12 @@ class DashboardContext:
             if isinstance(panel, dict):
                 yield panel
                 yield from (c for c in panel.get("panels", []) or [] if isinstance(c, dict))
+
+    def once(self, compute: Callable[[DashboardContext], T]) -> T:
+        """`compute(self)`, computed once per dashboard (what a per-target rule looks up)."""
+        if compute not in self._memo:
+            self._memo[compute] = compute(self)
+        return cast(T, self._memo[compute])
 
     def query_variables(self) -> list[dict[str, Any]]:
         return [v for v in self.variables.values() if v.get("type") == "query"]

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from tsedash.lint.core import DashboardContext, Issue, Rule, Severity
+from tsedash.lint.core import DashboardContext, Rule, Severity
 
 
-def check(ctx: DashboardContext) -> Iterator[Issue]:
-    for index, panel in enumerate(ctx.panels()):
-        if panel.get("type") == "row":
-            continue
-        title = str(panel.get("title", "")).strip()
-        if not title:
-            yield Issue(f"panel #{index} ({panel.get('type')}) has no title")
-        if not str(panel.get("description", "")).strip():
-            yield Issue("no description: say what the panel shows and what to do", title)
+def check(ctx: DashboardContext, panel: dict[str, Any]) -> Iterator[str]:
+    if panel.get("type") == "row":
+        return
+    if not str(panel.get("title", "")).strip():
+        yield f"a {panel.get('type')} panel (id {panel.get('id')}) has no title"
+    if not str(panel.get("description", "")).strip():
+        yield "no description: say what the panel shows and what to do"
 
 
 RULE = Rule(
     "panel-title-description",
     "Every panel has a title and a description.",
     Severity.WARNING,
-    check,
+    panel=check,
 )

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from tsedash.lint.core import DashboardContext, Issue, Rule, Severity
+from tsedash.lint.core import DashboardContext, Rule, Severity
 
 
 @cache
@@ -40,20 +40,19 @@ def _custom(unit: str) -> bool:
     return ":" in unit
 
 
-def check(ctx: DashboardContext) -> Iterator[Issue]:
+def check(ctx: DashboardContext, panel: dict[str, Any]) -> Iterator[str]:
     known = unit_ids()
-    for panel in ctx.panels():
-        for unit in _units(panel):
-            if unit in known or _custom(unit):
-                continue
-            close = difflib.get_close_matches(unit, sorted(known), n=1)
-            hint = f"; did you mean `{close[0]}`?" if close else ""
-            yield Issue(f"unit `{unit}` is not a Grafana unit id{hint}", str(panel.get("title")))
+    for unit in _units(panel):
+        if unit in known or _custom(unit):
+            continue
+        close = difflib.get_close_matches(unit, sorted(known), n=1)
+        hint = f"; did you mean `{close[0]}`?" if close else ""
+        yield f"unit `{unit}` is not a Grafana unit id{hint}"
 
 
 RULE = Rule(
     "panel-unit-known",
     "Units are Grafana unit ids (a typo shows as a literal suffix).",
     Severity.ERROR,
-    check,
+    panel=check,
 )

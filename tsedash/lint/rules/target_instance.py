@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tsedash.lint.core import DashboardContext, Issue, Rule, Severity, sample_value
+from tsedash.lint.core import DashboardContext, Rule, Severity, Target, sample_value
 
 
-def check(ctx: DashboardContext) -> Iterator[Issue]:
+def check(ctx: DashboardContext, target: Target) -> Iterator[str]:
     wanted = sample_value("instance")
-    for target in ctx.targets:
-        for sel in target.selectors:
-            # cAdvisor's `instance` is cAdvisor itself: containers follow $instance by `name`.
-            labels = ("instance", "name") if sel.metric.startswith("container_") else ("instance",)
-            if not any(n in labels and wanted in value for n, _, value in sel.matchers()):
-                yield target.issue(f"`{sel.metric}` ignores the instance variable ($instance)")
+    for sel in target.selectors:
+        # cAdvisor's `instance` is cAdvisor itself: containers follow $instance by `name`.
+        labels = ("instance", "name") if sel.metric.startswith("container_") else ("instance",)
+        if not any(n in labels and wanted in value for n, _, value in sel.matchers()):
+            yield (f"`{sel.metric}` ignores the instance variable ($instance)")
 
 
 RULE = Rule(
     "target-instance",
     'Every selector has instance=~"$instance" (cAdvisor series: name=~"<prefix>$instance").',
     Severity.WARNING,
-    check,
+    target=check,
 )

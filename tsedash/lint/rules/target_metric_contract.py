@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from tsedash.lint.core import DashboardContext, Issue, Rule, Severity
+from tsedash.lint.core import DashboardContext, Rule, Severity, Target
 from tsedash.registry.exposition import (
     CADVISOR_METRICS,
     PROMETHEUS_METRICS,
@@ -18,18 +18,21 @@ def declared(ctx: DashboardContext) -> set[str]:
     return {m.name for s in ctx.registry.services.values() for m in s.metrics}
 
 
-def check(ctx: DashboardContext) -> Iterator[Issue]:
-    names = declared(ctx)
-    known = sorted(names | STANDARD_METRICS | PROMETHEUS_METRICS | CADVISOR_METRICS)
-    for target in ctx.targets:
-        for sel in target.selectors:
-            if sel.metric and sel.metric not in names and not is_standard(sel.metric):
-                close = difflib.get_close_matches(sel.metric, known, n=1)
-                hint = f"; did you mean `{close[0]}`?" if close else "; declare it in the registry"
-                yield target.issue(
-                    f"metric `{sel.metric}` is neither the services' standard exposition nor "
-                    f"declared{hint}"
-                )
+def _known_sorted(ctx: DashboardContext) -> list[str]:
+    return sorted(declared(ctx) | STANDARD_METRICS | PROMETHEUS_METRICS | CADVISOR_METRICS)
+
+
+def check(ctx: DashboardContext, target: Target) -> Iterator[str]:
+    names = ctx.once(declared)
+    known = ctx.once(_known_sorted)
+    for sel in target.selectors:
+        if sel.metric and sel.metric not in names and not is_standard(sel.metric):
+            close = difflib.get_close_matches(sel.metric, known, n=1)
+            hint = f"; did you mean `{close[0]}`?" if close else "; declare it in the registry"
+            yield (
+                f"metric `{sel.metric}` is neither the services' standard exposition nor "
+                f"declared{hint}"
+            )
 
 
 RULE = Rule(
@@ -37,5 +40,5 @@ RULE = Rule(
     "Every metric is the standard exposition (RED, process, go/python, readiness), Prometheus' "
     "or cAdvisor's, or declared in the registry.",
     Severity.ERROR,
-    check,
+    target=check,
 )

@@ -8,9 +8,8 @@ promise, not a broken panel.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from tsedash.lint.core import DashboardContext, Issue, Rule, Severity
+from tsedash.lint.core import DashboardContext, Rule, Severity, Target
 
 
 def _in_collapsed_planned_row(ctx: DashboardContext) -> set[int]:
@@ -29,26 +28,27 @@ def _in_collapsed_planned_row(ctx: DashboardContext) -> set[int]:
     return inside
 
 
-def check(ctx: DashboardContext) -> Iterator[Issue]:
-    planned = {m.name for s in ctx.registry.services.values() for m in s.metrics if m.planned}
-    hidden = _in_collapsed_planned_row(ctx)
-    panel: Any
-    for target in ctx.targets:
-        panel = target.panel
-        if id(panel) in hidden:
-            continue
-        for sel in target.selectors:
-            if sel.metric in planned:
-                yield target.issue(
-                    f"metric `{sel.metric}` is planned (no service exposes it) but this panel is "
-                    "visible: put it in a collapsed row titled planned, or declare it "
-                    "`state: exposed` once a service serves it"
-                )
+def _planned(ctx: DashboardContext) -> set[str]:
+    return {m.name for s in ctx.registry.services.values() for m in s.metrics if m.planned}
+
+
+def check(ctx: DashboardContext, target: Target) -> Iterator[str]:
+    planned = ctx.once(_planned)
+    hidden = ctx.once(_in_collapsed_planned_row)
+    if id(target.panel) in hidden:
+        return
+    for sel in target.selectors:
+        if sel.metric in planned:
+            yield (
+                f"metric `{sel.metric}` is planned (no service exposes it) but this panel is "
+                "visible: put it in a collapsed row titled planned, or declare it "
+                "`state: exposed` once a service serves it"
+            )
 
 
 RULE = Rule(
     "target-planned-metric",
     "Planned metrics are queried only in collapsed rows marked planned.",
     Severity.ERROR,
-    check,
+    target=check,
 )

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tsedash.lint.core import DashboardContext, Issue, Rule, Severity
+from tsedash.lint.core import DashboardContext, Rule, Severity, Target
 
 
-def check(ctx: DashboardContext) -> Iterator[Issue]:
-    for target in ctx.targets:
-        if target.error:
-            yield target.issue(f"invalid PromQL: {target.error}")
+def check(ctx: DashboardContext, target: Target) -> Iterator[str]:
+    if target.error:
+        yield (f"invalid PromQL: {target.error}")
 
 
-RULE = Rule("target-promql", "Expressions are valid PromQL.", Severity.ERROR, check)
+RULE = Rule("target-promql", "Expressions are valid PromQL.", Severity.ERROR, target=check)

@@ -19,5 +19,5 @@ RULE = Rule(
     "template-datasource",
     "The dashboard has a `datasource` variable of type prometheus.",
     Severity.ERROR,
-    check,
+    dashboard=check,
 )

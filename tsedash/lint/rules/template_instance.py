@@ -9,5 +9,5 @@ RULE = Rule(
     "template-instance",
     "A multi-value `instance` variable of instance label values, from the datasource variable.",
     Severity.WARNING,
-    lambda ctx: check_label_variable(ctx, "instance", "instance"),
+    dashboard=lambda ctx: check_label_variable(ctx, "instance", "instance"),
 )

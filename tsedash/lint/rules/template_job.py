@@ -9,5 +9,5 @@ RULE = Rule(
     "template-job",
     "A multi-value `service` variable of job label values, from the datasource variable.",
     Severity.WARNING,
-    lambda ctx: check_label_variable(ctx, "service", "job"),
+    dashboard=lambda ctx: check_label_variable(ctx, "service", "job"),
 )

@@ -16,5 +16,5 @@ RULE = Rule(
     "uneditable-dashboard",
     "Dashboards are not editable in the UI (the code is the source).",
     Severity.WARNING,
-    check,
+    dashboard=check,
 )
