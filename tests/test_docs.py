@@ -106,7 +106,7 @@ def test_guide_commands_run(name: str, servers: dict[str, str], tmp_path: Path) 
             r'"schema" ?: "exchange_coinbase", "instance" ?: "exchange-coinbase"', text
         )  # health_check()
         assert (
-            "would-created" in text and "2 created" in text and "tse-devops-docker: equal" in text
+            "would-create" in text and "2 created" in text and "tse-devops-docker: equal" in text
         )
         assert (
             tmp_path / "orchestrator-docker" / "volumes" / "exchange-coinbase" / "data"

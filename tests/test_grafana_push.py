@@ -253,7 +253,7 @@ def test_dry_run_writes_nothing(run_cli: RunCli, grafana: GrafanaDouble, out: Pa
     assert res.exit_code == 0
     summary = json.loads(res.stdout)
     assert summary["folder"] == "would-create"
-    assert [d["action"] for d in summary["dashboards"]] == ["would-created", "would-created"]
+    assert [d["action"] for d in summary["dashboards"]] == ["would-create", "would-create"]
     assert summary["writes"] == 0
     assert grafana.state.writes() == []
 

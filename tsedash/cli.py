@@ -758,10 +758,10 @@ def push_cmd(
             detail = f": {o.detail}" if o.detail else ""
             backup = f"; live copy saved to {o.backup}" if o.backup else ""
             line = f"  {o.action:<15} {o.uid}{version}{detail}{backup}"
-            click.echo(line, err=o.action in ("refused", "conflict", "failed"))
+            click.echo(line, err=o.action.fails)
         counts: dict[str, int] = {}
         for o in report.outcomes:
-            counts[o.action] = counts.get(o.action, 0) + 1
+            counts[str(o.action)] = counts.get(str(o.action), 0) + 1
         summary = ", ".join(f"{n} {a}" for a, n in sorted(counts.items()))
         click.echo(f"{summary}; {report.writes} writes, {report.requests} requests")
     if report.failed:

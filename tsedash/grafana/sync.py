@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +54,39 @@ def marker_hash(message: str | None) -> str | None:
     return message[len(MARKER) + 1 :].split(":", 1)[0].strip() or None
 
 
+class Action(StrEnum):
+    """What push did (or, with --dry-run, would do) with one dashboard."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    WOULD_CREATE = "would-create"
+    WOULD_UPDATE = "would-update"
+    SKIPPED = "skipped"  # provisioned by file: Grafana refuses API writes
+    REFUSED = "refused"  # edited in Grafana since our last push
+    CONFLICT = "conflict"  # changed while we pushed
+    FAILED = "failed"
+
+    @property
+    def fails(self) -> bool:
+        """The push exits 3 when any dashboard ends like this."""
+        return self in (Action.REFUSED, Action.CONFLICT, Action.FAILED)
+
+    @property
+    def wrote(self) -> bool:
+        return self in (Action.CREATED, Action.UPDATED)
+
+
+class FolderState(StrEnum):
+    EXISTS = "exists"
+    CREATED = "created"
+    WOULD_CREATE = "would-create"
+
+
 @dataclass
 class Outcome:
     uid: str
-    action: str  # created · updated · unchanged · refused · skipped · conflict · failed (+ would-)
+    action: Action
     detail: str = ""
     version: int | None = None
     backup: str | None = None
@@ -67,14 +97,14 @@ class Outcome:
 
 @dataclass
 class PushReport:
-    folder: str = ""
+    folder: FolderState = FolderState.EXISTS
     outcomes: list[Outcome] = field(default_factory=list)
     requests: int = 0
     writes: int = 0
 
     @property
     def failed(self) -> bool:
-        return any(o.action in ("refused", "conflict", "failed") for o in self.outcomes)
+        return any(o.action.fails for o in self.outcomes)
 
 
 @dataclass
@@ -104,16 +134,16 @@ def read_all(client: GrafanaClient, uids: list[str]) -> dict[str, Live | e.Grafa
         return dict(zip(uids, pool.map(one, uids), strict=True))
 
 
-def ensure_folder(client: GrafanaClient, uid: str, title: str, dry_run: bool) -> str:
+def ensure_folder(client: GrafanaClient, uid: str, title: str, dry_run: bool) -> FolderState:
     if client.get_folder(uid) is not None:
-        return "exists"
+        return FolderState.EXISTS
     if dry_run:
-        return "would-create"
+        return FolderState.WOULD_CREATE
     try:
         client.create_folder(uid, title)
     except e.Conflict:
-        return "exists"  # created concurrently: fine
-    return "created"
+        return FolderState.EXISTS  # created concurrently: fine
+    return FolderState.CREATED
 
 
 def _who(version: dict[str, Any] | None) -> str:
@@ -143,15 +173,14 @@ def push(
     report.folder = ensure_folder(client, folder_uid, folder_title, dry_run)
     live_by_uid = read_all(client, [uid for uid, _ in dashboards])
     items = progress(dashboards) if progress else dashboards
-    would = "would-" if dry_run else ""
     for uid, ours in items:
         live = live_by_uid[uid]
         if isinstance(live, e.GrafanaError):
-            report.outcomes.append(Outcome(uid, "failed", str(live)))
+            report.outcomes.append(Outcome(uid, Action.FAILED, str(live)))
             continue
         wanted = normalise(ours)
         if live.dashboard is None:
-            outcome = Outcome(uid, f"{would}created")
+            outcome = Outcome(uid, Action.WOULD_CREATE if dry_run else Action.CREATED)
             if not dry_run:
                 outcome = _write(client, uid, wanted, folder_uid, note, None, outcome)
             report.outcomes.append(outcome)
@@ -160,7 +189,7 @@ def push(
             report.outcomes.append(
                 Outcome(
                     uid,
-                    "skipped",
+                    Action.SKIPPED,
                     "provisioned by file "
                     f"({live.meta.get('provisionedExternalId') or 'a provider'}): Grafana refuses "
                     "API writes to it; change provisioning/ instead",
@@ -169,7 +198,7 @@ def push(
             continue
         same_folder = (live.meta.get("folderUid") or "") == folder_uid
         if normalise(live.dashboard) == wanted and same_folder:
-            report.outcomes.append(Outcome(uid, "unchanged", version=live.meta.get("version")))
+            report.outcomes.append(Outcome(uid, Action.UNCHANGED, version=live.meta.get("version")))
             continue
         # Only a dashboard that differs needs its history: was the live one our last push?
         versions = client.versions(uid, limit=1)
@@ -183,7 +212,7 @@ def push(
                 report.outcomes.append(
                     Outcome(
                         uid,
-                        "refused",
+                        Action.REFUSED,
                         f"edited in Grafana since our last push ({_who(live.last_version)}); "
                         "review with `tsedash diff`, then pull it or push --force "
                         "(the live copy is saved to backups/ first)",
@@ -193,13 +222,13 @@ def push(
                 continue
             if not dry_run:
                 backup = _backup(backups, uid, live)
-        outcome = Outcome(uid, f"{would}updated", backup=backup)
+        outcome = Outcome(uid, Action.WOULD_UPDATE if dry_run else Action.UPDATED, backup=backup)
         if not dry_run:
             outcome = _write(client, uid, wanted, folder_uid, note, live, outcome)
         report.outcomes.append(outcome)
     report.requests = client.requests_made
-    report.writes = sum(1 for o in report.outcomes if o.action in ("created", "updated")) + (
-        1 if report.folder == "created" else 0
+    report.writes = sum(1 for o in report.outcomes if o.action.wrote) + (
+        1 if report.folder is FolderState.CREATED else 0
     )
     return report
 
@@ -230,10 +259,10 @@ def _write(
         )
     except e.Conflict as exc:
         return Outcome(
-            uid, "conflict", f"changed in Grafana while we pushed ({exc}); run push again"
+            uid, Action.CONFLICT, f"changed in Grafana while we pushed ({exc}); run push again"
         )
     except e.Provisioned as exc:
-        return Outcome(uid, "skipped", str(exc))
+        return Outcome(uid, Action.SKIPPED, str(exc))
     outcome.version = saved.get("version")
     return outcome
 
