@@ -105,9 +105,7 @@ def test_guide_commands_run(name: str, servers: dict[str, str], tmp_path: Path) 
         assert re.search(
             r'"schema" ?: "exchange_coinbase", "instance" ?: "exchange-coinbase"', text
         )  # health_check()
-        assert (
-            "would-create" in text and "2 created" in text and "tse-devops-docker: equal" in text
-        )
+        assert "would-create" in text and "2 created" in text and "tse-devops-docker: equal" in text
         assert (
             tmp_path / "orchestrator-docker" / "volumes" / "exchange-coinbase" / "data"
         ).is_dir()

@@ -288,3 +288,22 @@ def test_compose_mounts_merge_by_target_as_compose_does(tmp_path: Path, types: P
 def test_missing_compose_file(types: Path) -> None:
     with pytest.raises(RegistryError, match="compose file not found"):
         load_sources(types, [types.parent / "nope.yml"])
+
+
+def test_merge_keeps_warnings_it_does_not_recompute() -> None:
+    """Only the instance checks' warnings are recomputed on the merged set; others stay."""
+    import dataclasses
+
+    from tsedash.registry import Problem, Severity, load_registry
+    from tsedash.registry.merge import merge
+    from tsedash.registry.sources.discovered import Discovered
+
+    registry = load_registry(ROOT / "instances.yaml")
+    other = Problem("instances.yaml", 1, "services", "a future warning", Severity.WARNING, "other")
+    registry = dataclasses.replace(registry, warnings=(*registry.warnings, other))
+    found = Discovered("exchange-simulator", "exchange-okx", None, "compose:x.yml", "x.yml")
+    merged = merge(registry, [found])
+    assert other in merged.warnings
+    assert [i.instance_name for i in merged.instances] == [
+        i.instance_name for i in registry.instances
+    ]

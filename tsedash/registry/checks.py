@@ -15,6 +15,9 @@ from tsedash.registry.derivation import (
 from tsedash.registry.model import InfraJob, Instance, ServiceType
 from tsedash.registry.problems import Problem, Severity
 
+# The warnings `check_instances` gives: a merge recomputes exactly these.
+INSTANCE_WARNING_CODES = frozenset({"name-case", "namespace-pattern", "namespace-overlap"})
+
 
 def _where(index: int, inst: Instance) -> str:
     if inst.source != "yaml":

@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from tsedash.registry.checks import check_instances, suggest
+from tsedash.registry.checks import INSTANCE_WARNING_CODES, check_instances, suggest
 from tsedash.registry.loader import (
     load_registry,
     read_registry_text,
@@ -47,6 +47,7 @@ def _mounts(found: Discovered) -> dict[str, Volume]:
 def merge(registry: Registry, discovered: Iterable[Discovered]) -> Registry:
     problems: list[Problem] = []
     by_name = {inst.instance_name: inst for inst in registry.instances}
+    position = {inst.instance_name: i for i, inst in enumerate(registry.instances)}
     merged = list(registry.instances)
     for found in discovered:
         svc = registry.services.get(found.service)
@@ -107,7 +108,7 @@ def merge(registry: Registry, discovered: Iterable[Discovered]) -> Registry:
                 source=f"{existing.source},{found.source}",
                 volumes={**existing.volumes, **_mounts(found)},
             )
-            merged[merged.index(existing)] = updated
+            merged[position[found.name]] = updated
             by_name[found.name] = updated
             continue
         raw: dict[str, object] = {"service": found.service, "name": found.name}
@@ -122,15 +123,18 @@ def merge(registry: Registry, discovered: Iterable[Discovered]) -> Registry:
             source_file=file,
         )
         by_name[found.name] = inst
+        position[found.name] = len(merged)
         merged.append(inst)
     if any(p.severity is Severity.ERROR for p in problems):
         raise RegistryError(problems)
     checked = check_instances(registry.path, list(enumerate(merged)), registry.services)
     if any(p.severity is Severity.ERROR for p in checked):
         raise RegistryError(checked)
-    # Every warning comes from the instance checks: recomputed on the merged set.
+    # The instance checks' warnings are recomputed on the merged set; any other warning the
+    # registry carried (from its services or infrastructure) is kept.
+    kept = [w for w in registry.warnings if w.code not in INSTANCE_WARNING_CODES]
     return dataclasses.replace(
-        registry, instances=tuple(merged), warnings=tuple(sort_problems(checked))
+        registry, instances=tuple(merged), warnings=tuple(sort_problems([*kept, *checked]))
     )
 
 
