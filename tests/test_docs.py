@@ -72,6 +72,8 @@ def test_every_guide_has_runnable_blocks() -> None:
 @pytest.mark.parametrize(
     "name",
     [
+        "architecture.md",
+        "cli.md",
         "dashboards.md",
         "multi-instance.md",
         "python-services.md",
@@ -109,6 +111,10 @@ def test_guide_commands_run(name: str, servers: dict[str, str], tmp_path: Path) 
         assert (
             tmp_path / "orchestrator-docker" / "volumes" / "exchange-coinbase" / "data"
         ).is_dir()
+    if name == "architecture.md":
+        assert text.strip().endswith("[]")  # no SDK, no content, no redis loaded
+    if name == "cli.md":
+        assert "0 written, 4 unchanged" in text and "_tsedash_completion()" in text
     if name == "python-services.md":
         assert "refuse to start" in text  # the upper-case name, printed
         assert "('trading_engine_lh', 'trading-engine-py')" in text
