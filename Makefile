@@ -36,11 +36,10 @@ $(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
+# One process: build validates, lints (strict) before writing, then writes deploy/ too; when
+# nothing changed since the last run it recognises that and only reports (--rebuild forces).
 dashboards: $(VENV)/.installed
-	$(BIN)/tsedash build --registry $(REGISTRY) --out $(OUT)
-	$(BIN)/tsedash validate --out $(OUT)
-	$(BIN)/tsedash lint --registry $(REGISTRY) --out $(OUT) --strict
-	$(BIN)/tsedash deploy --registry $(REGISTRY) --out deploy
+	$(BIN)/tsedash build --registry $(REGISTRY) --out $(OUT) --lint --strict --deploy deploy
 
 validate: $(VENV)/.installed
 	$(BIN)/tsedash validate --out $(OUT)

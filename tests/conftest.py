@@ -96,8 +96,10 @@ def write_registry(tmp_path: Path) -> Callable[[str], Path]:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The developer's shell must not steer the tests (registry, Redis, Grafana settings)."""
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The developer's shell must not steer the tests (registry, Redis, Grafana settings),
+    nor an earlier run's build stamps (the cache directory is the test's own)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / ".cache"))
     for name in (
         "TSEDASH_REGISTRY",
         "REDIS_URL",

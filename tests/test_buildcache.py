@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from tsedash.buildcache import STAMP
+from tsedash.buildcache import stamp_path
 
 from .conftest import ROOT, Result
 from .dashboard_helpers import FIXTURE
@@ -28,7 +29,12 @@ def test_an_unchanged_build_is_reused_and_says_the_same(run_cli: RunCli, tmp_pat
     out = tmp_path / "p"
     first = _build(run_cli, FIXTURE, out)
     assert first.stdout.endswith("4 written, 0 unchanged, 0 removed\n")
-    assert (out / STAMP).is_file()
+    assert stamp_path(out).is_file()
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".tsedash-generated",
+        "dashboards",
+        "datasources",
+    ]
     second = _build(run_cli, FIXTURE, out)
     assert (
         second.stdout
@@ -70,13 +76,13 @@ def test_extras_written_in_python_are_never_reused(run_cli: RunCli, tmp_path: Pa
     )
     out = tmp_path / "p"
     _build(run_cli, FIXTURE, out, "--extras", str(extras))
-    assert not (out / STAMP).exists()
+    assert not stamp_path(out).exists()
     # JSON extras are inputs like the registry: a changed one builds again.
     shutil.copy(ROOT / "examples/extras/instance-uptime.json", tmp_path / "uptime.json")
     (extras / "x.dashboard.py").unlink()
     (extras / "uptime.json").write_text((tmp_path / "uptime.json").read_text())
     _build(run_cli, FIXTURE, out, "--extras", str(extras))
-    assert (out / STAMP).is_file()
+    assert stamp_path(out).is_file()
     text = (extras / "uptime.json").read_text().replace("Instance Uptime", "Uptime")
     (extras / "uptime.json").write_text(text)
     assert "extra-uptime.json" in _build(run_cli, FIXTURE, out, "--extras", str(extras)).stdout
@@ -111,3 +117,40 @@ def test_a_reused_build_loads_neither_the_registry_schema_nor_the_sdk(tmp_path: 
 
     assert {"grafana_foundation_sdk", "jsonschema"} <= loaded()  # the first build
     assert not {"grafana_foundation_sdk", "jsonschema", "yaml", "tsedash_dashboards"} & loaded()
+
+
+def test_make_dashboards_is_one_process_and_lint_stops_it_before_writing(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    out, deploy = tmp_path / "p", tmp_path / "d"
+    args = ["--lint", "--strict", "--deploy", str(deploy)]
+    first = _build(run_cli, FIXTURE, out, *args)
+    assert "lint: 0 errors" in first.stdout and f"{deploy}: 4 instances; " in first.stdout
+    assert (deploy / "prometheus/prometheus.yml").is_file()
+    written = re.search(rf"{deploy}: 4 instances; (\d+) written", first.stdout)
+    assert written is not None
+    again = _build(run_cli, FIXTURE, out, *args)
+    assert again.stdout.splitlines()[-1] == (
+        f"{deploy}: 4 instances; 0 written, {written[1]} unchanged, 0 removed"
+    )
+    assert "lint: 0 errors" in again.stdout  # the lint result is reported again
+    # A deploy file deleted: the next run writes it again.
+    (deploy / "prometheus/prometheus.yml").unlink()
+    assert (
+        f"wrote    {deploy / 'prometheus/prometheus.yml'}"
+        in _build(run_cli, FIXTURE, out, *args).stdout
+    )
+    # A dashboard that breaks a lint rule (no unit: a warning, fatal with --strict): nothing written.
+    extras = tmp_path / "extras"
+    extras.mkdir()
+    model = json.loads((ROOT / "examples/extras/instance-uptime.json").read_text())
+    for panel in model["panels"]:
+        panel.get("fieldConfig", {}).get("defaults", {}).pop("unit", None)
+    (extras / "uptime.json").write_text(json.dumps(model))
+    fresh = tmp_path / "fresh"
+    res = run_cli(
+        "build", "--registry", str(FIXTURE), "--out", str(fresh), "--extras", str(extras), *args
+    )
+    assert res.exit_code == 1
+    assert "panel-units" in res.stderr and "lint failed; nothing written" in res.stderr
+    assert not fresh.exists()

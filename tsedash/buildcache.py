@@ -2,19 +2,21 @@
 
 A build is a pure function of its inputs: the registry and compose files, the JSON extras, the
 options, and the code (tsedash, the content, the libraries it renders and validates with).
-After a successful build, a stamp in the output directory (`.tsedash-build`, a dot-file no
-provider reads) records a digest of those inputs, the SHA-256 of every file the build owns, and
-what the build printed. When the next build finds the same digest and every file as recorded,
-it prints the same report ("0 written, N unchanged") without loading the registry, building or
-validating: that is what makes `make dashboards` cost what it uses.
+After a successful build, a stamp in the user's cache directory (`$XDG_CACHE_HOME/tsedash/`,
+default `~/.cache/tsedash/`, one per output directory; nothing is added to the output)
+records a digest of those inputs, the SHA-256 of every file the build owns, and what the build
+printed. When the next build finds the same digest and every file as recorded, it prints the
+same report ("0 written, N unchanged") without loading the registry, building or validating:
+that is what makes `make dashboards` cost what it uses.
 
 Never reused: a build with `--discover` (live Redis) or with `*.dashboard.py` extras (user code
-can read anything), and any stamp that does not match byte for byte. Deleting the stamp, or
-`--rebuild`, forces a full build.
+can read anything), and any stamp that does not match byte for byte. `--rebuild` (or deleting
+the cache directory) forces a full build. A cache that cannot be written is no error.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -28,7 +30,6 @@ from typing import Any
 from tsedash import __version__
 from tsedash.files import atomic_write
 
-STAMP = ".tsedash-build"
 STAMP_FORMAT = 1
 # The code a build's output depends on, found without importing it.
 CODE_PACKAGES = ("tsedash", "tsedash_dashboards", "tsedash_panels")
@@ -40,8 +41,9 @@ _CODE_SUFFIXES = (".py", ".json")
 class Replay:
     """What a build printed, to print again when it is reused."""
 
-    stdout: list[str] = field(default_factory=list)
-    stderr: list[str] = field(default_factory=list)
+    # (stream, text) in order; stream "err" always goes to stderr, "out" (stdout) and
+    # "text-err" (stderr) only without --json, whose document carries the same facts.
+    lines: list[tuple[str, str]] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)  # the `--json` document
 
 
@@ -92,44 +94,48 @@ def extras_files(directory: Path | None) -> list[Path] | None:
     return [p for p in names if p.suffix == ".json"]
 
 
+def stamp_path(out: Path) -> Path:
+    """Where the stamp of the builds into `out` lives: the cache, keyed by the absolute path."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    key = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:32]
+    return base / "tsedash" / "builds" / f"{key}.json"
+
+
 def _read(out: Path) -> dict[str, Any] | None:
     try:
-        data = json.loads((out / STAMP).read_text(encoding="utf-8"))
+        data = json.loads(stamp_path(out).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
 
 
-def lookup(out: Path, digest: str) -> tuple[Replay, list[str]] | None:
-    """The recorded report and files when `out` holds exactly what this build would write."""
+def lookup(out: Path, digest: str) -> Replay | None:
+    """What the last build into `out` printed, when its inputs had this digest and every file
+    it owned is still exactly as it wrote it."""
     data = _read(out)
     if data is None or data.get("digest") != digest:
         return None
     files = data.get("files")
     if not isinstance(files, dict):
         return None
-    for rel, sha in files.items():
+    for path, sha in files.items():
         try:
-            if _file_digest(out / rel) != sha:
+            if _file_digest(Path(path)) != sha:
                 return None
         except OSError:
             return None
-    replay = Replay(
-        list(data.get("stdout", [])), list(data.get("stderr", [])), dict(data.get("summary", {}))
-    )
-    return replay, [rel for rel in files if not rel.startswith(".")]
+    lines = [(str(stream), str(text)) for stream, text in data.get("lines", [])]
+    return Replay(lines, dict(data.get("summary", {})))
 
 
-def store(out: Path, digest: str, owned: Sequence[str], replay: Replay) -> None:
+def store(out: Path, digest: str, owned: Iterable[Path], replay: Replay) -> None:
     """Record a successful build (`owned`: every file it wrote or found unchanged)."""
-    from tsedash.files import MANIFEST
-
-    files = {rel: _file_digest(out / rel) for rel in sorted({*owned, MANIFEST})}
     data = {
         "digest": digest,
-        "files": files,
-        "stdout": replay.stdout,
-        "stderr": replay.stderr,
+        "files": {str(path): _file_digest(path) for path in sorted(set(owned))},
+        "lines": replay.lines,
         "summary": replay.summary,
     }
-    atomic_write(out / STAMP, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())
+    text = json.dumps(data, indent=1, sort_keys=True) + "\n"
+    with contextlib.suppress(OSError):  # a read-only home: every build is a full build
+        atomic_write(stamp_path(out), text.encode())

@@ -22,6 +22,7 @@ from tsedash.spec import DEFAULT_EXTRAS_DIR, DEFAULT_REGISTRY, REGISTRY_ENV
 
 if TYPE_CHECKING:
     from tsedash import buildcache
+    from tsedash.lint import LintReport
     from tsedash.registry import Registry
     from tsedash.registry.merge import Sources
     from tsedash.spec import Content
@@ -253,6 +254,24 @@ out_option = click.option(
     help="Refuse an extra dashboard that needed a migration (old schema, graph, singlestat).",
 )
 @click.option(
+    "--lint", "lint", is_flag=True, help="Also lint the dashboards; findings stop the build."
+)
+@click.option("--strict", is_flag=True, help="With --lint: warnings and unused exclusions too.")
+@click.option(
+    "--exclusions",
+    "exclusions_path",
+    default=None,
+    metavar="FILE",
+    help="With --lint: the exclusions file (default: .lint.yaml when present).",
+)
+@click.option(
+    "--deploy",
+    "deploy_out",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write the deployment artefacts (as `tsedash deploy --out DIR`).",
+)
+@click.option(
     "--rebuild", is_flag=True, help="Build even when the inputs are unchanged since the last build."
 )
 @handles_errors
@@ -262,113 +281,179 @@ def build_cmd(
     as_json: bool,
     extras: Path | None,
     strict_extras: bool,
+    lint: bool,
+    strict: bool,
+    exclusions_path: str | None,
+    deploy_out: Path | None,
     rebuild: bool,
 ) -> None:
     """Build and validate both dashboards and write the provisioning files.
 
     Extra dashboards in an old format (grafanalib's, Grafana 8-10 JSON) are migrated the way
-    Grafana migrates them; every change is printed (`--json`: listed). When nothing it reads
-    changed since the last build into the same directory, the files are known to be current
-    and are not built again (`--rebuild` builds anyway)."""
+    Grafana migrates them; every change is printed (`--json`: listed). With --lint and
+    --deploy, `make dashboards` is one process. When nothing it reads changed since the last
+    build into the same directory, the files are known to be current and are not built again
+    (`--rebuild` builds anyway)."""
     from tsedash import buildcache
 
     if extras is None and Path(DEFAULT_EXTRAS_DIR).is_dir():
         extras = Path(DEFAULT_EXTRAS_DIR)
-    digest = None if rebuild else _build_digest(registry_path, out, extras, strict_extras)
-    found = buildcache.lookup(out, digest) if digest else None
-    if found is not None:
-        replay, files = found
-        replay.summary.update(written=[], unchanged=sorted(files), removed=[])
-        _emit_build(out, replay, as_json)
+    options = _BuildOptions(out, extras, strict_extras, lint, strict, exclusions_path, deploy_out)
+    digest = None if rebuild else _build_digest(registry_path, options)
+    replay = buildcache.lookup(out, digest) if digest else None
+    if replay is not None:
+        for section in (replay.summary, replay.summary.get("deploy")):
+            if section:
+                section.update(
+                    written=[], unchanged=sorted([*section["written"], *section["unchanged"]])
+                )
+                section["removed"] = []
+        _emit_build(replay, as_json)
         return
-    replay = _build(registry_path, out, extras, strict_extras)
-    _emit_build(out, replay, as_json)
+    replay, owned = _build(registry_path, options, as_json)
+    _emit_build(replay, as_json)
     if digest:
-        summary = replay.summary
-        buildcache.store(out, digest, [*summary["written"], *summary["unchanged"]], replay)
+        buildcache.store(out, digest, owned, replay)
 
 
-def _build_digest(
-    spec: SourceSpec, out: Path, extras: Path | None, strict_extras: bool
-) -> str | None:
+@dataclass(frozen=True)
+class _BuildOptions:
+    out: Path
+    extras: Path | None
+    strict_extras: bool
+    lint: bool
+    strict: bool
+    exclusions: str | None
+    deploy: Path | None
+
+
+def _build_digest(spec: SourceSpec, options: _BuildOptions) -> str | None:
     """The digest of everything this build reads; None when it cannot be known up front."""
     from tsedash import buildcache
 
-    extra_files = buildcache.extras_files(extras)
+    extra_files = buildcache.extras_files(options.extras)
     if spec.discover or extra_files is None:
         return None
     registry = Path(spec.path or DEFAULT_REGISTRY)
     # A compose file given as the registry reads instances.yaml beside the working directory.
     files = [registry, Path(DEFAULT_REGISTRY), *map(Path, spec.compose), *extra_files]
-    files = [f for f in files if f.is_file()]
-    options = [str(out), str(extras), str(strict_extras), str(registry), *spec.compose]
+    if options.lint:
+        files.append(Path(options.exclusions or ".lint.yaml"))
     try:
-        return buildcache.input_digest(files, options)
+        return buildcache.input_digest(
+            [f for f in files if f.is_file()], [repr(options), str(registry), *spec.compose]
+        )
     except OSError:
         return None  # the full build reports what cannot be read
 
 
 def _build(
-    spec: SourceSpec, out: Path, extras: Path | None, strict_extras: bool
-) -> buildcache.Replay:
-    """The full build; what it prints is returned, to be printed (and recorded)."""
+    spec: SourceSpec, options: _BuildOptions, as_json: bool
+) -> tuple[buildcache.Replay, list[Path]]:
+    """The full build: what it prints (to print and record) and every file it owns."""
     from tsedash import buildcache, pipeline
+    from tsedash.files import MANIFEST
     from tsedash.validate import ValidationFailed
 
     sources = spec.load()
-    replay = buildcache.Replay(stderr=_source_lines(sources))
+    replay = buildcache.Replay(lines=[("err", line) for line in _source_lines(sources)])
     try:
-        result = pipeline.build(sources.registry, _content(), out, extras, strict_extras)
+        result = pipeline.generate(
+            sources.registry, _content(), options.extras, options.strict_extras
+        )
+        replay.lines += [("out", f"migrated {m}") for m in result.migrations]
+        if options.lint:
+            _lint_built(result, options, replay, as_json)
+        result.report = pipeline.write(result, options.out)
     except ValidationFailed as exc:
-        _echo_lines(replay.stderr)
+        _echo_replayed(replay)
         for migration in exc.migrations:
             click.echo(f"migrated {migration}", err=True)
         _print_findings(exc.findings)
         raise
     except pipeline.ExtrasNeedMigration as exc:
-        _echo_lines(replay.stderr)
+        _echo_replayed(replay)
         for migration in exc.migrations:
             click.echo(f"needs migration: {migration}", err=True)
         raise
     except TsedashError:
-        _echo_lines(replay.stderr)
+        _echo_replayed(replay)
         raise
     report = result.report
-    assert report is not None
-    replay.stdout = [f"migrated {migration}" for migration in result.migrations]
-    replay.summary = {
-        "out": str(out),
-        "dashboards": [
-            {"uid": spec.uid, "file": spec.filename, "panels": len(model["panels"])}
-            for spec, model in result.dashboards
-        ],
-        "written": report.written,
-        "unchanged": report.unchanged,
-        "removed": report.removed,
-        "migrations": [m.as_dict() for m in result.migrations],
-        "what": f"{len(result.dashboards)} dashboards from {len(result.registry.instances)} "
-        "instances",
-    }
-    return replay
+    replay.summary.update(
+        {
+            "out": str(options.out),
+            "dashboards": [
+                {"uid": spec.uid, "file": spec.filename, "panels": len(model["panels"])}
+                for spec, model in result.dashboards
+            ],
+            "migrations": [m.as_dict() for m in result.migrations],
+            "what": f"{len(result.dashboards)} dashboards from "
+            f"{len(result.registry.instances)} instances",
+            **_report_dict(report),
+        }
+    )
+    owned = [options.out / rel for rel in (*report.written, *report.unchanged, MANIFEST)]
+    if options.deploy is not None:
+        from tsedash.deploy import write_deploy
+
+        deployed = write_deploy(result.registry, options.deploy)
+        replay.summary["deploy"] = {
+            "out": str(options.deploy),
+            "what": f"{len(result.registry.instances)} instances",
+            **_report_dict(deployed),
+        }
+        owned += [
+            options.deploy / rel for rel in (*deployed.written, *deployed.unchanged, MANIFEST)
+        ]
+    return replay, owned
 
 
-def _echo_lines(lines: list[str], err: bool = True) -> None:
-    for line in lines:
-        click.echo(line, err=err)
+def _report_dict(report: Any) -> dict[str, list[str]]:
+    return {"written": report.written, "unchanged": report.unchanged, "removed": report.removed}
 
 
-def _emit_build(out: Path, replay: buildcache.Replay, as_json: bool) -> None:
-    _echo_lines(replay.stderr)
+def _lint_built(
+    result: Any, options: _BuildOptions, replay: buildcache.Replay, as_json: bool
+) -> None:
+    """Lint the dashboards in memory, before anything is written; findings stop the build."""
+    from tsedash.lint import lint_dashboards, load_exclusions
+    from tsedash.provisioning.render import DASHBOARD_DIR
+
+    items = [
+        (str(options.out / DASHBOARD_DIR / spec.filename), model)
+        for spec, model in result.dashboards
+    ]
+    report = lint_dashboards(items, result.registry, load_exclusions(options.exclusions))
+    errs, summary = _lint_lines(report, options.exclusions, options.strict)
+    replay.lines += [("text-err", line) for line in errs] + [("out", summary)]
+    replay.summary["lint"] = _lint_json(report)
+    if report.failed(options.strict):
+        raise LintFailed(f"lint failed; nothing written to {options.out}")
+
+
+class LintFailed(TsedashError):
+    exit_code = 1
+
+
+def _echo_replayed(replay: buildcache.Replay, as_json: bool = False) -> None:
+    for stream, text in replay.lines:
+        if stream == "err" or not as_json:
+            click.echo(text, err=stream != "out")
+
+
+def _emit_build(replay: buildcache.Replay, as_json: bool) -> None:
+    _echo_replayed(replay, as_json)
     summary = replay.summary
     if as_json:
         document = {k: v for k, v in summary.items() if k != "what"}
+        if "deploy" in document:
+            document["deploy"] = {k: v for k, v in document["deploy"].items() if k != "what"}
         click.echo(json.dumps(document, indent=2, sort_keys=True))
         return
-    _echo_lines(replay.stdout, err=False)
-    report = SimpleNamespace(
-        written=summary["written"], unchanged=summary["unchanged"], removed=summary["removed"]
-    )
-    _print_report(out, report, summary["what"])
+    for section in (summary, summary.get("deploy")):
+        if section:
+            _print_report(Path(section["out"]), SimpleNamespace(**section), section["what"])
 
 
 def _print_report(out: Path, report: Any, what: str) -> None:
@@ -424,41 +509,53 @@ def lint_cmd(
     registry_path: SourceSpec, out: Path, exclusions_path: str | None, strict: bool, as_json: bool
 ) -> None:
     """Lint the dashboards in OUT: PromQL, best practice, the registry's metric contract."""
-    from tsedash.lint import RULES, lint_dir, load_exclusions
+    from tsedash.lint import lint_dir, load_exclusions
 
     reg = registry_path.load().registry
     report = lint_dir(out, reg, load_exclusions(exclusions_path))
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "findings": [f.as_dict() for f in report.findings],
-                    "excluded": len(report.excluded),
-                    "unused_exclusions": [
-                        {"rule": e.rule, "dashboard": e.dashboard, "panel": e.panel, "line": e.line}
-                        for e in report.unused
-                    ],
-                },
-                indent=2,
-                sort_keys=True,
-            )
-        )
+        click.echo(json.dumps(_lint_json(report), indent=2, sort_keys=True))
     else:
-        for finding in report.findings:
-            click.echo(str(finding), err=True)
-        for e in report.unused:
-            click.echo(
-                f"{exclusions_path or '.lint.yaml'}:{e.line}: warning: exclusion of {e.rule} for "
-                f"{e.dashboard} {e.panel or ''} matches nothing; remove it",
-                err=True,
-            )
-        click.echo(
-            f"lint: {len(report.errors)} errors, {len(report.warnings)} warnings, "
-            f"{len(report.excluded)} excluded, {len(report.unused)} unused exclusions "
-            f"({len(RULES)} rules{', strict' if strict else ''})"
-        )
+        errs, summary = _lint_lines(report, exclusions_path, strict)
+        _echo_lines(errs)
+        click.echo(summary)
     if report.failed(strict):
         sys.exit(1)
+
+
+def _lint_json(report: LintReport) -> dict[str, Any]:
+    return {
+        "findings": [f.as_dict() for f in report.findings],
+        "excluded": len(report.excluded),
+        "unused_exclusions": [
+            {"rule": e.rule, "dashboard": e.dashboard, "panel": e.panel, "line": e.line}
+            for e in report.unused
+        ],
+    }
+
+
+def _lint_lines(
+    report: LintReport, exclusions_path: str | None, strict: bool
+) -> tuple[list[str], str]:
+    """The findings and unused exclusions (stderr), and the summary line (stdout)."""
+    from tsedash.lint import RULES
+
+    errs = [str(finding) for finding in report.findings] + [
+        f"{exclusions_path or '.lint.yaml'}:{e.line}: warning: exclusion of {e.rule} for "
+        f"{e.dashboard} {e.panel or ''} matches nothing; remove it"
+        for e in report.unused
+    ]
+    summary = (
+        f"lint: {len(report.errors)} errors, {len(report.warnings)} warnings, "
+        f"{len(report.excluded)} excluded, {len(report.unused)} unused exclusions "
+        f"({len(RULES)} rules{', strict' if strict else ''})"
+    )
+    return errs, summary
+
+
+def _echo_lines(lines: list[str], err: bool = True) -> None:
+    for line in lines:
+        click.echo(line, err=err)
 
 
 @cli.command("prometheus")

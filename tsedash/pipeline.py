@@ -99,5 +99,10 @@ def build(
     """
     loaded = registry if isinstance(registry, Registry) else load_sources(registry).registry
     result = generate(loaded, content, extras, strict_extras)
-    result.report = write_tree(Path(out), result.files)
+    result.report = write(result, out)
     return result
+
+
+def write(result: BuildResult, out: str | os.PathLike[str]) -> WriteReport:
+    """Write what `generate` produced: every file atomically, stale ones removed after."""
+    return write_tree(Path(out), result.files)
