@@ -18,19 +18,19 @@ from tsedash.sdk import (
     statetimeline_b,
     timeseries_b,
 )
+from tsedash.spec import DATASOURCE_REF
 
-DATASOURCE_VAR = "${datasource}"
 HEALTH_UP = "UP"
 HEALTH_DOWN = "DOWN"
 
 
 def datasource() -> common_m.DataSourceRef:
     """Every panel and target queries through the `datasource` variable."""
-    return common_m.DataSourceRef(type_val="prometheus", uid=DATASOURCE_VAR)
+    return common_m.DataSourceRef(type_val="prometheus", uid=DATASOURCE_REF)
 
 
 def panel_datasource() -> dashboard_m.DataSourceRef:
-    return dashboard_m.DataSourceRef(type_val="prometheus", uid=DATASOURCE_VAR)
+    return dashboard_m.DataSourceRef(type_val="prometheus", uid=DATASOURCE_REF)
 
 
 def ref_id(index: int) -> str:

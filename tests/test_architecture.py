@@ -28,7 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "tsedash_dashboards": {"tsedash.registry", "tsedash.queries", "tsedash.sdk", "tsedash_panels"},
     "tsedash.migrate": {"tsedash.registry"},
     "tsedash.extra": {"tsedash.registry", "tsedash.migrate", "tsedash.sdk"},
-    "tsedash.validate": {"tsedash.provisioning", "tsedash.sdk"},
+    "tsedash.validate": {"tsedash.queries", "tsedash.provisioning", "tsedash.sdk"},
     "tsedash.lint": {"tsedash.registry", "tsedash.queries", "tsedash.provisioning"},
     "tsedash.provisioning": {"tsedash.registry"},
     "tsedash.prometheus": {"tsedash.registry"},

@@ -435,3 +435,26 @@ def test_a_rule_checks_exactly_one_kind_of_thing() -> None:
         Rule("x", "x", Severity.ERROR)
     with pytest.raises(ValueError, match="exactly"):
         Rule("x", "x", Severity.ERROR, panel=lambda c, p: [], target=lambda c, t: [])
+
+
+def test_one_variable_pattern_and_one_macro_table() -> None:
+    """`${var.field}` is a use of `var` everywhere; the derived macros follow their duration."""
+    from tsedash.queries.expand import VARIABLE, duration_ms, expand, macro_values
+
+    uses = [
+        m.group("braced") or m.group("old") or m.group("plain")
+        for m in VARIABLE.finditer(
+            'x{a="${service.text}", b="$instance", c="[[job]]", d="${ds:raw}"}'
+        )
+    ]
+    assert uses == ["service", "instance", "job", "ds"]
+    assert expand("${service.text}", {"service": "s"}) == "s"
+    macros = macro_values("1m", "15s", "1h30m")
+    assert (macros["__range_s"], macros["__range_ms"], macros["__interval_ms"]) == (
+        "5400",
+        "5400000",
+        "15000",
+    )
+    assert macros["__rate_interval_ms"] == "60000"
+    with pytest.raises(ValueError, match="not a duration"):
+        duration_ms("5 minutes")

@@ -177,3 +177,9 @@ def test_prometheus_answering_badly_is_exit_3(
         str(built),
     )
     assert res.exit_code == 3 and message in res.stderr
+
+
+def test_a_duration_that_is_not_one_is_refused_before_any_request(run_cli: Any) -> None:
+    res = run_cli("verify", "--prometheus", "http://127.0.0.1:9", "--range", "5 minutes")
+    assert res.exit_code == 2
+    assert "Invalid value for --range: not a duration: '5 minutes'" in res.stderr

@@ -652,8 +652,14 @@ def verify_cmd(
     """Do the dashboards show data for every instance on this Prometheus? Exit 0 when every
     visible panel has data for every instance it should show and every target is up, 1
     otherwise (naming panel, instance and query), 3 when Prometheus cannot be reached."""
+    from tsedash.queries.expand import duration_ms
     from tsedash.verify import Macros, render_table, verify
 
+    for value, option in ((rate_interval, "--rate-interval"), (time_range, "--range")):
+        try:
+            duration_ms(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint=option) from None
     macros = Macros(rate_interval=rate_interval, range=time_range)
     report = verify(prometheus_url, _load(registry_path), source, macros, timeout)
     failures = report.failures()

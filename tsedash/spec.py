@@ -19,6 +19,10 @@ FOLDER_UID = "trading-ecosystem"
 FOLDER_TITLE = "Trading Ecosystem"
 # The grid Grafana lays panels on: 24 columns.
 GRID_COLUMNS = 24
+# Every panel and variable queries the datasource through the `datasource` variable; Grafana
+# accepts both spellings of the reference.
+DATASOURCE_REF = "${datasource}"
+DATASOURCE_REFS = frozenset({DATASOURCE_REF, "$datasource"})
 # Where the registry and the user's extra dashboards are, relative to the working directory.
 DEFAULT_REGISTRY = "instances.yaml"
 REGISTRY_ENV = "TSEDASH_REGISTRY"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from tsedash.queries.expand import expand
+from tsedash.queries.expand import DEFAULT_MACROS, expand, macro_values
 
 COLUMN_WIDTH = 50  # px per grid column: 24 columns = 1200 px
 CELL_HEIGHT = 30  # px per grid row, Grafana's GRID_CELL_HEIGHT
@@ -50,7 +50,7 @@ document.querySelectorAll('[data-id]').forEach(function (el) {
 
 def default_values(model: dict[str, Any]) -> dict[str, str]:
     """What Grafana substitutes on first load: each variable's current value (All → allValue)."""
-    out: dict[str, str] = {"__rate_interval": "1m", "__range": "1h", "__interval": "15s"}
+    out = macro_values(**DEFAULT_MACROS)
     for var in model.get("templating", {}).get("list", []):
         current = (var.get("current") or {}).get("value")
         if current in ("$__all", ["$__all"]):

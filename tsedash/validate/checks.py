@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
@@ -11,11 +10,11 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from tsedash.spec import GRID_COLUMNS
+from tsedash.queries.expand import VARIABLE
+from tsedash.spec import DATASOURCE_REFS, GRID_COLUMNS
 from tsedash.validate.findings import Finding
 
 ANGULAR_PANELS = frozenset({"graph", "singlestat", "table-old", "grafana-singlestat-panel"})
-DATASOURCE_VAR_REFS = frozenset({"${datasource}", "$datasource"})
 # Grafana's global variables and macros: defined without a templating entry.
 GLOBAL_VARS = frozenset(
     {
@@ -44,11 +43,6 @@ GLOBAL_VARS = frozenset(
         "__url",
         "__url_time_range",
     }
-)
-_VAR_USE = re.compile(
-    r"\$(?P<plain>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|\$\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:\.[^}:]*)?(?::[^}]*)?\}"
-    r"|\[\[(?P<old>[A-Za-z_][A-Za-z0-9_]*)(?::[^\]]*)?\]\]"
 )
 
 
@@ -133,7 +127,7 @@ def check_shape(c: _Collector) -> bool:
 
 def check_panels(c: _Collector, provisioned_uid: str | None) -> None:
     ids: dict[int, str] = {}
-    allowed_ds = DATASOURCE_VAR_REFS | ({provisioned_uid} if provisioned_uid else set())
+    allowed_ds = DATASOURCE_REFS | ({provisioned_uid} if provisioned_uid else set())
     for path, panel in iter_panels(c.model):
         ptype = panel.get("type")
         pid = panel.get("id")
@@ -235,7 +229,7 @@ def check_variables(c: _Collector) -> None:
             continue
         if path and path[-1] in ("description", "content"):
             continue  # prose (markdown) may mention `$var` literally
-        for match in _VAR_USE.finditer(text):
+        for match in VARIABLE.finditer(text):
             name = match.group("plain") or match.group("braced") or match.group("old")
             if name and name not in defined and name not in GLOBAL_VARS:
                 c.add(path, f"uses ${name}, which is not a variable of this dashboard")

@@ -25,7 +25,7 @@ import promql_parser as pp
 
 from tsedash.errors import InputError, TsedashError
 from tsedash.provisioning.render import read_dashboards
-from tsedash.queries.expand import expand
+from tsedash.queries.expand import expand, macro_values
 from tsedash.registry import Registry
 from tsedash.registry.exposition import LAZY_METRICS
 
@@ -237,11 +237,7 @@ class Macros:
 
 
 def _values(model: dict[str, Any], registry: Registry, macros: Macros) -> dict[str, str]:
-    values = {
-        "__rate_interval": macros.rate_interval,
-        "__interval": macros.interval,
-        "__range": macros.range,
-    }
+    values = macro_values(macros.rate_interval, macros.interval, macros.range)
     for var in model.get("templating", {}).get("list", []) or []:
         name = str(var.get("name", ""))
         if var.get("type") == "datasource":

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tsedash.lint.core import DashboardContext, Issue
-
-DATASOURCE_REFS = ("${datasource}", "$datasource")
+from tsedash.spec import DATASOURCE_REFS
 
 
 def check_label_variable(ctx: DashboardContext, name: str, label: str) -> Iterator[Issue]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tsedash.lint.core import DashboardContext, Rule, Severity
-from tsedash.lint.rules._variables import DATASOURCE_REFS
+from tsedash.spec import DATASOURCE_REFS
 
 NO_QUERY_PANELS = frozenset({"row", "text", "news", "dashlist"})
 
