@@ -43,7 +43,7 @@ def test_generated_dashboards_are_clean_except_excluded() -> None:
     exclusions = load_exclusions(ROOT / ".lint.yaml")
     report = lint_dashboards(MODELS.items(), REG, exclusions)
     assert report.findings == []
-    assert {f.rule for f, _ in report.excluded} == {"target-instance"}  # infrastructure jobs
+    assert {f.code for f, _ in report.excluded} == {"target-instance"}  # infrastructure jobs
 
 
 def _expr(model: dict[str, Any], title: str, expr: str) -> None:
@@ -282,7 +282,7 @@ def test_findings_name_uid_panel_refid_and_expanded_expression() -> None:
     [finding] = report.findings
     text = str(finding)
     assert text.startswith(
-        "sim.json: dashboard tse-simulation-entity panel 'exchange-simulator Trades/s' refId A: error target-metric-contract:"
+        "sim.json: error target-metric-contract: dashboard tse-simulation-entity panel 'exchange-simulator Trades/s' refId A: metric `trade_total`"
     )
     assert (
         'expanded: sum(rate(trade_total{job="exchange-simulator", instance=~"tsedash_var_instance"}[61s]))'

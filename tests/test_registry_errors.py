@@ -249,7 +249,7 @@ def test_python_types_need_lower_case_names(run_cli: RunCli, write_registry: Wri
     unacknowledged = text.replace("    acknowledge: {name-case: the seed's spelling}\n", "")
     path = write_registry(unacknowledged)
     res = check(run_cli, path)
-    warning = f"{path}:{line_of(unacknowledged, 'exchange-OKX')}: warning: "
+    warning = f"{path}:{line_of(unacknowledged, 'exchange-OKX')}: warning name-case: "
     assert any(
         ln.startswith(warning) and "Go services accept it with a warning" in ln
         for ln in res.stderr.splitlines()
@@ -282,7 +282,7 @@ def test_namespace_prefix_is_only_a_warning(run_cli: RunCli, write_registry: Wri
     path = write_registry(text)
     res = run_cli("registry", "check", "--registry", str(path))
     assert res.exit_code == 0, res
-    expected = f"{path}:{line_of(text, 'exchange-Sub')}: warning: "
+    expected = f"{path}:{line_of(text, 'exchange-Sub')}: warning namespace-overlap: "
     [warning] = [ln for ln in res.stderr.splitlines() if ln.startswith(expected)]
     assert "'exchange:OKX:sub' lies inside 'exchange:OKX'" in warning
     assert "1 warning" in res.stdout

@@ -63,13 +63,13 @@ def lint_dashboards(
             for issue in rule.check(ctx):
                 finding = LintFinding(
                     file,
-                    ctx.uid,
-                    issue.panel,
-                    issue.ref_id,
-                    rule.name,
-                    rule.severity,
-                    issue.message,
-                    issue.expr,
+                    uid=ctx.uid,
+                    panel=issue.panel,
+                    ref_id=issue.ref_id,
+                    code=rule.name,
+                    severity=rule.severity,
+                    message=issue.message,
+                    expr=issue.expr,
                 )
                 match = next((e for e in exclusions if e.matches(finding)), None)
                 if match is None:

@@ -4,21 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, TypeVar, cast
 
 import promql_parser as pp
 
+from tsedash.findings import Finding, Severity
 from tsedash.queries.expand import LINT_GLOBALS, expand
 from tsedash.registry import Registry
 
+__all__ = [
+    "DashboardContext",
+    "Issue",
+    "LintFinding",
+    "Rule",
+    "Selector",
+    "Severity",
+    "Target",
+    "is_sample",
+    "parse",
+    "sample_value",
+]
+
 VARIABLE_SAMPLE_PREFIX = "tsedash_var_"
 T = TypeVar("T")
-
-
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
 
 
 @dataclass(frozen=True)
@@ -31,37 +39,8 @@ class Issue:
     expr: str = ""
 
 
-@dataclass(frozen=True, order=True)
-class LintFinding:
-    file: str
-    uid: str
-    panel: str
-    ref_id: str
-    rule: str
-    severity: Severity
-    message: str
-    expr: str = ""
-
-    def __str__(self) -> str:
-        where = f"dashboard {self.uid}"
-        if self.panel:
-            where += f" panel '{self.panel}'"
-        if self.ref_id:
-            where += f" refId {self.ref_id}"
-        expr = f"\n    expanded: {self.expr}" if self.expr else ""
-        return f"{self.file}: {where}: {self.severity} {self.rule}: {self.message}{expr}"
-
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "file": self.file,
-            "uid": self.uid,
-            "panel": self.panel,
-            "refId": self.ref_id,
-            "rule": self.rule,
-            "severity": str(self.severity),
-            "message": self.message,
-            "expr": self.expr,
-        }
+# A lint finding is the project's one finding model, with its rule as the code.
+LintFinding = Finding
 
 
 PanelCheck = Callable[["DashboardContext", dict[str, Any]], Iterable[str]]

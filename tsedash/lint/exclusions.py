@@ -30,7 +30,7 @@ class Exclusion:
 
     def matches(self, finding: LintFinding) -> bool:
         return (
-            finding.rule == self.rule
+            finding.code == self.rule
             and finding.uid == self.dashboard
             and (self.panel is None or finding.panel == self.panel)
         )

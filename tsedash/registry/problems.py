@@ -3,47 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from enum import StrEnum
 
 from tsedash.errors import InputError
+from tsedash.findings import Finding, Severity, sort_findings
+
+__all__ = ["Problem", "RegistryError", "Severity", "sort_problems"]
 
 
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One finding, located so a person can jump to it: `file:line: severity: where: reason`."""
-
-    file: str
-    line: int
-    where: str
-    message: str
-    severity: Severity = Severity.ERROR
-    code: str = ""  # warnings a registry may acknowledge: name-case, namespace-pattern, …
-
-    def __str__(self) -> str:
-        loc = f"{self.file}:{self.line}" if self.line > 0 else self.file
-        where = f"{self.where}: " if self.where else ""
-        return f"{loc}: {self.severity.value}: {where}{self.message}"
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "where": self.where,
-            "message": self.message,
-            "severity": self.severity.value,
-            "code": self.code,
-        }
-
-
-def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
-    """Stable, reading order: by file, then line, then text."""
-    return sorted(set(problems), key=lambda p: (p.file, p.line, p.where, p.message))
+# A registry problem is the project's one finding model, located by file, line and entry.
+Problem = Finding
+sort_problems = sort_findings
 
 
 class RegistryError(InputError):

@@ -39,20 +39,28 @@ def validate_dashboards(
         uid = str(model.get("uid", ""))
         if not own:
             findings.extend(
-                Finding(file, uid, ptr, msg) for ptr, msg in roundtrip_differences(model)
+                Finding(file, uid=uid, pointer=ptr, message=msg)
+                for ptr, msg in roundtrip_differences(model)
             )
         if uid in uids:
-            findings.append(Finding(file, uid, "/uid", f"uid '{uid}' is also used by {uids[uid]}"))
+            findings.append(
+                Finding(
+                    file,
+                    uid=uid,
+                    pointer="/uid",
+                    message=f"uid '{uid}' is also used by {uids[uid]}",
+                )
+            )
         uids.setdefault(uid, file)
         title = str(model.get("title", ""))
         if title in titles:
             findings.append(
                 Finding(
                     file,
-                    uid,
-                    "/title",
-                    f"title '{title}' is also used by {titles[title]} in the same folder: "
-                    "Grafana stops provisioning both",
+                    uid=uid,
+                    pointer="/title",
+                    message=f"title '{title}' is also used by {titles[title]} in the same "
+                    "folder: Grafana stops provisioning both",
                 )
             )
         titles.setdefault(title, file)
@@ -83,7 +91,7 @@ def validate_dir(out: Path) -> list[Finding]:
         try:
             items.append((str(path), json.loads(path.read_text(encoding="utf-8"))))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            findings.append(Finding(str(path), "", "", f"not valid JSON: {exc}"))
+            findings.append(Finding(str(path), message=f"not valid JSON: {exc}"))
     if not items and not findings:
         raise InputError(f"{root}: no dashboard files (*.json) found")
     return sorted(findings + validate_dashboards(items, provisioned_datasource_uid(out)))

@@ -85,7 +85,13 @@ class _Collector:
 
     def add(self, path: list[Any], message: str) -> None:
         self.findings.append(
-            Finding(self.file, self.uid, pointer(path), message, _panel_title(self.model, path))
+            Finding(
+                self.file,
+                uid=self.uid,
+                pointer=pointer(path),
+                message=message,
+                panel=_panel_title(self.model, path),
+            )
         )
 
 

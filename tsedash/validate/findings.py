@@ -1,35 +1,14 @@
-"""A validation finding: which file, which dashboard, which panel, where (JSON pointer), why."""
+"""Validation findings (the project's one `Finding`: file, dashboard, panel, JSON pointer, why)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from tsedash.errors import TsedashError
+from tsedash.findings import Finding
 
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    file: str
-    uid: str
-    pointer: str
-    message: str
-    panel: str = ""
-
-    def __str__(self) -> str:
-        panel = f" panel '{self.panel}'" if self.panel else ""
-        where = f" at {self.pointer}" if self.pointer else ""
-        return f"{self.file}: dashboard {self.uid or '?'}{panel}{where}: {self.message}"
-
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "file": self.file,
-            "uid": self.uid,
-            "panel": self.panel,
-            "pointer": self.pointer,
-            "message": self.message,
-        }
+__all__ = ["Finding", "ValidationFailed"]
 
 
 class ValidationFailed(TsedashError):
