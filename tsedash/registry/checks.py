@@ -160,148 +160,150 @@ def check_instances(
     file: str, instances: list[tuple[int, Instance]], services: dict[str, ServiceType]
 ) -> list[Problem]:
     """Names, identifier rules, singletons and every collision between instances."""
-    problems: list[Problem] = []
-    by_name: dict[str, Instance] = {}
-    by_folded: dict[str, Instance] = {}
-    by_schema: dict[str, Instance] = {}
-    by_namespace: dict[str, Instance] = {}
-    per_singleton: dict[str, list[Instance]] = {}
-
+    checker = _InstanceChecks(file, services)
     for index, inst in instances:
+        checker.check(index, inst)
+    return [
+        *checker.problems,
+        *checker.extra_singletons(),
+        *_prefix_overlaps(file, checker.by_namespace, instances),
+    ]
+
+
+class _InstanceChecks:
+    """One pass over the instances; each aspect a method, the collisions kept in indexes."""
+
+    def __init__(self, file: str, services: dict[str, ServiceType]) -> None:
+        self.file = file
+        self.services = services
+        self.problems: list[Problem] = []
+        self.by_name: dict[str, Instance] = {}
+        self.by_folded: dict[str, Instance] = {}
+        self.by_schema: dict[str, Instance] = {}
+        self.by_namespace: dict[str, Instance] = {}
+        self.per_singleton: dict[str, list[tuple[int, Instance]]] = {}
+
+    def _add(self, inst: Instance, line: int, where: str, message: str) -> None:
+        self.problems.append(Problem(_file(inst, self.file), line, where, message))
+
+    def check(self, index: int, inst: Instance) -> None:
         where = _where(index, inst)
-        name_reasons = name_problems(inst.instance_name)
-        for reason in name_reasons:
-            problems.append(
-                Problem(
-                    _file(inst, file),
-                    inst.line_of("name"),
-                    where,
-                    f"instance name '{inst.instance_name}' {reason}",
-                )
-            )
-        if inst.instance_name in by_name:
-            other = by_name[inst.instance_name]
-            problems.append(
-                Problem(
-                    _file(inst, file),
-                    inst.line,
-                    where,
-                    f"duplicate instance name '{inst.instance_name}' "
-                    f"(first at {_at(other, inst, file)})",
-                )
-            )
-            continue  # its schema and namespace collide trivially; one message is enough
-        by_name[inst.instance_name] = inst
-        if name_reasons:
-            continue  # derived names of an invalid name only repeat the same problem
-        folded = by_folded.setdefault(inst.instance_name.lower(), inst)
-        if folded is not inst:
-            problems.append(
-                Problem(
-                    _file(inst, file),
-                    inst.line_of("name"),
-                    where,
-                    f"instance '{inst.instance_name}' and '{folded.instance_name}' "
-                    f"({_at(folded, inst, file)}) differ only in case: they are one instance "
-                    "named two ways; use the running stack's spelling in both places",
-                )
-            )
-            continue  # their schemas collide too; the case is the one thing to fix
-        problems.extend(_case_problems(file, inst, where, services))
+        # Each step returns False when the rest would only repeat its problem.
+        if self._name(inst, where) and self._case(inst, where):
+            self.problems.extend(_case_problems(self.file, inst, where, self.services))
+            self._schema(inst, where)
+            self._namespace(inst, where)
+            self._singleton(index, inst, where)
 
+    def _name(self, inst: Instance, where: str) -> bool:
+        reasons = name_problems(inst.instance_name)
+        for reason in reasons:
+            self._add(
+                inst, inst.line_of("name"), where, f"instance name '{inst.instance_name}' {reason}"
+            )
+        other = self.by_name.get(inst.instance_name)
+        if other is not None:
+            self._add(
+                inst,
+                inst.line,
+                where,
+                f"duplicate instance name '{inst.instance_name}' "
+                f"(first at {_at(other, inst, self.file)})",
+            )
+            return False  # its schema and namespace collide trivially; one message is enough
+        self.by_name[inst.instance_name] = inst
+        return not reasons  # derived names of an invalid name only repeat the same problem
+
+    def _case(self, inst: Instance, where: str) -> bool:
+        folded = self.by_folded.setdefault(inst.instance_name.lower(), inst)
+        if folded is inst:
+            return True
+        self._add(
+            inst,
+            inst.line_of("name"),
+            where,
+            f"instance '{inst.instance_name}' and '{folded.instance_name}' "
+            f"({_at(folded, inst, self.file)}) differ only in case: they are one instance "
+            "named two ways; use the running stack's spelling in both places",
+        )
+        return False  # their schemas collide too; the case is the one thing to fix
+
+    def _schema(self, inst: Instance, where: str) -> None:
         how = "set" if inst.schema_overridden else "derived"
+        fix = "" if inst.schema_overridden else "; set `schema:` to override"
         for reason in schema_problems(inst.schema_name):
-            fix = "" if inst.schema_overridden else "; set `schema:` to override"
-            problems.append(
-                Problem(
-                    _file(inst, file),
-                    inst.line_of("schema"),
-                    where,
-                    f"schema ({how}) {reason}{fix}",
-                )
+            self._add(inst, inst.line_of("schema"), where, f"schema ({how}) {reason}{fix}")
+        other = self.by_schema.setdefault(inst.schema_name, inst)
+        if other is not inst:
+            self._add(
+                inst,
+                inst.line,
+                where,
+                f"schema '{inst.schema_name}' is already used by {other.instance_name} "
+                f"({_at(other, inst, self.file)}); set `schema:` to override",
             )
-        if inst.schema_name in by_schema:
-            other = by_schema[inst.schema_name]
-            problems.append(
-                Problem(
-                    _file(inst, file),
-                    inst.line,
-                    where,
-                    f"schema '{inst.schema_name}' is already used by {other.instance_name} "
-                    f"({_at(other, inst, file)}); set `schema:` to override",
-                )
-            )
-        else:
-            by_schema[inst.schema_name] = inst
 
+    def _namespace(self, inst: Instance, where: str) -> None:
+        namespace = inst.redis_namespace
         if inst.namespace_overridden:
-            for reason in namespace_problems(inst.redis_namespace):
-                problems.append(
-                    Problem(
-                        _file(inst, file),
-                        inst.line_of("redis_namespace"),
-                        where,
-                        f"redis_namespace '{inst.redis_namespace}' {reason}",
-                    )
+            for reason in namespace_problems(namespace):
+                self._add(
+                    inst,
+                    inst.line_of("redis_namespace"),
+                    where,
+                    f"redis_namespace '{namespace}' {reason}",
                 )
-        elif inst.instance_name != inst.service_name and not follows_namespace_pattern(
-            inst.redis_namespace
-        ):
-            problems.extend(
+        elif inst.instance_name != inst.service_name and not follows_namespace_pattern(namespace):
+            self.problems.extend(
                 _warning(
-                    file,
+                    self.file,
                     inst,
                     where,
                     "namespace-pattern",
-                    f"Redis namespace '{inst.redis_namespace}' (derivation {inst.derivation}) "
+                    f"Redis namespace '{namespace}' (derivation {inst.derivation}) "
                     "does not follow {service-type}:{instance-id}; if the service's adapter "
                     "uses another value, set `redis_namespace:` to it",
                 )
             )
-        if inst.redis_namespace in by_namespace:
-            other = by_namespace[inst.redis_namespace]
-            problems.append(
-                Problem(
-                    _file(inst, file),
-                    inst.line,
-                    where,
-                    f"Redis namespace '{inst.redis_namespace}' is already used by "
-                    f"{other.instance_name} ({_at(other, inst, file)}); "
-                    "set `redis_namespace:` to override",
-                )
+        other = self.by_namespace.setdefault(namespace, inst)
+        if other is not inst:
+            self._add(
+                inst,
+                inst.line,
+                where,
+                f"Redis namespace '{namespace}' is already used by {other.instance_name} "
+                f"({_at(other, inst, self.file)}); set `redis_namespace:` to override",
             )
-        else:
-            by_namespace[inst.redis_namespace] = inst
 
-        if services[inst.service_name].singleton:
-            per_singleton.setdefault(inst.service_name, []).append(inst)
-            if inst.instance_name != inst.service_name:
+    def _singleton(self, index: int, inst: Instance, where: str) -> None:
+        if not self.services[inst.service_name].singleton:
+            return
+        self.per_singleton.setdefault(inst.service_name, []).append((index, inst))
+        if inst.instance_name != inst.service_name:
+            self._add(
+                inst,
+                inst.line,
+                where,
+                f"'{inst.service_name}' is a singleton: its instance must be named "
+                f"'{inst.service_name}', not '{inst.instance_name}'",
+            )
+
+    def extra_singletons(self) -> list[Problem]:
+        problems = []
+        for service, members in self.per_singleton.items():
+            first = members[0][1]
+            for index, extra in members[1:]:
                 problems.append(
                     Problem(
-                        _file(inst, file),
-                        inst.line,
-                        where,
-                        f"'{inst.service_name}' is a singleton: its instance must be named "
-                        f"'{inst.service_name}', not '{inst.instance_name}'",
+                        _file(extra, self.file),
+                        extra.line,
+                        _where(index, extra),
+                        f"'{service}' is a singleton but has {len(members)} instances "
+                        f"(first at {_at(first, extra, self.file)}); "
+                        "remove one or set `singleton: false`",
                     )
                 )
-
-    for service, members in per_singleton.items():
-        for extra in members[1:]:
-            index = next(i for i, inst in instances if inst is extra)
-            problems.append(
-                Problem(
-                    _file(extra, file),
-                    extra.line,
-                    _where(index, extra),
-                    f"'{service}' is a singleton but has {len(members)} instances "
-                    f"(first at {_at(members[0], extra, file)}); "
-                    "remove one or set `singleton: false`",
-                )
-            )
-
-    problems.extend(_prefix_overlaps(file, by_namespace, instances))
-    return problems
+        return problems
 
 
 def _prefix_overlaps(
