@@ -21,7 +21,7 @@ from tsedash.registry.loader import (
     resolve_instance,
     resolve_registry_path,
 )
-from tsedash.registry.model import Instance, Registry, Volume
+from tsedash.registry.model import Instance, Registry, ServiceType, Volume
 from tsedash.registry.problems import Problem, RegistryError, Severity, sort_problems
 from tsedash.registry.sources.compose import is_compose, load_compose
 from tsedash.registry.sources.discovered import Discovered
@@ -45,86 +45,31 @@ def _mounts(found: Discovered) -> dict[str, Volume]:
 
 
 def merge(registry: Registry, discovered: Iterable[Discovered]) -> Registry:
+    """The registry with what the sources found: new instances added, known ones confirmed;
+    every disagreement is an error naming both places. Then the instance checks run again."""
     problems: list[Problem] = []
-    by_name = {inst.instance_name: inst for inst in registry.instances}
-    position = {inst.instance_name: i for i, inst in enumerate(registry.instances)}
     merged = list(registry.instances)
+    position = {inst.instance_name: i for i, inst in enumerate(merged)}
     for found in discovered:
         svc = registry.services.get(found.service)
-        where = f"{found.source} ({found.name})"
-        line = found.line
-        file = found.file
         if svc is None:
             problems.append(
-                Problem(
-                    file,
-                    line,
-                    where,
+                _problem(
+                    found,
                     f"service type '{found.service}' is not declared in {registry.path} "
                     f"({suggest(found.service, registry.services)}add it under `services:` with "
                     "its category and metrics)",
                 )
             )
             continue
-        existing = by_name.get(found.name)
-        if existing is not None:
-            if existing.service_name != found.service:
-                problems.append(
-                    Problem(
-                        file,
-                        line,
-                        where,
-                        f"instance '{found.name}' is a {found.service} here but a "
-                        f"{existing.service_name} in {_where(existing, registry.path)}",
-                    )
-                )
-            explicit = existing.source != "yaml" or "address" in existing.key_lines
-            # Files are what Prometheus reaches (compose service names); a registration's host
-            # is the container's own hostname, so Redis fills in an address, never contradicts.
-            if explicit and found.address and found.source == "redis":
-                found = dataclasses.replace(found, address=None)
-            if explicit and found.address and existing.address != found.address:
-                problems.append(
-                    Problem(
-                        file,
-                        line,
-                        where,
-                        f"instance '{found.name}' is at {found.address} here but at "
-                        f"{existing.address} in {_where(existing, registry.path)}",
-                    )
-                )
-                continue
-            # Agreeing sources: the one that states an address or container name fills it in.
-            updated = dataclasses.replace(
-                existing,
-                address=existing.address if explicit or not found.address else found.address,
-                container_name=(
-                    found.container_name
-                    if found.container_name
-                    and "container_name" not in existing.key_lines
-                    and existing.source == "yaml"
-                    else existing.container_name
-                ),
-                source=f"{existing.source},{found.source}",
-                volumes={**existing.volumes, **_mounts(found)},
-            )
-            merged[position[found.name]] = updated
-            by_name[found.name] = updated
+        at = position.get(found.name)
+        if at is None:
+            position[found.name] = len(merged)
+            merged.append(_new_instance(found, svc, registry))
             continue
-        raw: dict[str, object] = {"service": found.service, "name": found.name}
-        if found.address:
-            raw["address"] = found.address
-        if found.container_name:
-            raw["container_name"] = found.container_name
-        inst = dataclasses.replace(
-            resolve_instance(raw, svc, registry.defaults, _mounts(found)),
-            line=line,
-            source=found.source,
-            source_file=file,
-        )
-        by_name[found.name] = inst
-        position[found.name] = len(merged)
-        merged.append(inst)
+        updated = _combine(merged[at], found, registry.path, problems)
+        if updated is not None:
+            merged[at] = updated
     if any(p.severity is Severity.ERROR for p in problems):
         raise RegistryError(problems)
     checked = check_instances(registry.path, list(enumerate(merged)), registry.services)
@@ -135,6 +80,62 @@ def merge(registry: Registry, discovered: Iterable[Discovered]) -> Registry:
     kept = [w for w in registry.warnings if w.code not in INSTANCE_WARNING_CODES]
     return dataclasses.replace(
         registry, instances=tuple(merged), warnings=tuple(sort_problems([*kept, *checked]))
+    )
+
+
+def _problem(found: Discovered, message: str) -> Problem:
+    return Problem(found.file, found.line, f"{found.source} ({found.name})", message)
+
+
+def _new_instance(found: Discovered, svc: ServiceType, registry: Registry) -> Instance:
+    raw: dict[str, object] = {"service": found.service, "name": found.name}
+    if found.address:
+        raw["address"] = found.address
+    if found.container_name:
+        raw["container_name"] = found.container_name
+    return dataclasses.replace(
+        resolve_instance(raw, svc, registry.defaults, _mounts(found)),
+        line=found.line,
+        source=found.source,
+        source_file=found.file,
+    )
+
+
+def _combine(
+    existing: Instance, found: Discovered, registry_path: str, problems: list[Problem]
+) -> Instance | None:
+    """A known instance seen by another source: confirmed and completed, or a problem."""
+    if existing.service_name != found.service:
+        problems.append(
+            _problem(
+                found,
+                f"instance '{found.name}' is a {found.service} here but a "
+                f"{existing.service_name} in {_where(existing, registry_path)}",
+            )
+        )
+    explicit = existing.source != "yaml" or "address" in existing.key_lines
+    # Files are what Prometheus reaches (compose service names); a registration's host is the
+    # container's own hostname, so Redis fills in an address, never contradicts.
+    address = None if explicit and found.source == "redis" else found.address
+    if explicit and address and existing.address != address:
+        problems.append(
+            _problem(
+                found,
+                f"instance '{found.name}' is at {address} here but at "
+                f"{existing.address} in {_where(existing, registry_path)}",
+            )
+        )
+        return None
+    # Agreeing sources: the one that states an address or container name fills it in.
+    container = existing.container_name
+    if found.container_name and "container_name" not in existing.key_lines:
+        container = found.container_name if existing.source == "yaml" else container
+    return dataclasses.replace(
+        existing,
+        address=existing.address if explicit or not address else address,
+        container_name=container,
+        source=f"{existing.source},{found.source}",
+        volumes={**existing.volumes, **_mounts(found)},
     )
 
 
