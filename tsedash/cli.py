@@ -22,6 +22,7 @@ from tsedash.spec import DEFAULT_EXTRAS_DIR, DEFAULT_REGISTRY, REGISTRY_ENV
 
 if TYPE_CHECKING:
     from tsedash import buildcache
+    from tsedash.grafana.sync import PushReport
     from tsedash.lint import LintReport
     from tsedash.registry import Registry
     from tsedash.registry.merge import Sources
@@ -840,35 +841,38 @@ def push_cmd(
         progress=progress if tty else None,
     )
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "url": client.settings.shown_url,
-                    "dry_run": dry_run,
-                    "folder": report.folder,
-                    "dashboards": [o.as_dict() for o in report.outcomes],
-                    "requests": report.requests,
-                    "writes": report.writes,
-                },
-                indent=2,
-                sort_keys=True,
-            )
-        )
+        click.echo(json.dumps(_push_json(client, report, dry_run), indent=2, sort_keys=True))
     else:
-        click.echo(f"grafana {client.settings.shown_url}: folder {FOLDER_UID} {report.folder}")
-        for o in report.outcomes:
-            version = f" (version {o.version})" if o.version else ""
-            detail = f": {o.detail}" if o.detail else ""
-            backup = f"; live copy saved to {o.backup}" if o.backup else ""
-            line = f"  {o.action:<15} {o.uid}{version}{detail}{backup}"
-            click.echo(line, err=o.action.fails)
-        counts: dict[str, int] = {}
-        for o in report.outcomes:
-            counts[str(o.action)] = counts.get(str(o.action), 0) + 1
-        summary = ", ".join(f"{n} {a}" for a, n in sorted(counts.items()))
-        click.echo(f"{summary}; {report.writes} writes, {report.requests} requests")
+        _print_push(client, report)
     if report.failed:
         sys.exit(3)
+
+
+def _push_json(client: Any, report: PushReport, dry_run: bool) -> dict[str, Any]:
+    return {
+        "url": client.settings.shown_url,
+        "dry_run": dry_run,
+        "folder": report.folder,
+        "dashboards": [o.as_dict() for o in report.outcomes],
+        "requests": report.requests,
+        "writes": report.writes,
+    }
+
+
+def _print_push(client: Any, report: PushReport) -> None:
+    """One line per dashboard (those that fail on stderr), then the counts."""
+    from tsedash.spec import FOLDER_UID
+
+    click.echo(f"grafana {client.settings.shown_url}: folder {FOLDER_UID} {report.folder}")
+    counts: dict[str, int] = {}
+    for o in report.outcomes:
+        version = f" (version {o.version})" if o.version else ""
+        detail = f": {o.detail}" if o.detail else ""
+        backup = f"; live copy saved to {o.backup}" if o.backup else ""
+        click.echo(f"  {o.action:<15} {o.uid}{version}{detail}{backup}", err=o.action.fails)
+        counts[str(o.action)] = counts.get(str(o.action), 0) + 1
+    summary = ", ".join(f"{n} {a}" for a, n in sorted(counts.items()))
+    click.echo(f"{summary}; {report.writes} writes, {report.requests} requests")
 
 
 @cli.command("diff")

@@ -154,6 +154,15 @@ def _who(version: dict[str, Any] | None) -> str:
     return f"version {version.get('version', '?')} by {by} at {when}"
 
 
+@dataclass(frozen=True)
+class PushOptions:
+    folder_uid: str
+    dry_run: bool = False
+    force: bool = False
+    note: str | None = None
+    backups: Path = Path("backups")
+
+
 def push(
     client: GrafanaClient,
     dashboards: list[tuple[str, dict[str, Any]]],
@@ -168,69 +177,63 @@ def push(
     | None = None,
 ) -> PushReport:
     """Create, update or leave each dashboard; never overwrite an edit without `force`."""
+    options = PushOptions(folder_uid, dry_run, force, note, backups)
     report = PushReport()
     client.health()
     report.folder = ensure_folder(client, folder_uid, folder_title, dry_run)
     live_by_uid = read_all(client, [uid for uid, _ in dashboards])
-    items = progress(dashboards) if progress else dashboards
-    for uid, ours in items:
+    for uid, ours in progress(dashboards) if progress else dashboards:
         live = live_by_uid[uid]
         if isinstance(live, e.GrafanaError):
             report.outcomes.append(Outcome(uid, Action.FAILED, str(live)))
-            continue
-        wanted = normalise(ours)
-        if live.dashboard is None:
-            outcome = Outcome(uid, Action.WOULD_CREATE if dry_run else Action.CREATED)
-            if not dry_run:
-                outcome = _write(client, uid, wanted, folder_uid, note, None, outcome)
-            report.outcomes.append(outcome)
-            continue
-        if live.meta.get("provisioned"):
-            report.outcomes.append(
-                Outcome(
-                    uid,
-                    Action.SKIPPED,
-                    "provisioned by file "
-                    f"({live.meta.get('provisionedExternalId') or 'a provider'}): Grafana refuses "
-                    "API writes to it; change provisioning/ instead",
-                )
-            )
-            continue
-        same_folder = (live.meta.get("folderUid") or "") == folder_uid
-        if normalise(live.dashboard) == wanted and same_folder:
-            report.outcomes.append(Outcome(uid, Action.UNCHANGED, version=live.meta.get("version")))
-            continue
-        # Only a dashboard that differs needs its history: was the live one our last push?
-        versions = client.versions(uid, limit=1)
-        live.last_version = versions[0] if versions else None
-        ours_last = marker_hash((live.last_version or {}).get("message")) == content_hash(
-            live.dashboard
-        )
-        backup = None
-        if not ours_last:
-            if not force:
-                report.outcomes.append(
-                    Outcome(
-                        uid,
-                        Action.REFUSED,
-                        f"edited in Grafana since our last push ({_who(live.last_version)}); "
-                        "review with `tsedash diff`, then pull it or push --force "
-                        "(the live copy is saved to backups/ first)",
-                        version=live.meta.get("version"),
-                    )
-                )
-                continue
-            if not dry_run:
-                backup = _backup(backups, uid, live)
-        outcome = Outcome(uid, Action.WOULD_UPDATE if dry_run else Action.UPDATED, backup=backup)
-        if not dry_run:
-            outcome = _write(client, uid, wanted, folder_uid, note, live, outcome)
-        report.outcomes.append(outcome)
+        else:
+            report.outcomes.append(_push_one(client, uid, normalise(ours), live, options))
     report.requests = client.requests_made
     report.writes = sum(1 for o in report.outcomes if o.action.wrote) + (
         1 if report.folder is FolderState.CREATED else 0
     )
     return report
+
+
+def _push_one(
+    client: GrafanaClient, uid: str, wanted: dict[str, Any], live: Live, options: PushOptions
+) -> Outcome:
+    """What to do with one dashboard given its live copy, done unless it is a dry run."""
+    dry_run = options.dry_run
+    if live.dashboard is None:
+        outcome = Outcome(uid, Action.WOULD_CREATE if dry_run else Action.CREATED)
+        return outcome if dry_run else _write(client, uid, wanted, options, None, outcome)
+    if live.meta.get("provisioned"):
+        return Outcome(
+            uid,
+            Action.SKIPPED,
+            f"provisioned by file ({live.meta.get('provisionedExternalId') or 'a provider'}): "
+            "Grafana refuses API writes to it; change provisioning/ instead",
+        )
+    same_folder = (live.meta.get("folderUid") or "") == options.folder_uid
+    if normalise(live.dashboard) == wanted and same_folder:
+        return Outcome(uid, Action.UNCHANGED, version=live.meta.get("version"))
+    # Only a dashboard that differs needs its history: was the live one our last push?
+    versions = client.versions(uid, limit=1)
+    live.last_version = versions[0] if versions else None
+    ours_last = marker_hash((live.last_version or {}).get("message")) == content_hash(
+        live.dashboard
+    )
+    backup = None
+    if not ours_last:
+        if not options.force:
+            return Outcome(
+                uid,
+                Action.REFUSED,
+                f"edited in Grafana since our last push ({_who(live.last_version)}); "
+                "review with `tsedash diff`, then pull it or push --force "
+                "(the live copy is saved to backups/ first)",
+                version=live.meta.get("version"),
+            )
+        if not dry_run:
+            backup = _backup(options.backups, uid, live)
+    outcome = Outcome(uid, Action.WOULD_UPDATE if dry_run else Action.UPDATED, backup=backup)
+    return outcome if dry_run else _write(client, uid, wanted, options, live, outcome)
 
 
 def _backup(backups: Path, uid: str, live: Live) -> str:
@@ -244,8 +247,7 @@ def _write(
     client: GrafanaClient,
     uid: str,
     wanted: dict[str, Any],
-    folder_uid: str,
-    note: str | None,
+    options: PushOptions,
     live: Live | None,
     outcome: Outcome,
 ) -> Outcome:
@@ -255,7 +257,7 @@ def _write(
         body["version"] = live.meta.get("version", (live.dashboard or {}).get("version"))
     try:
         saved = client.save_dashboard(
-            body, folder_uid, version_message(wanted, note), overwrite=False
+            body, options.folder_uid, version_message(wanted, options.note), overwrite=False
         )
     except e.Conflict as exc:
         return Outcome(
