@@ -54,12 +54,12 @@ def main() -> None:
             "registry show": ["registry", "show"],
             "registry check": ["registry", "check"],
         }
-        print(f"{'process':<52} {'seconds':>8} {'x sdk import':>13}")
-        print(f"{'python -c pass':<52} {bare:>8.3f} {bare / sdk:>13.2f}")
-        print(f"{'import sdk (baseline)':<52} {sdk:>8.3f} {1.0:>13.2f}")
+        print(f"{'process':<56} {'seconds':>8} {'x sdk import':>13}")
+        print(f"{'python -c pass':<56} {bare:>8.3f} {bare / sdk:>13.2f}")
+        print(f"{'import sdk (baseline)':<56} {sdk:>8.3f} {1.0:>13.2f}")
         for name, args in commands.items():
             seconds = median_seconds([*TSEDASH, *args], ROOT)
-            print(f"{'tsedash ' + name:<52} {seconds:>8.3f} {seconds / sdk:>13.2f}")
+            print(f"{'tsedash ' + name:<56} {seconds:>8.3f} {seconds / sdk:>13.2f}")
 
 
 if __name__ == "__main__":
