@@ -154,3 +154,15 @@ def test_make_dashboards_is_one_process_and_lint_stops_it_before_writing(
     assert res.exit_code == 1
     assert "panel-units" in res.stderr and "lint failed; nothing written" in res.stderr
     assert not fresh.exists()
+    as_json = run_cli(
+        "build",
+        "--registry",
+        str(FIXTURE),
+        "--out",
+        str(fresh),
+        "--extras",
+        str(extras),
+        "--json",
+        *args,
+    )
+    assert as_json.exit_code == 1 and as_json.stdout == "" and "panel-units" in as_json.stderr

@@ -311,7 +311,7 @@ def build_cmd(
                 section["removed"] = []
         _emit_build(replay, as_json)
         return
-    replay, owned = _build(registry_path, options, as_json)
+    replay, owned = _build(registry_path, options)
     _emit_build(replay, as_json)
     if digest:
         buildcache.store(out, digest, owned, replay)
@@ -348,9 +348,7 @@ def _build_digest(spec: SourceSpec, options: _BuildOptions) -> str | None:
         return None  # the full build reports what cannot be read
 
 
-def _build(
-    spec: SourceSpec, options: _BuildOptions, as_json: bool
-) -> tuple[buildcache.Replay, list[Path]]:
+def _build(spec: SourceSpec, options: _BuildOptions) -> tuple[buildcache.Replay, list[Path]]:
     """The full build: what it prints (to print and record) and every file it owns."""
     from tsedash import buildcache, pipeline
     from tsedash.files import MANIFEST
@@ -364,21 +362,21 @@ def _build(
         )
         replay.lines += [("out", f"migrated {m}") for m in result.migrations]
         if options.lint:
-            _lint_built(result, options, replay, as_json)
+            _lint_built(result, options, replay)
         result.report = pipeline.write(result, options.out)
     except ValidationFailed as exc:
-        _echo_replayed(replay)
+        _echo_failed(replay)
         for migration in exc.migrations:
             click.echo(f"migrated {migration}", err=True)
         _print_findings(exc.findings)
         raise
     except pipeline.ExtrasNeedMigration as exc:
-        _echo_replayed(replay)
+        _echo_failed(replay)
         for migration in exc.migrations:
             click.echo(f"needs migration: {migration}", err=True)
         raise
     except TsedashError:
-        _echo_replayed(replay)
+        _echo_failed(replay)
         raise
     report = result.report
     replay.summary.update(
@@ -414,9 +412,7 @@ def _report_dict(report: Any) -> dict[str, list[str]]:
     return {"written": report.written, "unchanged": report.unchanged, "removed": report.removed}
 
 
-def _lint_built(
-    result: Any, options: _BuildOptions, replay: buildcache.Replay, as_json: bool
-) -> None:
+def _lint_built(result: Any, options: _BuildOptions, replay: buildcache.Replay) -> None:
     """Lint the dashboards in memory, before anything is written; findings stop the build."""
     from tsedash.lint import lint_dashboards, load_exclusions
     from tsedash.provisioning.render import DASHBOARD_DIR
@@ -437,10 +433,16 @@ class LintFailed(TsedashError):
     exit_code = 1
 
 
-def _echo_replayed(replay: buildcache.Replay, as_json: bool = False) -> None:
+def _echo_replayed(replay: buildcache.Replay, as_json: bool) -> None:
     for stream, text in replay.lines:
         if stream == "err" or not as_json:
             click.echo(text, err=stream != "out")
+
+
+def _echo_failed(replay: buildcache.Replay) -> None:
+    """A failed build prints what it found on stderr (stdout stays empty, also for --json)."""
+    for _, text in replay.lines:
+        click.echo(text, err=True)
 
 
 def _emit_build(replay: buildcache.Replay, as_json: bool) -> None:
