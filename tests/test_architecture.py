@@ -23,6 +23,7 @@ NEUTRAL = {
     "tsedash.files",
     "tsedash.encode",
     "tsedash.findings",
+    "tsedash.inputs",
 }
 NEUTRAL_LEAVES = {"tsedash.redact"}
 # Stage → the project packages it may import (besides the neutral modules and itself).

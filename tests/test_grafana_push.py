@@ -122,12 +122,21 @@ def test_force_saves_the_live_copy_then_overwrites(
     live = grafana.state.dashboards[DEVOPS].model
     res = push(run_cli, grafana, out, "--force", "--backups", str(tmp_path / "bk"))
     assert res.exit_code == 0, res.stderr
-    backup = tmp_path / "bk" / DEVOPS / "2.json"
+    [backup] = (tmp_path / "bk" / DEVOPS).glob("v2-*.json")
     assert json.loads(backup.read_text()) == live
     assert f"live copy saved to {backup}" in res.stdout
     model = grafana.state.dashboards[DEVOPS].model
     assert model["version"] == 3 and model["description"] != "edited in the UI"
     assert "2 unchanged" in push(run_cli, grafana, out).stdout
+    # Deleted and re-imported in Grafana, edited again, forced again: the version starts over,
+    # and the earlier backup is kept next to the new one, never overwritten.
+    del grafana.state.dashboards[DEVOPS]
+    push(run_cli, grafana, out)
+    grafana.state.ui_edit(DEVOPS)
+    res = push(run_cli, grafana, out, "--force", "--backups", str(tmp_path / "bk"))
+    assert res.exit_code == 0, res.stderr
+    backups = sorted((tmp_path / "bk" / DEVOPS).glob("*.json"))
+    assert len(backups) == 2 and backup in backups
 
 
 def test_a_412_race_is_reported_not_retried(

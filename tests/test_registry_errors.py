@@ -483,7 +483,7 @@ def test_not_utf8(run_cli: RunCli, tmp_path: Path) -> None:
     path = tmp_path / "bin.yaml"
     path.write_bytes(b"version: 1\nservices: {}\n\xff\xfe\n")
     res = check(run_cli, path)
-    assert f"{path}:3: error: not valid UTF-8" in res.stderr
+    assert f"{path}:3: error: not UTF-8 text (byte 0xff)" in res.stderr
 
 
 @pytest.mark.parametrize(

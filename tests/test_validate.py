@@ -252,7 +252,7 @@ def test_validate_cli_on_a_directory(
         f"{dash_dir / 'broken.json'}: error: dashboard tse-simulation-entity panel 'exchange-simulator Trades/s"
         in res.stderr
     )
-    assert f"{dash_dir / 'garbage.json'}: error: not valid JSON" in res.stderr
+    assert f"{dash_dir / 'garbage.json'}:1: error: not valid JSON" in res.stderr
     assert "ignored.json" not in res.stderr
     res = run_cli("validate", "--out", str(out), "--json")
     assert res.exit_code == 1

@@ -6,6 +6,7 @@ Exit codes (README.md): 0 ok · 1 findings · 2 bad input or usage · 3 remote f
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import click
 
 from tsedash import __version__
 from tsedash.errors import TsedashError
+from tsedash.redact import redact, remember_secret, remember_url
 from tsedash.spec import DEFAULT_EXTRAS_DIR, DEFAULT_REGISTRY, REGISTRY_ENV
 
 if TYPE_CHECKING:
@@ -35,13 +37,26 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def echo(message: Any = "", err: bool = False, nl: bool = True) -> None:
+    """The one way out for text: every line passes `redact` (no secret leaves the program)."""
+    click.echo(redact(str(message)), err=err, nl=nl)
+
+
+def remember_environment_secrets() -> None:
+    """The secrets the environment hands us, so that `redact` can mask them in any output."""
+    remember_secret(os.environ.get("GRAFANA_TOKEN"))
+    remember_secret(os.environ.get("GRAFANA_PASSWORD"), os.environ.get("GRAFANA_USER"))
+    remember_url(os.environ.get("GRAFANA_URL"))
+    remember_url(os.environ.get("REDIS_URL"))
+
+
 def _fail(exc: TsedashError) -> None:
     problems = getattr(exc, "problems", None)  # RegistryError: one line per problem
     if problems:
         for problem in problems:
-            click.echo(str(problem), err=True)
+            echo(str(problem), err=True)
     else:
-        click.echo(f"error: {exc}", err=True)
+        echo(f"error: {exc}", err=True)
     sys.exit(exc.exit_code)
 
 
@@ -54,6 +69,26 @@ def handles_errors(func: F) -> F:
             return func(*args, **kwargs)
         except TsedashError as exc:
             _fail(exc)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except OSError as exc:  # a file or device the command could not use
+            where = f"{exc.filename}: " if exc.filename else ""
+            echo(f"error: {where}{exc.strerror or exc}", err=True)
+            sys.exit(2)
+        except RecursionError:
+            echo("error: an input is nested too deeply to read", err=True)
+            sys.exit(2)
+        except MemoryError:
+            echo("error: an input is too large to hold in memory", err=True)
+            sys.exit(2)
+        except Exception as exc:  # a bug: say so in one line, never a traceback
+            echo(f"error: unexpected {type(exc).__name__}: {exc} (a bug in tsedash)", err=True)
+            sys.exit(2)
+        finally:
+            for client in _CLIENTS:
+                for notice in client.notices:
+                    echo(f"warning: {notice}", err=True)
+            _CLIENTS.clear()
 
     return wrapper  # type: ignore[return-value]
 
@@ -118,6 +153,7 @@ def registry_option(func: F) -> F:
         stale_after: float,
         **kwargs: Any,
     ) -> Any:
+        remember_url(discover)
         spec = SourceSpec(registry_file, compose, discover or None, stale_after)
         return func(*args, registry_path=spec, **kwargs)
 
@@ -137,7 +173,7 @@ def _source_lines(sources: Sources) -> list[str]:
 def _load(spec: SourceSpec) -> Registry:
     sources = spec.load()
     for line in _source_lines(sources):
-        click.echo(line, err=True)
+        echo(line, err=True)
     return sources.registry
 
 
@@ -152,6 +188,7 @@ def _content() -> Content:
 @click.version_option(__version__, prog_name="tsedash")
 def cli() -> None:
     """Trading Ecosystem dashboards as code: registry → dashboards → Grafana."""
+    remember_environment_secrets()
 
 
 @cli.group()
@@ -174,9 +211,9 @@ def registry_show(registry_path: SourceSpec, as_json: bool, fmt: str | None) -> 
     reg = _load(registry_path)
     if as_json or fmt == "json":
         payload = [inst.as_contract() for inst in reg.instances]
-        click.echo(json.dumps(payload, indent=2, sort_keys=True))
+        echo(json.dumps(payload, indent=2, sort_keys=True))
     else:
-        click.echo(render_table(reg), nl=False)
+        echo(render_table(reg), nl=False)
 
 
 @registry.command("check")
@@ -192,16 +229,16 @@ def registry_check(registry_path: SourceSpec, as_json: bool) -> None:
         reg = sources.registry
     except RegistryError as exc:
         if as_json:
-            click.echo(_check_json(False, exc.problems))
+            echo(_check_json(False, exc.problems))
         _fail(exc)
         return
     if as_json:
-        click.echo(_check_json(True, list(reg.warnings)))
+        echo(_check_json(True, list(reg.warnings)))
         return
     for line in _source_lines(sources):
-        click.echo(line, err=True)
+        echo(line, err=True)
     n_warn = len(reg.warnings)
-    click.echo(
+    echo(
         f"{reg.path}: ok: {len(reg.instances)} instances of {len(reg.services)} service types, "
         f"{len(reg.infrastructure)} infrastructure jobs"
         + (f", {n_warn} warning{'s' if n_warn != 1 else ''}" if n_warn else "")
@@ -367,13 +404,13 @@ def _build(spec: SourceSpec, options: _BuildOptions) -> tuple[buildcache.Replay,
     except ValidationFailed as exc:
         _echo_failed(replay)
         for migration in exc.migrations:
-            click.echo(f"migrated {migration}", err=True)
+            echo(f"migrated {migration}", err=True)
         _print_findings(exc.findings)
         raise
     except pipeline.ExtrasNeedMigration as exc:
         _echo_failed(replay)
         for migration in exc.migrations:
-            click.echo(f"needs migration: {migration}", err=True)
+            echo(f"needs migration: {migration}", err=True)
         raise
     except TsedashError:
         _echo_failed(replay)
@@ -436,13 +473,13 @@ class LintFailed(TsedashError):
 def _echo_replayed(replay: buildcache.Replay, as_json: bool) -> None:
     for stream, text in replay.lines:
         if stream == "err" or not as_json:
-            click.echo(text, err=stream != "out")
+            echo(text, err=stream != "out")
 
 
 def _echo_failed(replay: buildcache.Replay) -> None:
     """A failed build prints what it found on stderr (stdout stays empty, also for --json)."""
     for _, text in replay.lines:
-        click.echo(text, err=True)
+        echo(text, err=True)
 
 
 def _emit_build(replay: buildcache.Replay, as_json: bool) -> None:
@@ -452,7 +489,7 @@ def _emit_build(replay: buildcache.Replay, as_json: bool) -> None:
         document = {k: v for k, v in summary.items() if k != "what"}
         if "deploy" in document:
             document["deploy"] = {k: v for k, v in document["deploy"].items() if k != "what"}
-        click.echo(json.dumps(document, indent=2, sort_keys=True))
+        echo(json.dumps(document, indent=2, sort_keys=True))
         return
     for section in (summary, summary.get("deploy")):
         if section:
@@ -462,10 +499,10 @@ def _emit_build(replay: buildcache.Replay, as_json: bool) -> None:
 def _print_report(out: Path, report: Any, what: str) -> None:
     """The files a writer touched, then one summary line (same format for every writer)."""
     for rel in report.written:
-        click.echo(f"wrote    {out / rel}")
+        echo(f"wrote    {out / rel}")
     for rel in report.removed:
-        click.echo(f"removed  {out / rel}")
-    click.echo(
+        echo(f"removed  {out / rel}")
+    echo(
         f"{out}: {what}; {len(report.written)} written, {len(report.unchanged)} unchanged, "
         f"{len(report.removed)} removed"
     )
@@ -473,7 +510,7 @@ def _print_report(out: Path, report: Any, what: str) -> None:
 
 def _print_findings(findings: list[Finding]) -> None:
     for finding in findings:
-        click.echo(str(finding), err=True)
+        echo(str(finding), err=True)
 
 
 @cli.command("validate")
@@ -486,13 +523,13 @@ def validate_cmd(out: Path, as_json: bool) -> None:
 
     findings = validate_dir(out)
     if as_json:
-        click.echo(json.dumps([f.as_dict() for f in findings], indent=2, sort_keys=True))
+        echo(json.dumps([f.as_dict() for f in findings], indent=2, sort_keys=True))
     else:
         _print_findings(findings)
     if findings:
         sys.exit(1)
     if not as_json:
-        click.echo(f"{out}: ok: dashboards valid")
+        echo(f"{out}: ok: dashboards valid")
 
 
 @cli.command("lint")
@@ -517,11 +554,11 @@ def lint_cmd(
     reg = registry_path.load().registry
     report = lint_dir(out, reg, load_exclusions(exclusions_path))
     if as_json:
-        click.echo(json.dumps(_lint_json(report), indent=2, sort_keys=True))
+        echo(json.dumps(_lint_json(report), indent=2, sort_keys=True))
     else:
         errs, summary = _lint_lines(report, exclusions_path, strict)
         _echo_lines(errs)
-        click.echo(summary)
+        echo(summary)
     if report.failed(strict):
         sys.exit(1)
 
@@ -558,7 +595,7 @@ def _lint_lines(
 
 def _echo_lines(lines: list[str], err: bool = True) -> None:
     for line in lines:
-        click.echo(line, err=err)
+        echo(line, err=err)
 
 
 @cli.command("prometheus")
@@ -624,7 +661,7 @@ def preview_cmd(source: Path, out: Path, no_png: bool) -> None:
     from tsedash.preview import write_previews
 
     for page in write_previews(source, out, png=not no_png):
-        click.echo(f"{page.uid}: {page.html}" + (f", {page.png}" if page.png else ""))
+        echo(f"{page.uid}: {page.html}" + (f", {page.png}" if page.png else ""))
 
 
 @cli.command("verify")
@@ -667,14 +704,14 @@ def verify_cmd(
     report = verify(prometheus_url, _load(registry_path), source, macros, timeout)
     failures = report.failures()
     if as_json:
-        click.echo(json.dumps(report.as_dict(), indent=2, sort_keys=True))
+        echo(json.dumps(report.as_dict(), indent=2, sort_keys=True))
     else:
-        click.echo(render_table(report), nl=False)
+        echo(render_table(report), nl=False)
         for line in failures:
-            click.echo(f"verify: {line}", err=True)
+            echo(f"verify: {line}", err=True)
         shown = sum(1 for p in report.panels if not p.planned)
         if not failures:
-            click.echo(
+            echo(
                 f"verify: ok: {shown} panels have data for all {len(report.instances)} "
                 "instances; every target is up"
             )
@@ -707,7 +744,7 @@ def simulate_cmd(
     with stop_requested() as stop:
         served = simulator.start()
         more = " …" if len(served) > 4 else ""
-        click.echo(f"serving {len(served)} endpoints ({', '.join(served[:4])}{more}); Ctrl-C stops")
+        echo(f"serving {len(served)} endpoints ({', '.join(served[:4])}{more}); Ctrl-C stops")
         try:
             stop.wait()
         finally:
@@ -731,7 +768,7 @@ def demo_cmd(
     """The simulator and a real Prometheus on 127.0.0.1, scraping with the generated config."""
     from tsedash.demo import run_demo
 
-    say = lambda line: click.echo(line)  # noqa: E731
+    say = lambda line: echo(line)  # noqa: E731
     run_demo(_load(registry_path), say, port, rate, seconds, with_planned=with_planned)
 
 
@@ -754,17 +791,22 @@ def _grafana_options(func: F) -> F:
     return func
 
 
+_CLIENTS: list[Any] = []  # the command's Grafana clients: their notices are printed at the end
+
+
 def _client(url: str | None, ca_cert: str | None, insecure: bool, timeout: float) -> Any:
     import warnings
 
     from tsedash.grafana.client import GrafanaClient, GrafanaSettings
 
+    remember_url(url)
     settings = GrafanaSettings.from_env(url, ca_cert, insecure, read_timeout=timeout)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         client = GrafanaClient(settings)
     for warning in caught:
-        click.echo(f"warning: {warning.message}", err=True)
+        echo(f"warning: {warning.message}", err=True)
+    _CLIENTS.append(client)
     return client
 
 
@@ -843,7 +885,7 @@ def push_cmd(
         progress=progress if tty else None,
     )
     if as_json:
-        click.echo(json.dumps(_push_json(client, report, dry_run), indent=2, sort_keys=True))
+        echo(json.dumps(_push_json(client, report, dry_run), indent=2, sort_keys=True))
     else:
         _print_push(client, report)
     if report.failed:
@@ -865,16 +907,16 @@ def _print_push(client: Any, report: PushReport) -> None:
     """One line per dashboard (those that fail on stderr), then the counts."""
     from tsedash.spec import FOLDER_UID
 
-    click.echo(f"grafana {client.settings.shown_url}: folder {FOLDER_UID} {report.folder}")
+    echo(f"grafana {client.settings.shown_url}: folder {FOLDER_UID} {report.folder}")
     counts: dict[str, int] = {}
     for o in report.outcomes:
         version = f" (version {o.version})" if o.version else ""
         detail = f": {o.detail}" if o.detail else ""
         backup = f"; live copy saved to {o.backup}" if o.backup else ""
-        click.echo(f"  {o.action:<15} {o.uid}{version}{detail}{backup}", err=o.action.fails)
+        echo(f"  {o.action:<15} {o.uid}{version}{detail}{backup}", err=o.action.fails)
         counts[str(o.action)] = counts.get(str(o.action), 0) + 1
     summary = ", ".join(f"{n} {a}" for a, n in sorted(counts.items()))
-    click.echo(f"{summary}; {report.writes} writes, {report.requests} requests")
+    echo(f"{summary}; {report.writes} writes, {report.requests} requests")
 
 
 @cli.command("diff")
@@ -899,18 +941,18 @@ def diff_cmd(
         _client(url, ca_cert, insecure, timeout), _dashboards_to_push(registry_path, out)
     )
     if as_json:
-        click.echo(json.dumps([r.__dict__ for r in results], indent=2, sort_keys=True))
+        echo(json.dumps([r.__dict__ for r in results], indent=2, sort_keys=True))
     else:
         color = sys.stdout.isatty()
         for r in results:
             if r.status == "equal":
-                click.echo(f"{r.uid}: equal")
+                echo(f"{r.uid}: equal")
                 continue
-            click.echo(f"{r.uid}: {r.status}")
+            echo(f"{r.uid}: {r.status}")
             for line in r.diff.splitlines():
                 fg = "green" if line.startswith("+") else "red" if line.startswith("-") else None
                 fg = "cyan" if line.startswith("@@") else fg
-                click.echo(click.style(line, fg=fg) if color and fg else line)
+                echo(click.style(line, fg=fg) if color and fg else line)
     if any(r.status != "equal" for r in results):
         sys.exit(1)
 
@@ -935,10 +977,11 @@ def pull_cmd(
     out_file: Path | None,
 ) -> None:
     """Save a live dashboard as a normalised bare model (to bring it under the pipeline)."""
-    from tsedash.grafana.sync import pull
+    from tsedash.grafana.sync import check_uid, pull
 
+    check_uid(uid)  # before it becomes a request path or the default file name
     path = pull(_client(url, ca_cert, insecure, timeout), uid, out_file or Path(f"{uid}.json"))
-    click.echo(f"wrote {path}")
+    echo(f"wrote {path}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tsedash.errors import InputError
+from tsedash.inputs import read_json
 from tsedash.migrate import Migration, migrate_dashboard
 from tsedash.registry import Registry
 from tsedash.spec import DEFAULT_EXTRAS_DIR
@@ -97,9 +98,9 @@ def _from_python(path: Path, registry: Registry) -> Any:
 
 def _from_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ExtraDashboardError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        return read_json(path)
+    except InputError as exc:
+        raise ExtraDashboardError(str(exc)) from None
 
 
 def load_extras(

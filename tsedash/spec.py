@@ -7,6 +7,7 @@ lint, provisioning, push) handles them without importing the content. The compos
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -23,6 +24,8 @@ GRID_COLUMNS = 24
 # accepts both spellings of the reference.
 DATASOURCE_REF = "${datasource}"
 DATASOURCE_REFS = frozenset({DATASOURCE_REF, "$datasource"})
+# A Grafana dashboard uid: what Grafana accepts, and safe as a file name.
+UID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,40}")
 # Where the registry and the user's extra dashboards are, relative to the working directory.
 DEFAULT_REGISTRY = "instances.yaml"
 REGISTRY_ENV = "TSEDASH_REGISTRY"

@@ -1,14 +1,20 @@
 """A small client of Grafana's classic HTTP API (its documented /api endpoints).
 
 requests + urllib3's Retry: 429/502/503/504 and connection errors are retried with backoff,
-honouring Retry-After; read timeouts are not (a POST that may have landed is never re-sent).
+honouring Retry-After up to MAX_RETRY_AFTER seconds (a longer wish is cut and reported in
+`notices`); read timeouts are not retried (a POST that may have landed is never re-sent). Every
+request is bounded in total time (`total_timeout`, a server dripping bytes included) and in
+size (MAX_BODY); an answer that is not the JSON object an endpoint returns is a clear error.
 Secrets come from the environment only and never appear in messages: URLs go through
-`mask_password`, and the Authorization header is never logged.
+`mask_password`, the Authorization header is never logged, and a token or password that HTTP
+cannot carry (a trailing newline, a non-Latin-1 character) is refused before any request.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import threading
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +30,49 @@ from tsedash.grafana import errors as e
 from tsedash.redact import mask_password
 
 RETRY_STATUSES = (429, 502, 503, 504)
+MAX_RETRY_AFTER = 10.0  # seconds; Grafana's own rate limiter asks for about one
+MAX_BODY = 64 * 1024 * 1024  # the largest answer read (a dashboard is far smaller)
+
+
+class _CappedRetry(Retry):
+    """urllib3's Retry, with Retry-After obeyed up to MAX_RETRY_AFTER and the cut noted."""
+
+    notes: list[str]
+
+    def new(self, **kw: Any) -> _CappedRetry:
+        retry: _CappedRetry = super().new(**kw)
+        retry.notes = self.notes
+        return retry
+
+    def get_retry_after(self, response: Any) -> float | None:
+        try:
+            wanted = super().get_retry_after(response)
+        except Exception:  # an unparseable header: back off as if there were none
+            return None
+        if wanted is not None and wanted > MAX_RETRY_AFTER:
+            self.notes.append(
+                f"Grafana asked to wait {wanted:.0f}s before retrying (Retry-After); "
+                f"waited {MAX_RETRY_AFTER:g}s"
+            )
+            return MAX_RETRY_AFTER
+        return wanted
+
+
+def _check_credential(name: str, value: str | None) -> None:
+    """HTTP headers carry printable Latin-1 only; say which variable is wrong, never its value."""
+    if value is None:
+        return
+    if value != value.strip() or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise InputError(
+            f"{name} contains whitespace or control characters (a trailing newline from a "
+            "file?); its value is not shown"
+        )
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise InputError(
+            f"{name} contains characters HTTP cannot send (not Latin-1); its value is not shown"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -37,6 +86,7 @@ class GrafanaSettings:
     insecure: bool = False
     connect_timeout: float = 3.0
     read_timeout: float = 15.0
+    total_timeout: float = 60.0  # one request, retries and waits included
     retries: int = 4
     backoff: float = 0.2
 
@@ -57,12 +107,20 @@ class GrafanaSettings:
             raise InputError(
                 f"Grafana URL {mask_password(base)!r} must start with http:// or https://"
             )
+        if any(ord(c) <= 32 or ord(c) == 127 for c in base):
+            raise InputError(f"Grafana URL {mask_password(base)!r} contains spaces or controls")
+        credentials = {
+            name: env.get(name) or None
+            for name in ("GRAFANA_TOKEN", "GRAFANA_USER", "GRAFANA_PASSWORD", "GRAFANA_ORG_ID")
+        }
+        for name, value in credentials.items():
+            _check_credential(name, value)
         return cls(
             url=base.rstrip("/"),
-            token=env.get("GRAFANA_TOKEN") or None,
-            user=env.get("GRAFANA_USER") or None,
-            password=env.get("GRAFANA_PASSWORD") or None,
-            org_id=env.get("GRAFANA_ORG_ID") or None,
+            token=credentials["GRAFANA_TOKEN"],
+            user=credentials["GRAFANA_USER"],
+            password=credentials["GRAFANA_PASSWORD"],
+            org_id=credentials["GRAFANA_ORG_ID"],
             ca_cert=ca_cert,
             insecure=insecure,
             **overrides,
@@ -71,6 +129,43 @@ class GrafanaSettings:
     @property
     def shown_url(self) -> str:
         return mask_password(self.url)
+
+
+def _read_limited(resp: requests.Response) -> bytes:
+    chunks, size = [], 0
+    for chunk in resp.iter_content(1 << 16):
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise e.ServerError(
+                f"answer larger than {MAX_BODY >> 20} MiB from {mask_password(resp.url)}",
+                url=mask_password(resp.url),
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse(data: bytes, status: int, method: str, shown: str) -> Any:
+    """JSON when it is JSON (Grafana answers JSON), else the text for the error message."""
+    if not data:
+        return None
+    text = data.decode("utf-8", errors="replace")
+    try:
+        return json.loads(text)
+    except ValueError:
+        if status < 400:
+            raise e.ServerError(f"{method} {shown}: the answer is not JSON", url=shown) from None
+        return text
+    except RecursionError:
+        raise e.ServerError(
+            f"{method} {shown}: the answer is nested too deeply", url=shown
+        ) from None
+
+
+def _object(body: Any, what: str) -> dict[str, Any]:
+    """An endpoint's answer must be a JSON object; anything else is the server's fault."""
+    if not isinstance(body, dict):
+        raise e.ServerError(f"{what}: expected a JSON object, got {type(body).__name__}")
+    return body
 
 
 def _message(body: Any) -> str:
@@ -83,8 +178,9 @@ class GrafanaClient:
     def __init__(self, settings: GrafanaSettings) -> None:
         self.settings = settings
         self.requests_made = 0
+        self.notices: list[str] = []  # what the user should know (a Retry-After cut short)
         session = requests.Session()
-        retry = Retry(
+        retry = _CappedRetry(
             total=settings.retries,
             connect=settings.retries,
             read=0,
@@ -95,6 +191,7 @@ class GrafanaClient:
             respect_retry_after_header=True,
             raise_on_status=False,
         )
+        retry.notes = self.notices
         adapter = HTTPAdapter(max_retries=retry, pool_maxsize=16)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
@@ -111,15 +208,43 @@ class GrafanaClient:
                 "TLS verification is off (--insecure): anyone on the path can read the token",
                 stacklevel=2,
             )
-            session.verify = False
-        elif settings.ca_cert:
-            session.verify = settings.ca_cert
+        # Given on every request: REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE would otherwise override
+        # a session-level setting, and --ca-cert / --insecure would silently lose to them.
+        self.verify: bool | str = (
+            False if settings.insecure else settings.ca_cert if settings.ca_cert else True
+        )
         self.session = session
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """One call, bounded in total time: run in a worker thread, abandoned at the deadline
+        (a per-read timeout alone never ends a server that drips a byte at a time)."""
         url = f"{self.settings.url}{path}"
         shown = mask_password(url)
         self.requests_made += 1
+        done: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                done["answer"] = self._send(method, url, shown, path, **kwargs)
+            except BaseException as exc:  # handed to the caller's thread
+                done["error"] = exc
+
+        worker = threading.Thread(target=work, name=f"tsedash {method} {path}", daemon=True)
+        worker.start()
+        worker.join(self.settings.total_timeout)
+        if worker.is_alive():
+            raise e.Unreachable(
+                f"{method} {shown}: no complete answer within {self.settings.total_timeout:g}s",
+                url=shown,
+            )
+        if "error" in done:
+            raise done["error"]
+        status, body = done["answer"]
+        if status < 400:
+            return body
+        raise self._error(status, method, path, shown, body)
+
+    def _send(self, method: str, url: str, shown: str, path: str, **kwargs: Any) -> Any:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", InsecureRequestWarning)  # warned once above
@@ -127,8 +252,12 @@ class GrafanaClient:
                     method,
                     url,
                     timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+                    verify=self.verify,
+                    stream=True,
                     **kwargs,
                 )
+                with resp:
+                    data = _read_limited(resp)
         except requests.exceptions.SSLError as exc:
             raise e.Unreachable(
                 f"TLS error talking to {shown}: {type(exc).__name__} (use --ca-cert FILE for a "
@@ -144,6 +273,17 @@ class GrafanaClient:
                 f"{method} {shown}: still failing after retries ({exc.__class__.__name__})",
                 url=shown,
             ) from None
+        except requests.exceptions.TooManyRedirects:
+            raise e.ServerError(f"{method} {shown}: too many redirects", url=shown) from None
+        except (
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ) as exc:
+            raise e.ServerError(
+                f"{method} {shown}: the answer broke off or could not be decoded "
+                f"({type(exc).__name__})",
+                url=shown,
+            ) from None
         except requests.exceptions.ConnectionError as exc:
             reason = getattr(exc.args[0] if exc.args else None, "reason", None)
             if isinstance(reason, ReadTimeoutError):  # a read timeout, wrapped by Retry
@@ -154,13 +294,9 @@ class GrafanaClient:
             raise e.Unreachable(
                 f"cannot reach Grafana at {self.settings.shown_url} ({method} {path})", url=shown
             ) from None
-        try:
-            body: Any = resp.json() if resp.content else None
-        except ValueError:
-            body = resp.text
-        if resp.status_code < 400:
-            return body
-        raise self._error(resp.status_code, method, path, shown, body)
+        except requests.exceptions.RequestException as exc:
+            raise e.ServerError(f"{method} {shown}: {type(exc).__name__}", url=shown) from None
+        return resp.status_code, _parse(data, resp.status_code, method, shown)
 
     def _error(self, status: int, method: str, path: str, shown: str, body: Any) -> e.GrafanaError:
         msg = _message(body)
@@ -188,28 +324,30 @@ class GrafanaClient:
     # --- the endpoints we use -----------------------------------------------------------------
 
     def health(self) -> dict[str, Any]:
-        body: dict[str, Any] = self.request("GET", "/api/health")
-        return body
+        return _object(self.request("GET", "/api/health"), "GET /api/health")
 
     def get_folder(self, uid: str) -> dict[str, Any] | None:
         try:
-            body: dict[str, Any] = self.request("GET", f"/api/folders/{uid}")
+            body = self.request("GET", f"/api/folders/{uid}")
         except e.NotFound:
             return None
-        return body
+        return _object(body, f"GET /api/folders/{uid}")
 
     def create_folder(self, uid: str, title: str) -> dict[str, Any]:
-        body: dict[str, Any] = self.request(
-            "POST", "/api/folders", json={"uid": uid, "title": title}
-        )
-        return body
+        body = self.request("POST", "/api/folders", json={"uid": uid, "title": title})
+        return _object(body, "POST /api/folders")
 
     def get_dashboard(self, uid: str) -> dict[str, Any] | None:
         try:
-            body: dict[str, Any] = self.request("GET", f"/api/dashboards/uid/{uid}")
+            body = self.request("GET", f"/api/dashboards/uid/{uid}")
         except e.NotFound:
             return None
-        return body
+        answer = _object(body, f"GET /api/dashboards/uid/{uid}")
+        if not isinstance(answer.get("dashboard"), dict) or not isinstance(
+            answer.get("meta", {}), dict
+        ):
+            raise e.ServerError(f"GET /api/dashboards/uid/{uid}: no dashboard in the answer")
+        return answer
 
     def save_dashboard(
         self, dashboard: dict[str, Any], folder_uid: str, message: str, overwrite: bool
@@ -220,11 +358,13 @@ class GrafanaClient:
             "overwrite": overwrite,
             "message": message[:500],
         }
-        body: dict[str, Any] = self.request("POST", "/api/dashboards/db", json=payload)
-        return body
+        body = self.request("POST", "/api/dashboards/db", json=payload)
+        return _object(body, "POST /api/dashboards/db")
 
     def versions(self, uid: str, limit: int = 1) -> list[dict[str, Any]]:
         body = self.request("GET", f"/api/dashboards/uid/{uid}/versions", params={"limit": limit})
         # Grafana 12+: {"continueToken", "versions": [...]}; older: the bare list.
         items = body.get("versions", []) if isinstance(body, dict) else body
-        return list(items or [])
+        if not isinstance(items, list):
+            raise e.ServerError(f"GET /api/dashboards/uid/{uid}/versions: expected a list")
+        return [v for v in items if isinstance(v, dict)]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import os
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,9 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from tsedash.encode import dump_json
+from tsedash.errors import InputError
 from tsedash.files import atomic_write
 from tsedash.grafana import errors as e
 from tsedash.grafana.client import GrafanaClient
+from tsedash.spec import UID_PATTERN
 
 MARKER = "tsedash"
 VOLATILE_KEYS = ("id", "version", "iteration")
@@ -237,10 +241,38 @@ def _push_one(
 
 
 def _backup(backups: Path, uid: str, live: Live) -> str:
-    version = live.meta.get("version") or (live.dashboard or {}).get("version") or 0
-    path = backups / uid / f"{version}.json"
-    atomic_write(path, dump_json(live.dashboard))
-    return str(path)
+    """The live copy, saved under a name no other backup has: `<uid>/v<version>-<UTC time>-
+    <content hash>.json`, built only from checked parts (the server's version must be a
+    number; the uid is one of ours). An existing file is never replaced."""
+    check_uid(uid)
+    version = live.meta.get("version") or (live.dashboard or {}).get("version")
+    shown = f"v{version}" if isinstance(version, int) and not isinstance(version, bool) else "v-"
+    data = dump_json(live.dashboard)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    stem = f"{shown}-{stamp}-{hashlib.sha256(data).hexdigest()[:12]}"
+    directory = backups / uid
+    directory.mkdir(parents=True, exist_ok=True)
+    for n in range(1000):
+        path = directory / (f"{stem}.json" if n == 0 else f"{stem}-{n}.json")
+        try:
+            with open(path, "xb") as fh:  # exclusive: never over another backup
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except FileExistsError:
+            continue
+        return str(path)
+    raise e.GrafanaError(f"{directory}: cannot find a free backup name")  # pragma: no cover
+
+
+def check_uid(uid: str) -> str:
+    """A dashboard uid as Grafana accepts it (letters, digits, - and _, at most 40): safe in
+    a URL path and as a file name."""
+    if not UID_PATTERN.fullmatch(uid):
+        raise InputError(
+            f"dashboard uid {uid!r} is not a Grafana uid (letters, digits, '-' and '_', at most 40)"
+        )
+    return uid
 
 
 def _write(
@@ -298,7 +330,7 @@ def diff(client: GrafanaClient, dashboards: list[tuple[str, dict[str, Any]]]) ->
 
 
 def pull(client: GrafanaClient, uid: str, out: Path) -> Path:
-    got = client.get_dashboard(uid)
+    got = client.get_dashboard(check_uid(uid))
     if got is None:
         raise e.NotFound(f"dashboard {uid} not found in Grafana", 404)
     atomic_write(out, dump_json(normalise(got.get("dashboard") or {})))

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tsedash.errors import InputError
+from tsedash.inputs import read_text
 from tsedash.lint.core import LintFinding
 from tsedash.lint.rules import RULES_BY_NAME
 from tsedash.registry.yamlsource import LineDict, load_yaml
@@ -69,7 +70,7 @@ def load_exclusions(path: str | Path | None) -> list[Exclusion]:
     from tsedash.registry import RegistryError  # the loader reports YAML errors in this type
 
     try:
-        data, key_problems, _ = load_yaml(file.read_text(encoding="utf-8"), str(file))
+        data, key_problems, _ = load_yaml(read_text(file), str(file), "a mapping of exclusions")
     except RegistryError as exc:
         raise LintConfigError("\n".join(str(p) for p in exc.problems)) from None
     problems = [str(p) for p in key_problems]

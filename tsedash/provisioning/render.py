@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from tsedash.encode import dump_json, dump_yaml
 from tsedash.errors import InputError
+from tsedash.inputs import read_json
 from tsedash.registry import Registry
 from tsedash.spec import FOLDER_TITLE, FOLDER_UID, DashboardSpec
 
@@ -38,10 +38,7 @@ def read_dashboards(out: Path) -> list[tuple[Path, dict[str, Any]]]:
         raise InputError(f"{out / 'dashboards'}: no dashboard files (run `tsedash build` first)")
     items = []
     for path in files:
-        try:
-            items.append((path, json.loads(path.read_text(encoding="utf-8"))))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: not valid JSON ({exc}); run `tsedash validate`") from None
+        items.append((path, read_json(path)))
     return items
 
 

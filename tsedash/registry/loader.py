@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
+from tsedash.inputs import UnreadableInput, read_text
 from tsedash.registry import derivation as d
 from tsedash.registry.checks import check_infrastructure, check_instances, check_services, suggest
 from tsedash.registry.model import (
@@ -209,9 +210,7 @@ def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
 def read_registry_text(file: Path) -> tuple[str, str]:
     """The file's text and its name for messages; RegistryError when it cannot be read."""
     shown = str(file)
-    try:
-        raw = file.read_bytes()
-    except FileNotFoundError:
+    if not os.path.lexists(file):
         raise RegistryError(
             [
                 Problem(
@@ -222,16 +221,8 @@ def read_registry_text(file: Path) -> tuple[str, str]:
                     f"pass --registry FILE or set {REGISTRY_ENV})",
                 )
             ]
-        ) from None
-    except IsADirectoryError:
-        raise RegistryError(
-            [Problem(shown, 0, "", "is a directory, not a registry file")]
-        ) from None
-    except PermissionError:
-        raise RegistryError([Problem(shown, 0, "", "permission denied")]) from None
+        )
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise RegistryError([Problem(shown, line, "", "not valid UTF-8 text")]) from None
-    return text, shown
+        return read_text(file), shown
+    except UnreadableInput as exc:
+        raise RegistryError([Problem(shown, exc.line, "", exc.reason)]) from None

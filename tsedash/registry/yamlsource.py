@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from tsedash.inputs import yaml_depth_problem
 from tsedash.registry.problems import Problem, RegistryError
 
 # libyaml when the wheel has it (it does on every platform we ship for): ~3x faster.
@@ -150,12 +151,18 @@ class _Builder:
         return result
 
 
-def load_yaml(text: str, file: str) -> tuple[Any, list[Problem], int]:
+def load_yaml(
+    text: str, file: str, expected: str = "a registry mapping (version: 1, …)"
+) -> tuple[Any, list[Problem], int]:
     """Parse one YAML document: (LineDict/LineList/scalar, key problems, line of the root).
 
     Raises RegistryError for what makes the document unreadable: syntax errors, an empty
-    document, several documents, an alias bomb or a recursive alias.
+    document (`expected` says what should be there), several documents, nesting deeper than
+    libyaml survives, an alias bomb or a recursive alias.
     """
+    too_deep = yaml_depth_problem(text)
+    if too_deep is not None:
+        raise RegistryError([Problem(file, too_deep[0], "", too_deep[1])])
     loader = _Loader(text)
     try:
         try:
@@ -174,7 +181,7 @@ def load_yaml(text: str, file: str) -> tuple[Any, list[Problem], int]:
                         file,
                         0,
                         "",
-                        "the file is empty; expected a registry mapping (version: 1, …)",
+                        f"the file is empty; expected {expected}",
                     )
                 ]
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import yaml
 
 from tsedash.errors import InputError
+from tsedash.inputs import UnreadableInput, read_json, read_text
 from tsedash.provisioning.render import dashboard_files
 from tsedash.validate.checks import validate_model
 from tsedash.validate.findings import Finding, ValidationFailed
@@ -71,7 +71,7 @@ def provisioned_datasource_uid(out: Path) -> str | None:
     """The default datasource's uid from `datasources/*.yml` under the provisioning dir."""
     for path in sorted((out / "datasources").glob("*.y*ml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = yaml.safe_load(read_text(path)) or {}
         except yaml.YAMLError as exc:
             raise InputError(f"{path}: not valid YAML: {exc}") from None
         for ds in data.get("datasources", []) or []:
@@ -89,9 +89,9 @@ def validate_dir(out: Path) -> list[Finding]:
     findings: list[Finding] = []
     for path in dashboard_files(out):
         try:
-            items.append((str(path), json.loads(path.read_text(encoding="utf-8"))))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            findings.append(Finding(str(path), message=f"not valid JSON: {exc}"))
+            items.append((str(path), read_json(path)))
+        except UnreadableInput as exc:
+            findings.append(Finding(str(path), exc.line, message=exc.reason))
     if not items and not findings:
         raise InputError(f"{root}: no dashboard files (*.json) found")
     return sorted(findings + validate_dashboards(items, provisioned_datasource_uid(out)))

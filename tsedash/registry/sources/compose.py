@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from tsedash.inputs import UnreadableInput, read_text
 from tsedash.registry.problems import Problem, RegistryError
 from tsedash.registry.sources.discovered import Discovered
 from tsedash.registry.yamlsource import LineDict, load_yaml
@@ -30,9 +31,9 @@ VOLUME_KINDS = {"/app/data": "data", "/app/logs": "logs"}
 def read_dotenv(path: Path) -> dict[str, str]:
     """`KEY=value` lines; `#` comments, `export`, quotes stripped (compose's .env format)."""
     values: dict[str, str] = {}
-    if not path.is_file():
+    if not path.exists():
         return values
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    for raw in read_text(path).splitlines():
         line = raw.strip()
         if not line or line.startswith("#") or "=" not in line:
             continue
@@ -180,10 +181,11 @@ def load_compose(
     origin: dict[str, str] = {}
     for path in paths:
         try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise RegistryError([Problem(str(path), 0, "", "compose file not found")]) from None
-        data, problems, _ = load_yaml(text, str(path))
+            text = read_text(path)
+        except UnreadableInput as exc:
+            reason = "compose file not found" if exc.reason == "file not found" else exc.reason
+            raise RegistryError([Problem(str(path), exc.line, "", reason)]) from None
+        data, problems, _ = load_yaml(text, str(path), "a compose file (services: …)")
         if problems:
             raise RegistryError(problems)
         if not isinstance(data, dict) or not isinstance(data.get("services", {}), dict):
