@@ -31,7 +31,7 @@ def test_an_unchanged_build_is_reused_and_says_the_same(run_cli: RunCli, tmp_pat
     assert first.stdout.endswith("4 written, 0 unchanged, 0 removed\n")
     assert stamp_path(out).is_file()
     assert sorted(p.name for p in out.iterdir()) == [
-        ".tsedash-generated",
+        ".tsedash-build-files",
         "dashboards",
         "datasources",
     ]

@@ -318,9 +318,9 @@ def test_deploy_is_byte_identical_and_committed_output_is_fresh(
     committed = {
         str(p.relative_to(ROOT / "deploy")): p.read_bytes()
         for p in (ROOT / "deploy").rglob("*")
-        if p.is_file() and ".tsedash-generated" not in p.name
+        if p.is_file() and ".tsedash-" not in p.name
     }
-    built = {k: v for k, v in first.items() if ".tsedash-generated" not in k}
+    built = {k: v for k, v in first.items() if ".tsedash-" not in k}
     assert committed == built, "deploy/ is stale: run `make dashboards` and commit"
 
 

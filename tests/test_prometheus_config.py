@@ -13,7 +13,6 @@ import yaml
 
 from tsedash.processes import find_program
 from tsedash.prometheus import render_prometheus, write_prometheus
-from tsedash.provisioning import MANIFEST
 from tsedash.registry import load_registry
 
 from .conftest import ROOT, Result
@@ -139,7 +138,7 @@ def test_committed_scrape_config_is_fresh(tmp_path: Path) -> None:
         return {
             str(p.relative_to(root)): p.read_bytes()
             for p in root.rglob("*")
-            if p.is_file() and p.name != MANIFEST
+            if p.is_file() and not p.name.startswith(".tsedash-")
         }
 
     assert files(committed) == files(tmp_path), (

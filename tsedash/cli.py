@@ -388,7 +388,7 @@ def _build_digest(spec: SourceSpec, options: _BuildOptions) -> str | None:
 def _build(spec: SourceSpec, options: _BuildOptions) -> tuple[buildcache.Replay, list[Path]]:
     """The full build: what it prints (to print and record) and every file it owns."""
     from tsedash import buildcache, pipeline
-    from tsedash.files import MANIFEST
+    from tsedash.files import MANIFEST, manifest_name
     from tsedash.validate import ValidationFailed
 
     sources = spec.load()
@@ -440,7 +440,8 @@ def _build(spec: SourceSpec, options: _BuildOptions) -> tuple[buildcache.Replay,
             **_report_dict(deployed),
         }
         owned += [
-            options.deploy / rel for rel in (*deployed.written, *deployed.unchanged, MANIFEST)
+            options.deploy / rel
+            for rel in (*deployed.written, *deployed.unchanged, manifest_name("deploy"))
         ]
     return replay, owned
 

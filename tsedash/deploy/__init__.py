@@ -32,4 +32,4 @@ def render_deploy(registry: Registry, scrape_interval: str = "15s") -> dict[str,
 
 
 def write_deploy(registry: Registry, out: str | os.PathLike[str] = DEFAULT_OUT) -> WriteReport:
-    return write_tree(Path(out), render_deploy(registry))
+    return write_tree(Path(out), render_deploy(registry), "deploy")

@@ -111,4 +111,4 @@ def render_prometheus(registry: Registry, scrape_interval: str = "15s") -> dict[
 def write_prometheus(
     registry: Registry, out: str | Path = DEFAULT_OUT, scrape_interval: str = "15s"
 ) -> WriteReport:
-    return write_tree(Path(out), render_prometheus(registry, scrape_interval))
+    return write_tree(Path(out), render_prometheus(registry, scrape_interval), "prometheus")
