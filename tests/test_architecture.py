@@ -36,6 +36,7 @@ ALLOWED: dict[str, set[str]] = {
     "tsedash_dashboards": {"tsedash.registry", "tsedash.queries", "tsedash.sdk", "tsedash_panels"},
     "tsedash.migrate": {"tsedash.registry"},
     "tsedash.extra": {"tsedash.registry", "tsedash.migrate", "tsedash.sdk"},
+    "tsedash.extra_worker": {"tsedash.extra"},
     "tsedash.validate": {"tsedash.queries", "tsedash.provisioning", "tsedash.sdk"},
     "tsedash.lint": {"tsedash.registry", "tsedash.queries", "tsedash.provisioning"},
     "tsedash.provisioning": {"tsedash.registry"},

@@ -15,20 +15,25 @@ build.
 from __future__ import annotations
 
 import json
-import runpy
+import pickle
+import re
+import subprocess
+import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tsedash.errors import InputError
-from tsedash.inputs import read_json
+from tsedash.inputs import read_json, read_text
 from tsedash.migrate import Migration, migrate_dashboard
 from tsedash.registry import Registry
 from tsedash.spec import DEFAULT_EXTRAS_DIR
 
 DEFAULT_DIR = Path(DEFAULT_EXTRAS_DIR)
 PY_SUFFIX = ".dashboard.py"
+EXTRA_TIMEOUT = 30.0  # seconds per *.dashboard.py
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 EXTRA_TAG = "extra"
 
 
@@ -77,11 +82,14 @@ def _to_model(path: Path, value: Any) -> Any:
     )
 
 
-def _from_python(path: Path, registry: Registry) -> Any:
+def evaluate_python(path: Path, registry: Registry) -> Any:
+    """Run an extra's file and return its dashboard as a plain model (in the worker process)."""
     try:
-        namespace = runpy.run_path(
-            str(path), run_name=f"tsedash_extra_{path.stem.replace('.', '_')}"
-        )
+        source = read_text(path)
+        code = compile(source, str(path), "exec")
+        namespace: dict[str, Any] = {"__name__": f"tsedash_extra_{path.stem.replace('.', '_')}"}
+        namespace["__file__"] = str(path)
+        exec(code, namespace)
         if "dashboard" not in namespace:
             raise ExtraDashboardError(f"{path}: defines no `dashboard` (a function or a value)")
         value = namespace["dashboard"]
@@ -90,10 +98,53 @@ def _from_python(path: Path, registry: Registry) -> Any:
         return _to_model(path, value)
     except SyntaxError as exc:
         raise ExtraDashboardError(f"{path}:{exc.lineno}: syntax error: {exc.msg}") from None
-    except ExtraDashboardError:
-        raise
+    except InputError as exc:
+        raise ExtraDashboardError(str(exc)) from None
+    except SystemExit as exc:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
+        line = f":{frames[-1].lineno}" if frames else ""
+        raise ExtraDashboardError(
+            f"{path}{line}: called sys.exit({exc.code!r}); an extra defines a dashboard, it "
+            "does not end the build"
+        ) from None
     except Exception as exc:  # the file is user code: any failure is reported, with its line
         raise _user_code_error(path, exc) from None
+
+
+def _from_python(path: Path, registry: Registry, timeout: float) -> Any:
+    """The extra, run in a child process with a time limit (see `tsedash.extra_worker`)."""
+    read_text(path)  # a FIFO, device or non-UTF-8 file is refused here, before anything runs
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "tsedash.extra_worker"],
+            input=pickle.dumps((str(path), registry)),
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        _forward(exc.stderr)
+        raise ExtraDashboardError(
+            f"{path}: did not finish within {timeout:g}s (an endless loop, or waiting for "
+            "something?)"
+        ) from None
+    _forward(done.stderr)
+    try:
+        result = json.loads(done.stdout.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ExtraDashboardError(
+            f"{path}: the extra's process ended without a dashboard (exit {done.returncode})"
+        ) from None
+    if "error" in result:
+        raise ExtraDashboardError(str(result["error"]))
+    return result.get("model")
+
+
+def _forward(stderr: bytes | None) -> None:
+    """What the extra printed goes to our stderr, never into the command's output."""
+    if stderr:
+        sys.stderr.write(stderr.decode("utf-8", errors="replace"))
+        sys.stderr.flush()
 
 
 def _from_json(path: Path) -> Any:
@@ -104,16 +155,25 @@ def _from_json(path: Path) -> Any:
 
 
 def load_extras(
-    directory: Path | None, registry: Registry
+    directory: Path | None, registry: Registry, timeout: float = EXTRA_TIMEOUT
 ) -> list[tuple[ExtraSpec, dict[str, Any]]]:
     """Every extra dashboard, sorted by file name, migrated to the current schema (datasource
-    names resolved against the registry's); raises on the first unreadable file."""
+    names resolved against the registry's); raises on the first unreadable file. Each
+    `*.dashboard.py` runs in its own process, for at most `timeout` seconds."""
     if directory is None or not directory.is_dir():
         return []
     out = []
     for path in sorted(directory.iterdir()):
+        if not (path.name.endswith(PY_SUFFIX) or path.suffix == ".json"):
+            continue
+        if not _SAFE_NAME.fullmatch(path.name):
+            raise ExtraDashboardError(
+                f"{directory}: the file name {path.name!r} has characters a dashboard file "
+                "name cannot have (use letters, digits, '.', '-' and '_')"
+            )
         if path.name.endswith(PY_SUFFIX):
-            model, stem = _from_python(path, registry), path.name.removesuffix(PY_SUFFIX)
+            model = _from_python(path, registry, timeout)
+            stem = path.name.removesuffix(PY_SUFFIX)
         elif path.suffix == ".json":
             model, stem = _from_json(path), path.stem
         else:

@@ -20,7 +20,7 @@ from tsedash.registry import Instance, Registry
 
 DEFAULT_OUT = "deploy/prometheus"
 SERVICE_INSTANCE_LABEL = "__service_instance"
-_DURATION = re.compile(r"^[0-9]+(ms|s|m|h)$")
+_DURATION = re.compile(r"^[0-9]+(ms|s|m|h)\Z")
 
 
 def _targets_file(job: str) -> str:

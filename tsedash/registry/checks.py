@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from tsedash.registry.addresses import address_problem
 from tsedash.registry.derivation import (
     PYTHON_NAME_RE,
     follows_namespace_pattern,
@@ -194,6 +195,7 @@ class _InstanceChecks:
             self._schema(inst, where)
             self._namespace(inst, where)
             self._singleton(index, inst, where)
+            self._address(inst, where)
 
     def _name(self, inst: Instance, where: str) -> bool:
         reasons = name_problems(inst.instance_name)
@@ -274,6 +276,11 @@ class _InstanceChecks:
                 f"Redis namespace '{namespace}' is already used by {other.instance_name} "
                 f"({_at(other, inst, self.file)}); set `redis_namespace:` to override",
             )
+
+    def _address(self, inst: Instance, where: str) -> None:
+        reason = address_problem(inst.address) if inst.address else None
+        if reason:
+            self._add(inst, inst.line_of("address"), where, reason)
 
     def _singleton(self, index: int, inst: Instance, where: str) -> None:
         if not self.services[inst.service_name].singleton:

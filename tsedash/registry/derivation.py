@@ -23,10 +23,10 @@ DERIVATIONS: tuple[Derivation, ...] = (
 # Registry spellings of the first releases, kept working.
 DERIVATION_ALIASES: dict[str, Derivation] = {"go": "seed-go", "python": "seed-python"}
 
-NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
+NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}\Z")
 # What the ecosystem's Python services accept (they refuse to start otherwise).
-PYTHON_NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
-SCHEMA_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+PYTHON_NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?\Z")
+SCHEMA_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}\Z")
 RESERVED_SCHEMAS = frozenset({"public", "information_schema"})
 NAME_MAX = 63
 

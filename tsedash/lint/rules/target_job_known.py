@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from tsedash.lint.core import DashboardContext, Rule, Severity, Target, is_sample
 
-_LITERAL_ALTERNATION = re.compile(r"^[A-Za-z0-9_-]+(\|[A-Za-z0-9_-]+)*$")
+_LITERAL_ALTERNATION = re.compile(r"^[A-Za-z0-9_-]+(\|[A-Za-z0-9_-]+)*\Z")
 
 
 def check(ctx: DashboardContext, target: Target) -> Iterator[str]:

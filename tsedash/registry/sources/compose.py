@@ -138,23 +138,63 @@ def instance_mounts(service: Mapping[str, Any]) -> tuple[tuple[str, str, str], .
     return tuple(sorted(found))
 
 
+def _port(text: Any) -> int | None:
+    """A port number written in ASCII digits (`²` is a digit to Python, not to compose)."""
+    value = str(text).strip()
+    if value.isascii() and value.isdigit() and len(value) <= 5:
+        return int(value)
+    return None
+
+
 def container_port(service: Mapping[str, Any]) -> int | None:
     """HTTP_PORT, else the container side of the first ports entry, else the first expose."""
     env = environment_of(service)
-    if env.get("HTTP_PORT", "").isdigit():
-        return int(env["HTTP_PORT"])
+    port = _port(env.get("HTTP_PORT", ""))
+    if port is not None:
+        return port
     for entry in service.get("ports") or []:
-        if isinstance(entry, dict) and entry.get("target"):
-            return int(entry["target"])
-        text = str(entry).split("/")[0]
-        port = text.rsplit(":", 1)[-1].split("-")[0]
-        if port.isdigit():
-            return int(port)
+        if isinstance(entry, dict):
+            port = _port(entry.get("target", ""))
+        else:
+            port = _port(str(entry).split("/")[0].rsplit(":", 1)[-1].split("-")[0])
+        if port is not None:
+            return port
     for entry in service.get("expose") or []:
-        port = str(entry).split("/")[0].split("-")[0]
-        if port.isdigit():
-            return int(port)
+        port = _port(str(entry).split("/")[0].split("-")[0])
+        if port is not None:
+            return port
     return None
+
+
+# What the compose specification allows for the keys we read, by key.
+_SHAPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "environment": ((dict, list), "a mapping or a list of KEY=value"),
+    "ports": ((list,), "a list"),
+    "expose": ((list,), "a list"),
+    "volumes": ((list,), "a list"),
+    "container_name": ((str,), "a string"),
+}
+
+
+def _shape_problems(path: str, services: Mapping[str, Any]) -> list[Problem]:
+    problems = []
+    for key, service in services.items():
+        if service is None:
+            continue
+        line = services.key_lines.get(key, 0) if isinstance(services, LineDict) else 0
+        if not isinstance(service, dict):
+            problems.append(Problem(path, line, f"services.{key}", "must be a mapping"))
+            continue
+        for name, (types, said) in _SHAPES.items():
+            value = service.get(name)
+            if value is not None and not isinstance(value, types):
+                at = service.key_lines.get(name, line) if isinstance(service, LineDict) else line
+                problems.append(
+                    Problem(
+                        path, at, f"services.{key}.{name}", f"must be {said}, not {value!r:.40}"
+                    )
+                )
+    return problems
 
 
 def is_compose(data: Any) -> bool:
@@ -192,6 +232,9 @@ def load_compose(
             raise RegistryError(
                 [Problem(str(path), 1, "", "not a compose file: no `services:` mapping")]
             )
+        problems = _shape_problems(str(path), data.get("services") or {})
+        if problems:
+            raise RegistryError(problems)
         data = _interpolate_tree(data, env, str(path), 1)
         for key in data.get("services", {}):
             origin.setdefault(key, str(path))

@@ -19,6 +19,9 @@ are reported with their key and the reason and left out, never fatal and never s
 from __future__ import annotations
 
 import json
+import math
+import re
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from tsedash.errors import InputError, TsedashError
 from tsedash.redact import mask_password
+from tsedash.registry.addresses import address_problem
 from tsedash.registry.sources.discovered import Discovered
 
 if TYPE_CHECKING:
@@ -37,6 +41,9 @@ SCAN_COUNT = 1000
 DEFAULT_STALE_AFTER = 45.0  # 3 x the 15 s heartbeat
 HEALTHY = {"healthy", "up", "running", "ok", "passing", "active"}
 WILDCARD_HOSTS = {"0.0.0.0", "::", "[::]", ""}
+CLOCK_SKEW = 300.0  # seconds a heartbeat may lie ahead of our clock
+TOTAL_TIMEOUT = 60.0  # seconds for a whole discovery, a Redis that drips bytes included
+_NUMBER = re.compile(r"[0-9]{1,15}(\.[0-9]{1,9})?", re.ASCII)
 # The least a discovery user needs (docs/registry-sources.md).
 MINIMAL_ACL = "~services:* ~registry:services:* ~*:service:* +@read +scan"
 
@@ -68,11 +75,16 @@ def _lower_keys(value: dict[str, Any]) -> dict[str, Any]:
 
 
 def _timestamp(value: Any) -> float | None:
-    """RFC 3339 (Go's time.Time in JSON) or Unix seconds/milliseconds."""
-    if isinstance(value, int | float) or (
-        isinstance(value, str) and value.replace(".", "").isdigit()
-    ):
-        number = float(value)
+    """RFC 3339 (Go's time.Time in JSON) or Unix seconds/milliseconds; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        try:
+            number = float(value)
+        except OverflowError:
+            return None
+        if not math.isfinite(number):
+            return None
         return number / 1000 if number > 1e11 else number
     if isinstance(value, str) and value:
         text = value.replace("Z", "+00:00")
@@ -113,14 +125,19 @@ def classify(key: str) -> _KeyForm | str:
 
 def _decode(raw: Any) -> dict[str, Any] | str:
     if isinstance(raw, dict):  # hash form
-        return {
-            k.decode() if isinstance(k, bytes) else k: v.decode() if isinstance(v, bytes) else v
-            for k, v in raw.items()
-        }
+        try:
+            return {
+                k.decode() if isinstance(k, bytes) else k: v.decode() if isinstance(v, bytes) else v
+                for k, v in raw.items()
+            }
+        except UnicodeDecodeError:
+            return "a hash field is not UTF-8"
     try:
         value = json.loads(raw)
     except (ValueError, TypeError, UnicodeDecodeError):
         return "value is not JSON"
+    except RecursionError:
+        return "value is nested too deeply"
     return value if isinstance(value, dict) else "value is not a JSON object"
 
 
@@ -176,6 +193,8 @@ def parse_registration(
         return f"{stamp_key} {fields.get(stamp_key)!r} is not a timestamp"
     if last_seen is not None and now - last_seen > stale_after:
         return f"stale: last heartbeat {now - last_seen:.0f}s ago (more than {stale_after:g}s)"
+    if last_seen is not None and last_seen - now > CLOCK_SKEW:
+        return f"{stamp_key} is {last_seen - now:.0f}s in the future: a clock or a value is wrong"
     service, instance = _identity(form, fields, meta)
     if not service:
         return "value has no ServiceName"
@@ -187,20 +206,51 @@ def parse_registration(
     stated, address = _address(fields)
     if not stated:
         return "no host/address and http_port/port"
+    reason = address_problem(address) if address else None
+    if reason:
+        return reason
     return Discovered(service, instance, address, "redis", url, 0, None, key=key)
 
 
 def discover(
-    url: str, stale_after: float = DEFAULT_STALE_AFTER, timeout: float = 5.0
+    url: str,
+    stale_after: float = DEFAULT_STALE_AFTER,
+    timeout: float = 5.0,
+    total_timeout: float = TOTAL_TIMEOUT,
 ) -> RedisDiscovery:
+    """Every registration in the Redis at `url`, bounded in total time (`total_timeout`): a
+    per-read timeout alone never ends a server that answers a byte at a time."""
+    shown = mask_password(url)
+    done: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            done["result"] = _discover(url, shown, stale_after, timeout)
+        except BaseException as exc:  # handed to the caller's thread
+            done["error"] = exc
+
+    worker = threading.Thread(target=work, name="tsedash discover", daemon=True)
+    worker.start()
+    worker.join(total_timeout)
+    if worker.is_alive():
+        raise RedisUnreachable(f"{shown}: no complete answer within {total_timeout:g}s")
+    if "error" in done:
+        raise done["error"]
+    result: RedisDiscovery = done["result"]
+    return result
+
+
+def _discover(url: str, shown: str, stale_after: float, timeout: float) -> RedisDiscovery:
     import redis  # only `--discover` pays for it
 
-    shown = mask_password(url)
     result = RedisDiscovery(shown)
     try:
         client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
-    except ValueError as exc:
-        raise InputError(f"{shown}: not a Redis URL ({exc})") from None
+    except ValueError:  # its text may quote part of the password: not shown
+        raise InputError(
+            f"{shown}: not a Redis URL (redis://user:password@host:6379/0; percent-encode "
+            "'/', '#', '?' and '@' in the password)"
+        ) from None
     now = time.time()
     seen: set[str] = set()
     try:
@@ -208,8 +258,7 @@ def discover(
             cursor = 0
             while True:
                 cursor, keys = client.scan(cursor=cursor, match=pattern, count=SCAN_COUNT)
-                names = [k.decode() if isinstance(k, bytes) else str(k) for k in keys]
-                fresh = [k for k in names if k not in seen]
+                fresh = [k for k in map(_key_name, keys) if k not in seen]
                 seen.update(fresh)
                 if fresh:
                     _read_batch(client, fresh, now, stale_after, result)
@@ -225,11 +274,21 @@ def discover(
         ) from None
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         raise RedisUnreachable(f"{shown}: cannot reach Redis ({type(exc).__name__})") from None
+    except redis.ResponseError as exc:  # e.g. a database number the server does not have
+        raise InputError(f"{shown}: Redis refused the request ({exc})") from None
     finally:
         client.close()
     result.found.sort(key=lambda d: (d.service, d.name))
     result.skipped.sort(key=lambda s: s.key)
     return result
+
+
+def _key_name(key: Any) -> str:
+    """A key as text; bytes that are not UTF-8 are shown escaped (and such a key is skipped:
+    no service writes one)."""
+    if isinstance(key, bytes):
+        return key.decode("utf-8", errors="backslashreplace")
+    return str(key)
 
 
 def _read_batch(
@@ -262,7 +321,10 @@ def _read_batch(
         if raw is None:
             result.skipped.append(Skipped(key, "expired (TTL ran out between SCAN and read)"))
             continue
-        parsed = parse_registration(key, raw, now, stale_after, result.url)
+        try:
+            parsed = parse_registration(key, raw, now, stale_after, result.url)
+        except Exception as exc:  # one unusable entry never aborts the discovery
+            parsed = f"unreadable value ({type(exc).__name__})"
         if isinstance(parsed, str):
             result.skipped.append(Skipped(key, parsed))
         else:
