@@ -186,12 +186,20 @@ def push(
     client.health()
     report.folder = ensure_folder(client, folder_uid, folder_title, dry_run)
     live_by_uid = read_all(client, [uid for uid, _ in dashboards])
+    stopped = ""  # once Grafana stops answering, the rest are reported, not attempted
     for uid, ours in progress(dashboards) if progress else dashboards:
         live = live_by_uid[uid]
-        if isinstance(live, e.GrafanaError):
+        if stopped:
+            report.outcomes.append(Outcome(uid, Action.FAILED, f"not attempted: {stopped}"))
+        elif isinstance(live, e.GrafanaError):
             report.outcomes.append(Outcome(uid, Action.FAILED, str(live)))
         else:
-            report.outcomes.append(_push_one(client, uid, normalise(ours), live, options))
+            try:
+                report.outcomes.append(_push_one(client, uid, normalise(ours), live, options))
+            except e.GrafanaError as exc:  # this one failed; what was written stays reported
+                report.outcomes.append(Outcome(uid, Action.FAILED, str(exc)))
+                if isinstance(exc, e.Unreachable):
+                    stopped = "Grafana stopped answering"
     report.requests = client.requests_made
     report.writes = sum(1 for o in report.outcomes if o.action.wrote) + (
         1 if report.folder is FolderState.CREATED else 0
