@@ -86,7 +86,7 @@ def handles_errors(func: F) -> F:
             sys.exit(2)
         finally:
             for client in _CLIENTS:
-                for notice in client.notices:
+                for notice in dict.fromkeys(client.notices):  # each once
                     echo(f"warning: {notice}", err=True)
             _CLIENTS.clear()
 
@@ -310,6 +310,13 @@ out_option = click.option(
     help="Also write the deployment artefacts (as `tsedash deploy --out DIR`).",
 )
 @click.option(
+    "--extras-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds each *.dashboard.py extra may run.",
+)
+@click.option(
     "--rebuild", is_flag=True, help="Build even when the inputs are unchanged since the last build."
 )
 @handles_errors
@@ -323,6 +330,7 @@ def build_cmd(
     strict: bool,
     exclusions_path: str | None,
     deploy_out: Path | None,
+    extras_timeout: float,
     rebuild: bool,
 ) -> None:
     """Build and validate both dashboards and write the provisioning files.
@@ -336,7 +344,9 @@ def build_cmd(
 
     if extras is None and Path(DEFAULT_EXTRAS_DIR).is_dir():
         extras = Path(DEFAULT_EXTRAS_DIR)
-    options = _BuildOptions(out, extras, strict_extras, lint, strict, exclusions_path, deploy_out)
+    options = _BuildOptions(
+        out, extras, strict_extras, lint, strict, exclusions_path, deploy_out, extras_timeout
+    )
     digest = None if rebuild else _build_digest(registry_path, options)
     replay = buildcache.lookup(out, digest) if digest else None
     if replay is not None:
@@ -363,6 +373,7 @@ class _BuildOptions:
     strict: bool
     exclusions: str | None
     deploy: Path | None
+    extras_timeout: float = 30.0
 
 
 def _build_digest(spec: SourceSpec, options: _BuildOptions) -> str | None:
@@ -395,7 +406,11 @@ def _build(spec: SourceSpec, options: _BuildOptions) -> tuple[buildcache.Replay,
     replay = buildcache.Replay(lines=[("err", line) for line in _source_lines(sources)])
     try:
         result = pipeline.generate(
-            sources.registry, _content(), options.extras, options.strict_extras
+            sources.registry,
+            _content(),
+            options.extras,
+            options.strict_extras,
+            extras_timeout=options.extras_timeout,
         )
         replay.lines += [("out", f"migrated {m}") for m in result.migrations]
         if options.lint:
@@ -787,7 +802,8 @@ def _grafana_options(func: F) -> F:
         default=15.0,
         show_default=True,
         type=click.FloatRange(min=0.05),
-        help="Seconds to wait for each answer.",
+        help="Seconds to wait for each answer; a whole request (retries included) gets at most "
+        "4 times this.",
     )(func)
     return func
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tsedash.errors import TsedashError
-from tsedash.extra import load_extras
+from tsedash.extra import EXTRA_TIMEOUT, load_extras
 from tsedash.files import WriteReport, write_tree
 from tsedash.migrate import Migration
 from tsedash.provisioning import render_files
@@ -61,6 +61,7 @@ def generate(
     content: Content,
     extras: Path | None = None,
     strict_extras: bool = False,
+    extras_timeout: float = EXTRA_TIMEOUT,
 ) -> BuildResult:
     """Everything in memory, validated; raises ValidationFailed before anything is written.
 
@@ -70,7 +71,7 @@ def generate(
     """
     built: list[tuple[Any, dict[str, Any]]] = [
         *content.build_all(registry),
-        *load_extras(extras, registry),
+        *load_extras(extras, registry, extras_timeout),
     ]
     dashboards = [(spec, content.apply_defaults(model, spec)) for spec, model in built]
     migrations = migrations_of(dashboards)

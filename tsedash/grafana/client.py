@@ -1,10 +1,11 @@
 """A small client of Grafana's classic HTTP API (its documented /api endpoints).
 
 requests + urllib3's Retry: 429/502/503/504 and connection errors are retried with backoff,
-honouring Retry-After up to MAX_RETRY_AFTER seconds (a longer wish is cut and reported in
-`notices`); read timeouts are not retried (a POST that may have landed is never re-sent). Every
-request is bounded in total time (`total_timeout`, a server dripping bytes included) and in
-size (MAX_BODY); an answer that is not the JSON object an endpoint returns is a clear error.
+honouring Retry-After up to the read timeout (at most MAX_RETRY_AFTER; a longer wish is cut
+and reported in `notices`); read timeouts are not retried (a POST that may have landed is
+never re-sent). Every request is bounded in total time (four read timeouts, a server
+dripping bytes included) and in size (MAX_BODY); an answer that is not the JSON object an
+endpoint returns is a clear error.
 Secrets come from the environment only and never appear in messages: URLs go through
 `mask_password`, the Authorization header is never logged, and a token or password that HTTP
 cannot carry (a trailing newline, a non-Latin-1 character) is refused before any request.
@@ -18,6 +19,7 @@ import threading
 import warnings
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -27,7 +29,7 @@ from urllib3.util.retry import Retry
 from tsedash import __version__
 from tsedash.errors import InputError
 from tsedash.grafana import errors as e
-from tsedash.redact import mask_password
+from tsedash.redact import mask_password, url_password
 
 RETRY_STATUSES = (429, 502, 503, 504)
 MAX_RETRY_AFTER = 10.0  # seconds; Grafana's own rate limiter asks for about one
@@ -38,10 +40,11 @@ class _CappedRetry(Retry):
     """urllib3's Retry, with Retry-After obeyed up to MAX_RETRY_AFTER and the cut noted."""
 
     notes: list[str]
+    cap: float = MAX_RETRY_AFTER
 
     def new(self, **kw: Any) -> _CappedRetry:
         retry: _CappedRetry = super().new(**kw)
-        retry.notes = self.notes
+        retry.notes, retry.cap = self.notes, self.cap
         return retry
 
     def get_retry_after(self, response: Any) -> float | None:
@@ -49,13 +52,23 @@ class _CappedRetry(Retry):
             wanted = super().get_retry_after(response)
         except Exception:  # an unparseable header: back off as if there were none
             return None
-        if wanted is not None and wanted > MAX_RETRY_AFTER:
+        if wanted is not None and wanted > self.cap:
             self.notes.append(
                 f"Grafana asked to wait {wanted:.0f}s before retrying (Retry-After); "
-                f"waited {MAX_RETRY_AFTER:g}s"
+                f"waited {self.cap:g}s"
             )
-            return MAX_RETRY_AFTER
+            return self.cap
         return wanted
+
+
+def _parsed_password(url: str) -> str | None:
+    """The password as an URL parser reads it (None when the URL does not parse)."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises on a password that spilled into the port
+    except ValueError:
+        return None
+    return parts.password
 
 
 def _check_credential(name: str, value: str | None) -> None:
@@ -86,7 +99,6 @@ class GrafanaSettings:
     insecure: bool = False
     connect_timeout: float = 3.0
     read_timeout: float = 15.0
-    total_timeout: float = 60.0  # one request, retries and waits included
     retries: int = 4
     backoff: float = 0.2
 
@@ -109,6 +121,11 @@ class GrafanaSettings:
             )
         if any(ord(c) <= 32 or ord(c) == 127 for c in base):
             raise InputError(f"Grafana URL {mask_password(base)!r} contains spaces or controls")
+        if url_password(base) is not None and url_password(base) != _parsed_password(base):
+            raise InputError(
+                f"Grafana URL {mask_password(base)!r}: the password holds '/', '#', '?' or '@'; "
+                "percent-encode them (or use GRAFANA_USER and GRAFANA_PASSWORD)"
+            )
         credentials = {
             name: env.get(name) or None
             for name in ("GRAFANA_TOKEN", "GRAFANA_USER", "GRAFANA_PASSWORD", "GRAFANA_ORG_ID")
@@ -125,6 +142,15 @@ class GrafanaSettings:
             insecure=insecure,
             **overrides,
         )
+
+    @property
+    def total_timeout(self) -> float:
+        """One request, its retries and waits included: four times the read timeout."""
+        return 4 * self.read_timeout
+
+    @property
+    def retry_after_cap(self) -> float:
+        return min(MAX_RETRY_AFTER, self.read_timeout)
 
     @property
     def shown_url(self) -> str:
@@ -191,7 +217,7 @@ class GrafanaClient:
             respect_retry_after_header=True,
             raise_on_status=False,
         )
-        retry.notes = self.notices
+        retry.notes, retry.cap = self.notices, settings.retry_after_cap
         adapter = HTTPAdapter(max_retries=retry, pool_maxsize=16)
         session.mount("http://", adapter)
         session.mount("https://", adapter)

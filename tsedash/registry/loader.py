@@ -210,19 +210,19 @@ def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
 def read_registry_text(file: Path) -> tuple[str, str]:
     """The file's text and its name for messages; RegistryError when it cannot be read."""
     shown = str(file)
-    if not os.path.lexists(file):
-        raise RegistryError(
-            [
-                Problem(
-                    shown,
-                    0,
-                    "",
-                    f"registry file not found (looked for {shown}; "
-                    f"pass --registry FILE or set {REGISTRY_ENV})",
-                )
-            ]
-        )
     try:
         return read_text(file), shown
     except UnreadableInput as exc:
-        raise RegistryError([Problem(shown, exc.line, "", exc.reason)]) from None
+        if exc.reason != "file not found":
+            raise RegistryError([Problem(shown, exc.line, "", exc.reason)]) from None
+    raise RegistryError(
+        [
+            Problem(
+                shown,
+                0,
+                "",
+                f"registry file not found (looked for {shown}; "
+                f"pass --registry FILE or set {REGISTRY_ENV})",
+            )
+        ]
+    )
