@@ -535,12 +535,13 @@ def test_a_dripping_redis_is_given_up_on() -> None:
 
     def drip() -> None:
         conn, _ = listener.accept()
-        try:
-            for _ in range(300):
-                conn.sendall(b"*")
-                time.sleep(0.1)
-        except OSError:
-            pass
+        with conn:
+            try:
+                for _ in range(300):
+                    conn.sendall(b"*")
+                    time.sleep(0.1)
+            except OSError:
+                pass
 
     threading.Thread(target=drip, daemon=True).start()
     with pytest.raises(RedisUnreachable, match="no complete answer within 1s"):
@@ -599,3 +600,133 @@ NOW = 1_700_000_000.0
 def test_hostile_redis_values_are_skipped_with_a_reason(key: str, raw: Any, reason: str) -> None:
     parsed = parse_registration(key, raw, NOW, 45.0)
     assert isinstance(parsed, str) and reason in parsed, parsed
+
+
+# --- the remaining classes -----------------------------------------------------------------
+
+
+def test_a_fifo_among_the_extras_is_refused_not_waited_on(tmp_path: Path) -> None:
+    extras = tmp_path / "extras"
+    extras.mkdir()
+    os.mkfifo(extras / "pipe.json")
+    res = run(
+        "build", "--registry", str(FIXTURE), "--out", str(tmp_path / "p"), "--extras", str(extras)
+    )
+    clean(res, 2, "pipe.json: is not a regular file")
+
+
+def test_dashboards_read_back_may_be_hostile_too(tmp_path: Path) -> None:
+    out = tmp_path / "p"
+    assert run("build", "--registry", str(FIXTURE), "--out", str(out)).returncode == 0
+    folder = out / "dashboards" / "trading-ecosystem"
+    (folder / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    (folder / "latin1.json").write_bytes(b'{"title": "caf\xe9"}')
+    (folder / "dup.json").write_text('{"uid": "a", "uid": "b"}')
+    res = run("validate", "--out", str(out))
+    clean(res, 1, "deep.json: error: JSON nested too deeply")
+    assert (
+        "latin1.json:1: error: not UTF-8 text" in res.stderr and "duplicate key 'uid'" in res.stderr
+    )
+    clean(run("lint", "--registry", str(FIXTURE), "--out", str(out)), 2, "nested too deeply")
+    clean(
+        run("preview", "--dashboards", str(out), "--out", str(tmp_path / "v"), "--no-png"),
+        2,
+        "nested too deeply",
+    )
+
+
+def test_a_registry_without_cadvisor_builds_lints_and_validates_alike(tmp_path: Path) -> None:
+    text = (ROOT / "instances.yaml").read_text()
+    registry = tmp_path / "instances.yaml"
+    registry.write_text("".join(ln for ln in text.splitlines(True) if "job: cadvisor" not in ln))
+    out = tmp_path / "p"
+    res = run(
+        "build",
+        "--registry",
+        str(registry),
+        "--out",
+        str(out),
+        "--lint",
+        "--strict",
+        "--deploy",
+        str(tmp_path / "d"),
+    )
+    assert res.returncode == 0, res.stderr
+    assert run("validate", "--out", str(out)).returncode == 0
+    devops = json.loads((out / "dashboards/trading-ecosystem/devops-docker-view.json").read_text())
+    assert "Container Resources" not in [p["title"] for p in devops["panels"]]
+
+
+def test_ca_cert_and_insecure_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tsedash.grafana.client import GrafanaClient, GrafanaSettings
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/bundle.pem")
+    monkeypatch.setenv("CURL_CA_BUNDLE", "/nonexistent/bundle.pem")
+    seen: list[Any] = []
+
+    def fake_request(method: str, url: str, **kwargs: Any) -> Any:
+        seen.append(kwargs["verify"])
+        raise OSError("stop here")
+
+    for settings, wanted in (
+        (
+            GrafanaSettings("https://g.example", ca_cert="/etc/ssl/private-ca.pem"),
+            "/etc/ssl/private-ca.pem",
+        ),
+        (GrafanaSettings("https://g.example", insecure=True), False),
+    ):
+        with pytest.warns(UserWarning) if settings.insecure else _no_warning():
+            client = GrafanaClient(settings)
+        monkeypatch.setattr(client.session, "request", fake_request)
+        with pytest.raises(OSError):
+            client.request("GET", "/api/health")
+        # requests lets the environment's bundle override only a verify of True or None.
+        assert seen.pop() == wanted
+
+
+class _no_warning:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def test_a_push_failing_midway_says_what_was_written(tmp_path: Path) -> None:
+    from .grafana_double import ADMIN_TOKEN, GrafanaDouble
+
+    out = tmp_path / "p"
+    assert (
+        run(
+            "build",
+            "--registry",
+            str(FIXTURE),
+            "--out",
+            str(out),
+            "--extras",
+            str(ROOT / "examples/extras"),
+        ).returncode
+        == 0
+    )
+    with GrafanaDouble() as grafana:
+        grafana.state.fault("reset", path="/api/dashboards/db")  # the first save
+        res = run(
+            "push",
+            "--out",
+            str(out),
+            "--timeout",
+            "2",
+            env={"GRAFANA_URL": grafana.url, "GRAFANA_TOKEN": ADMIN_TOKEN},
+        )
+        assert res.returncode == 3
+        assert "failed          tse-devops-docker" in res.stderr
+        assert res.stderr.count("not attempted: Grafana stopped answering") == 5
+        grafana.state.fault("status", path="/api/dashboards/db", status=400, message="nope")
+        res = run(
+            "push",
+            "--out",
+            str(out),
+            env={"GRAFANA_URL": grafana.url, "GRAFANA_TOKEN": ADMIN_TOKEN},
+        )
+        clean(res, 3, "400 nope", secrets=(ADMIN_TOKEN,))
+        assert "created" in res.stdout  # the others were written, and said so
