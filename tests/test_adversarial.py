@@ -108,6 +108,15 @@ def _block_deep(depth: int) -> str:
             "expected host:port",
         ),
         (b"", "the file is empty"),
+        (REGISTRY.replace("uid: prom-test", 'uid: "prom-test\\n"').encode(), "datasource.uid"),
+        (REGISTRY.replace("{job: redis,", '{job: "redis\\n",').encode(), "job"),
+        (REGISTRY.replace("{name: trades_total,", '{name: "trades_total\\n",').encode(), "name"),
+        (
+            REGISTRY.replace(
+                "    acknowledge:", '    db_role: "exchange\\n"\n    acknowledge:'
+            ).encode(),
+            "db_role",
+        ),
     ],
     ids=[
         "not-utf8",
@@ -121,6 +130,10 @@ def _block_deep(depth: int) -> str:
         "address-minus-1",
         "address-promql-injection",
         "empty",
+        "datasource-uid-newline",
+        "job-newline",
+        "metric-newline",
+        "db-role-newline",
     ],
 )
 def test_hostile_registry_files(tmp_path: Path, content: bytes, needle: str) -> None:
@@ -730,3 +743,31 @@ def test_a_push_failing_midway_says_what_was_written(tmp_path: Path) -> None:
         )
         clean(res, 3, "400 nope", secrets=(ADMIN_TOKEN,))
         assert "created" in res.stdout  # the others were written, and said so
+
+
+def test_a_full_disk_midway_puts_back_what_was_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ENOSPC on the second rename (root cannot make a directory read-only: the failure is
+    injected where the kernel would report it)."""
+    import errno
+
+    from tsedash import files
+
+    out = tmp_path / "p"
+    files.write_tree(out, {"a.json": b"old a", "b/c.json": b"old c"})
+    before = snapshot(out)
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def failing_replace(src: Any, dst: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", failing_replace)
+    with pytest.raises(OSError, match="No space left"):
+        files.write_tree(out, {"a.json": b"new a", "b/c.json": b"new c", "d.json": b"new d"})
+    monkeypatch.setattr(files.os, "replace", real_replace)
+    assert snapshot(out) == before  # a.json put back, no d.json, no temp file left

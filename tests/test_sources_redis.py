@@ -508,3 +508,36 @@ def test_not_a_redis_url() -> None:
 
     with pytest.raises(InputError, match="not a Redis URL"):
         discover("http://nope")
+
+
+def test_a_database_number_the_server_lacks_is_one_clear_line(
+    run_cli: RunCli, redis_port: int
+) -> None:
+    res = run_cli(
+        "registry",
+        "show",
+        "--registry",
+        str(ROOT / "instances.yaml"),
+        "--discover",
+        url(redis_port).removesuffix("/0") + "/999",
+    )
+    assert res.exit_code in (2, 3), res.stderr
+    assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
+    assert ADMIN_PW not in res.stderr and "redis://default:***@" in res.stderr
+
+
+def test_one_unusable_entry_never_aborts_the_discovery(admin: redis.Redis, redis_port: int) -> None:
+    admin.set("services:exchange-simulator:bad", b"\xff\xfe not utf-8")
+    admin.hset("registry:services:risk-monitor", mapping={b"status": b"\xff", b"name": b"risk"})
+    admin.set(b"services:exchange-simulator:\xff", "{}")
+    try:
+        report = discover(url(redis_port), stale_after=45)
+        reasons = {s.key: s.reason for s in report.skipped}
+        assert "not JSON" in reasons["services:exchange-simulator:bad"]
+        assert "not UTF-8" in reasons["registry:services:risk-monitor"]
+    finally:
+        admin.delete(
+            "services:exchange-simulator:bad",
+            "registry:services:risk-monitor",
+            b"services:exchange-simulator:\xff",
+        )
