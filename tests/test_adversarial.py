@@ -22,7 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from tsedash.errors import InputError
+from tsedash.redact import forget_secrets, mask_password, redact, remember_url
+from tsedash.registry import load_registry_text
 from tsedash.registry.sources.redis_registry import RedisUnreachable, discover, parse_registration
 
 from .conftest import ROOT
@@ -681,15 +686,15 @@ def test_ca_cert_and_insecure_win_over_the_environment(monkeypatch: pytest.Monke
         seen.append(kwargs["verify"])
         raise OSError("stop here")
 
-    for settings, wanted in (
+    for grafana_settings, wanted in (
         (
             GrafanaSettings("https://g.example", ca_cert="/etc/ssl/private-ca.pem"),
             "/etc/ssl/private-ca.pem",
         ),
         (GrafanaSettings("https://g.example", insecure=True), False),
     ):
-        with pytest.warns(UserWarning) if settings.insecure else _no_warning():
-            client = GrafanaClient(settings)
+        with pytest.warns(UserWarning) if grafana_settings.insecure else _no_warning():
+            client = GrafanaClient(grafana_settings)
         monkeypatch.setattr(client.session, "request", fake_request)
         with pytest.raises(OSError):
             client.request("GET", "/api/health")
@@ -771,3 +776,35 @@ def test_a_full_disk_midway_puts_back_what_was_there(
         files.write_tree(out, {"a.json": b"new a", "b/c.json": b"new c", "d.json": b"new d"})
     monkeypatch.setattr(files.os, "replace", real_replace)
     assert snapshot(out) == before  # a.json put back, no d.json, no temp file left
+
+
+# --- properties ------------------------------------------------------------------------------
+
+
+PASSWORD = st.text(
+    alphabet=st.characters(min_codepoint=33, max_codepoint=126, blacklist_characters="@"),
+    min_size=6,
+    max_size=30,
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(password=PASSWORD, tail=st.sampled_from(["@redis:6379/0", "@grafana.example/", "@h"]))
+def test_a_url_password_is_never_shown_however_it_is_written(password: str, tail: str) -> None:
+    url = f"redis://reader:{password}{tail}"
+    assert password not in mask_password(url)
+    forget_secrets()
+    remember_url(url)
+    # Whatever a library makes of it: quoted, cut at a delimiter and echoed in an error.
+    echoed = f"error: cannot parse {url!r}; netloc {url.split('/')[2]}"
+    assert password not in redact(echoed)
+    forget_secrets()
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.text(max_size=400))
+def test_any_text_as_a_registry_is_a_registry_or_a_located_error(text: str) -> None:
+    try:
+        load_registry_text(text, "r.yaml")
+    except InputError as exc:  # RegistryError is one: located, one line per problem
+        assert str(exc).startswith("r.yaml")
