@@ -24,6 +24,7 @@ NEUTRAL = {
     "tsedash.encode",
     "tsedash.findings",
     "tsedash.inputs",
+    "tsedash.deadline",
 }
 NEUTRAL_LEAVES = {"tsedash.redact"}
 # Stage → the project packages it may import (besides the neutral modules and itself).

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+import socket
 import tempfile
+import threading
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
@@ -541,3 +544,42 @@ def test_one_unusable_entry_never_aborts_the_discovery(admin: redis.Redis, redis
             "registry:services:risk-monitor",
             b"services:exchange-simulator:\xff",
         )
+
+
+def _drip_proxy(upstream_port: int, delay: float) -> tuple[int, socket.socket]:
+    """A TCP proxy in front of the real redis-server: requests pass at once, answers come
+    back one byte every `delay` seconds (a per-read timeout never fires)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            client, _ = listener.accept()
+            upstream = socket.create_connection(("127.0.0.1", upstream_port))
+            with client, upstream:
+
+                def forward() -> None:
+                    with contextlib.suppress(OSError):
+                        while data := client.recv(65536):
+                            upstream.sendall(data)
+
+                threading.Thread(target=forward, daemon=True).start()
+                while data := upstream.recv(65536):
+                    for byte in data:
+                        client.sendall(bytes([byte]))
+                        time.sleep(delay)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener.getsockname()[1], listener
+
+
+def test_a_redis_that_drips_its_answers_is_given_up_on(redis_port: int) -> None:
+    port, listener = _drip_proxy(redis_port, delay=0.2)
+    try:
+        dripping = f"redis://default:{ADMIN_PW}@127.0.0.1:{port}/0"
+        with pytest.raises(RedisUnreachable, match="no complete answer within 2s") as info:
+            discover(dripping, timeout=1.0, total_timeout=2)
+        assert ADMIN_PW not in str(info.value)
+    finally:
+        listener.close()

@@ -27,6 +27,7 @@ from typing import Any
 from tsedash.errors import InputError
 from tsedash.inputs import read_json, read_text
 from tsedash.migrate import Migration, migrate_dashboard
+from tsedash.redact import redact
 from tsedash.registry import Registry
 from tsedash.spec import DEFAULT_EXTRAS_DIR
 
@@ -143,7 +144,7 @@ def _from_python(path: Path, registry: Registry, timeout: float) -> Any:
 def _forward(stderr: bytes | None) -> None:
     """What the extra printed goes to our stderr, never into the command's output."""
     if stderr:
-        sys.stderr.write(stderr.decode("utf-8", errors="replace"))
+        sys.stderr.write(redact(stderr.decode("utf-8", errors="replace")))
         sys.stderr.flush()
 
 

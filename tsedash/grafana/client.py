@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +26,7 @@ from urllib3.exceptions import InsecureRequestWarning, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from tsedash import __version__
+from tsedash.deadline import within
 from tsedash.errors import InputError
 from tsedash.grafana import errors as e
 from tsedash.redact import mask_password, url_password
@@ -247,25 +247,14 @@ class GrafanaClient:
         url = f"{self.settings.url}{path}"
         shown = mask_password(url)
         self.requests_made += 1
-        done: dict[str, Any] = {}
-
-        def work() -> None:
-            try:
-                done["answer"] = self._send(method, url, shown, path, **kwargs)
-            except BaseException as exc:  # handed to the caller's thread
-                done["error"] = exc
-
-        worker = threading.Thread(target=work, name=f"tsedash {method} {path}", daemon=True)
-        worker.start()
-        worker.join(self.settings.total_timeout)
-        if worker.is_alive():
-            raise e.Unreachable(
-                f"{method} {shown}: no complete answer within {self.settings.total_timeout:g}s",
-                url=shown,
-            )
-        if "error" in done:
-            raise done["error"]
-        status, body = done["answer"]
+        total = self.settings.total_timeout
+        status, body = within(
+            total,
+            lambda: self._send(method, url, shown, path, **kwargs),
+            lambda: e.Unreachable(
+                f"{method} {shown}: no complete answer within {total:g}s", url=shown
+            ),
+        )
         if status < 400:
             return body
         raise self._error(status, method, path, shown, body)

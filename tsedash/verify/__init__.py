@@ -23,6 +23,7 @@ from typing import Any
 
 import promql_parser as pp
 
+from tsedash.deadline import within
 from tsedash.errors import InputError, TsedashError
 from tsedash.provisioning.render import read_dashboards
 from tsedash.queries.expand import expand, macro_values
@@ -133,6 +134,15 @@ class VerifyReport:
 
 
 def _get(url: str, path: str, params: dict[str, str], timeout: float) -> Any:
+    """One Prometheus API call: `timeout` per read, four times that in all."""
+    return within(
+        4 * timeout,
+        lambda: _get_once(url, path, params, timeout),
+        lambda: PrometheusUnreachable(f"{url}{path}: no complete answer within {4 * timeout:g}s"),
+    )
+
+
+def _get_once(url: str, path: str, params: dict[str, str], timeout: float) -> Any:
     query = urllib.parse.urlencode(params)
     try:
         with urllib.request.urlopen(f"{url}{path}?{query}", timeout=timeout) as resp:

@@ -21,12 +21,12 @@ from __future__ import annotations
 import json
 import math
 import re
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from tsedash.deadline import within
 from tsedash.errors import InputError, TsedashError
 from tsedash.redact import mask_password
 from tsedash.registry.addresses import address_problem
@@ -221,23 +221,11 @@ def discover(
     """Every registration in the Redis at `url`, bounded in total time (`total_timeout`): a
     per-read timeout alone never ends a server that answers a byte at a time."""
     shown = mask_password(url)
-    done: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            done["result"] = _discover(url, shown, stale_after, timeout)
-        except BaseException as exc:  # handed to the caller's thread
-            done["error"] = exc
-
-    worker = threading.Thread(target=work, name="tsedash discover", daemon=True)
-    worker.start()
-    worker.join(total_timeout)
-    if worker.is_alive():
-        raise RedisUnreachable(f"{shown}: no complete answer within {total_timeout:g}s")
-    if "error" in done:
-        raise done["error"]
-    result: RedisDiscovery = done["result"]
-    return result
+    return within(
+        total_timeout,
+        lambda: _discover(url, shown, stale_after, timeout),
+        lambda: RedisUnreachable(f"{shown}: no complete answer within {total_timeout:g}s"),
+    )
 
 
 def _discover(url: str, shown: str, stale_after: float, timeout: float) -> RedisDiscovery:
