@@ -3,12 +3,13 @@
 The parent (`tsedash.extra`) sends `(path, registry)` pickled on stdin and waits a bounded
 time. Here the file runs with its stdout sent to stderr (a `print()` never reaches the
 command's output, `--json` included); the model, or the error located at the file's line, is
-written as one JSON document to the real stdout, and the process ends at once (a thread the
-extra left running cannot keep it alive). `sys.exit()` in an extra is an error, not an exit.
+written as one JSON document to the real stdout, and the process ends at once after its exit
+handlers (a thread the extra left running cannot keep it alive). `sys.exit()` in an extra is an error, not an exit.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import pickle
@@ -38,7 +39,8 @@ def main() -> None:
         text = json.dumps({"error": f"{path}: the dashboard cannot be encoded ({exc})"})
     os.write(result_fd, text.encode())
     sys.stderr.flush()
-    os._exit(0)
+    atexit._run_exitfuncs()  # what a normal exit would run (measurement tools save here) …
+    os._exit(0)  # … without waiting for a thread the extra left running
 
 
 if __name__ == "__main__":
