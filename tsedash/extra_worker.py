@@ -4,7 +4,8 @@ The parent (`tsedash.extra`) sends `(path, registry)` pickled on stdin and waits
 time. Here the file runs with its stdout sent to stderr (a `print()` never reaches the
 command's output, `--json` included); the model, or the error located at the file's line, is
 written as one JSON document to the real stdout, and the process ends at once after its exit
-handlers (a thread the extra left running cannot keep it alive). `sys.exit()` in an extra is an error, not an exit.
+handlers (a thread the extra left running cannot keep it alive). `sys.exit()` in an extra is
+an error, not an exit.
 """
 
 from __future__ import annotations
