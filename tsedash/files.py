@@ -138,9 +138,11 @@ def _replace_all(out: Path, changed: dict[str, bytes]) -> None:
             temps[rel] = tmp
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
             os.chmod(tmp, 0o755 if rel.endswith(".sh") else 0o644)
+        # One sync for every temp file rather than an fsync each (10,000 schema scripts at
+        # 10,000 instances): all contents are on disk before the first rename.
+        if temps:
+            os.sync()
     except BaseException:
         for tmp in temps.values():
             Path(tmp).unlink(missing_ok=True)
