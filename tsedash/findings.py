@@ -75,5 +75,6 @@ class Finding:
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
-    """Reading order, each finding once."""
-    return sorted(set(findings))
+    """Reading order, each finding once (the key computed once per finding: 50,000 warnings
+    sort in a fraction of what pairwise `<` costs)."""
+    return sorted(set(findings), key=Finding.sort_key)

@@ -77,7 +77,7 @@ def lint_dashboards(
                 else:
                     report.excluded.append((finding, match))
                     used.add(id(match))
-    report.findings.sort()
+    report.findings.sort(key=LintFinding.sort_key)
     report.unused = [e for e in exclusions if id(e) not in used]
     return report
 

@@ -64,7 +64,7 @@ def validate_dashboards(
                 )
             )
         titles.setdefault(title, file)
-    return sorted(findings)
+    return sorted(findings, key=Finding.sort_key)
 
 
 def provisioned_datasource_uid(out: Path) -> str | None:
@@ -94,4 +94,6 @@ def validate_dir(out: Path) -> list[Finding]:
             findings.append(Finding(str(path), exc.line, message=exc.reason))
     if not items and not findings:
         raise InputError(f"{root}: no dashboard files (*.json) found")
-    return sorted(findings + validate_dashboards(items, provisioned_datasource_uid(out)))
+    return sorted(
+        findings + validate_dashboards(items, provisioned_datasource_uid(out)), key=Finding.sort_key
+    )

@@ -17,7 +17,7 @@ class ValidationFailed(TsedashError):
     exit_code = 1
 
     def __init__(self, findings: list[Finding], migrations: Sequence[Any] = ()) -> None:
-        self.findings = sorted(findings)
+        self.findings = sorted(findings, key=Finding.sort_key)
         self.migrations = list(migrations)  # what importing old extras changed first
         super().__init__(
             f"{len(self.findings)} validation finding{'s' if len(self.findings) != 1 else ''}"
