@@ -2,18 +2,15 @@
 
 Per registry size: the build of both dashboards (models + encoding) against the floor of
 `json.dumps` of the same output; JSON bytes, panels and queries per dashboard; and the seed's
-design (one panel and one query per instance, built with grafanalib) side by side. Then the
-whole `tsedash build` process against the bare import of grafana-foundation-sdk.
+design (one panel and one query per instance, built with grafanalib) side by side. (Whole
+processes and their imports: benchmarks/startup.py.)
 Measurements only: nothing here fails on a timer.
 """
 
 from __future__ import annotations
 
 import gc
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.seed_design import build_seed_dashboards  # noqa: E402
-from tsedash.provisioning.render import dump_json  # noqa: E402
+from tsedash.encode import dump_json  # noqa: E402
 from tsedash.registry import load_registry_text  # noqa: E402
 from tsedash_dashboards import build_all  # noqa: E402
 
@@ -109,23 +106,6 @@ def measure(n: int) -> dict[str, Any]:
     }
 
 
-IMPORT_FLOORS = (
-    ("import the SDK builders tsedash uses", "import tsedash.sdk"),
-    ("  + click + yaml", "import tsedash.sdk, click, yaml"),
-    ("  + jsonschema (validation)", "import tsedash.sdk, click, yaml, jsonschema"),
-    ("all of tsedash build's modules", "import tsedash.cli, tsedash.pipeline"),
-)
-
-
-def process_median(args: list[str], repeat: int = 7) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(args, cwd=ROOT, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main() -> None:
     print("Dashboards build at scale (both dashboards; DevOps / Simulation per column pair)")
     header = (
@@ -162,21 +142,6 @@ def main() -> None:
     for r in results:
         ratio = r["load_ms"] / r["yaml_ms"]
         print(f"{r['n']:>9} {r['load_ms']:>9.1f} {r['yaml_ms']:>9.1f} {ratio:>5.2f}x")
-    print()
-    exe = str(Path(sys.executable).with_name("tsedash"))
-    with tempfile.TemporaryDirectory() as tmp:
-        build = process_median([exe, "build", "--out", f"{tmp}/p", "--registry", "instances.yaml"])
-    baseline = process_median(
-        [sys.executable, "-c", "import grafana_foundation_sdk.builders.dashboard"]
-    )
-    print("Whole process on the default registry (median of 7 runs; ratio to the bare import)")
-    print(f"  python -c 'import ...builders.dashboard'       {baseline * 1000:8.1f} ms   1.00x")
-    ratio = build / baseline
-    print(f"  tsedash build                                  {build * 1000:8.1f} ms {ratio:6.2f}x")
-    print("  where the time goes: imports alone, no work done")
-    for label, code in IMPORT_FLOORS:
-        t = process_median([sys.executable, "-c", code])
-        print(f"  {label:<46} {t * 1000:8.1f} ms {t / baseline:6.2f}x")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,16 @@ TSEDASH = [sys.executable, "-m", "tsedash"]
 RUNS = 9
 
 
-def median_seconds(args: list[str], cwd: Path) -> float:
+IMPORT_FLOORS = (
+    ("import the SDK builders tsedash uses", "import tsedash.sdk"),
+    ("  + click + yaml", "import tsedash.sdk, click, yaml"),
+    ("  + jsonschema (validation)", "import tsedash.sdk, click, yaml, jsonschema"),
+    ("all of tsedash build's modules", "import tsedash.cli, tsedash.pipeline"),
+)
+
+
+def median_seconds(args: list[str], cwd: Path = ROOT) -> float:
+    """The median wall time of RUNS fresh processes."""
     times = []
     for _ in range(RUNS):
         start = time.perf_counter()
@@ -60,6 +69,10 @@ def main() -> None:
         for name, args in commands.items():
             seconds = median_seconds([*TSEDASH, *args], ROOT)
             print(f"{'tsedash ' + name:<56} {seconds:>8.3f} {seconds / sdk:>13.2f}")
+    print("where a full build's time goes: imports alone, no work done")
+    for label, code in IMPORT_FLOORS:
+        seconds = median_seconds([sys.executable, "-c", code])
+        print(f"  {label:<54} {seconds:>8.3f} {seconds / sdk:>13.2f}")
 
 
 if __name__ == "__main__":

@@ -54,11 +54,15 @@ class ExtraSpec:
     tag: str = EXTRA_TAG
 
 
+def _located(path: Path, exc: BaseException) -> str:
+    """`path:line` at the deepest line of that file in the exception's traceback."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
+    return f"{path}:{frames[-1].lineno}" if frames else str(path)
+
+
 def _user_code_error(path: Path, exc: BaseException) -> ExtraDashboardError:
     """The failure of an extra's own code, located at its deepest line in that file."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
-    line = f":{frames[-1].lineno}" if frames else ""
-    return ExtraDashboardError(f"{path}{line}: {type(exc).__name__}: {exc}")
+    return ExtraDashboardError(f"{_located(path, exc)}: {type(exc).__name__}: {exc}")
 
 
 def _is_dashboard_function(value: Any) -> bool:
@@ -102,11 +106,9 @@ def evaluate_python(path: Path, registry: Registry) -> Any:
     except InputError as exc:
         raise ExtraDashboardError(str(exc)) from None
     except SystemExit as exc:
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(path)]
-        line = f":{frames[-1].lineno}" if frames else ""
         raise ExtraDashboardError(
-            f"{path}{line}: called sys.exit({exc.code!r}); an extra defines a dashboard, it "
-            "does not end the build"
+            f"{_located(path, exc)}: called sys.exit({exc.code!r}); an extra defines a "
+            "dashboard, it does not end the build"
         ) from None
     except Exception as exc:  # the file is user code: any failure is reported, with its line
         raise _user_code_error(path, exc) from None

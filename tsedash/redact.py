@@ -27,17 +27,28 @@ _MIN_SECRET = 4  # shorter values would mask ordinary words
 _secrets: set[str] = set()
 
 
-def _mask_userinfo(url: str) -> str:
-    """Everything between the user name and the last '@' is the password, whatever it holds."""
+def _userinfo(url: str) -> tuple[str, str, str, str] | None:
+    """(scheme, user, password, what follows the '@') when the URL carries a password.
+
+    Everything between the user name and the last '@' is the password, whatever it holds
+    ('/', '#', '?', '@' included): a URL parser would cut it short and show the rest."""
     m = _SCHEME.match(url)
     if m is None:
-        return url
+        return None
     rest = m["rest"]
     at = rest.rfind("@")
     if at < 0 or ":" not in rest[:at]:
+        return None
+    user, password = rest[:at].split(":", 1)
+    return m["scheme"], user, password, rest[at + 1 :]
+
+
+def _mask_userinfo(url: str) -> str:
+    parts = _userinfo(url)
+    if parts is None:
         return url
-    user = rest[:at].split(":", 1)[0]
-    return f"{m['scheme']}{user}:{MASK}@{rest[at + 1 :]}"
+    scheme, user, _, rest = parts
+    return f"{scheme}{user}:{MASK}@{rest}"
 
 
 def _mask_query(url: str) -> str:
@@ -66,14 +77,8 @@ def mask_password(url: str) -> str:
 
 def url_password(url: str) -> str | None:
     """The password of a URL as written (raw or percent-encoded), or None."""
-    m = _SCHEME.match(url)
-    if m is None:
-        return None
-    rest = m["rest"]
-    at = rest.rfind("@")
-    if at < 0 or ":" not in rest[:at]:
-        return None
-    return rest[:at].split(":", 1)[1] or None
+    parts = _userinfo(url)
+    return (parts[2] or None) if parts else None
 
 
 def remember_secret(value: str | None, user: str | None = None) -> None:
