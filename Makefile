@@ -78,6 +78,8 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/scale.py
 	$(BIN)/python benchmarks/push.py
 	$(BIN)/python benchmarks/rules.py
+	$(BIN)/python benchmarks/processes.py
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov build *.egg-info

@@ -7,7 +7,10 @@ recording rule per expected instance (`tsedash:expected_instance:info{job, insta
 single alert `… unless on (job, instance) up`. (An `or` of label_replace'd vectors in one
 recording rule was tried as well: 29.6 s per evaluation at 10,000.) Prometheus reports each
 group's last evaluation time in `/api/v1/rules` (`evaluationTime`); medians of 5+ polls, all
-groups in the same Prometheus.
+groups in the same Prometheus. None of the three is what we generate: the generated
+InstanceMissing joins expected-instance series Prometheus *scrapes* (deploy/prometheus/expected/,
+one rule whatever the number of instances); benchmarks/load.py measures it with the other
+generated rules on live data.
 """
 
 from __future__ import annotations

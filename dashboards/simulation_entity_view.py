@@ -3,7 +3,8 @@
 One row per registry category, in registry order. Every service type gets the panels of the
 ecosystem's standard exposition (health, requests, errors, latency, memory, uptime, restarts,
 readiness where served) and its exposed domain metrics; its planned domain metrics wait in a
-collapsed row whose title says so. Every panel is one query with one series per instance.
+collapsed row whose title says so. Per-instance panels show the type's aggregate and at most
+queries.TOP instances (ranked on the server), whatever the number of instances.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ def planned_row_title(svc: ServiceType) -> str:
     return f"{svc.name} domain metrics {PLANNED_SUFFIX}"
 
 
-def _service_panels(layout: Layout, svc: ServiceType) -> None:
+def _service_panels(layout: Layout, svc: ServiceType, recorded: bool) -> None:
     layout.add(service.health(svc), 24, 4)
-    layout.add(service.request_rate(svc), 8, 8)
-    layout.add(service.error_ratio(svc), 8, 8)
-    layout.add(service.latency(svc), 8, 8)
+    layout.add(service.request_rate(svc, recorded), 8, 8)
+    layout.add(service.error_ratio(svc, recorded), 8, 8)
+    layout.add(service.latency(svc, recorded), 8, 8)
     layout.add(service.memory(svc), 12, 6)
     layout.add(service.uptime(svc), 6, 6)
     layout.add(service.restarts(svc), 6, 6)
@@ -55,7 +56,7 @@ def build(registry: Registry) -> dict[str, Any]:
             continue
         layout.row(title)
         for svc in services:
-            _service_panels(layout, svc)
+            _service_panels(layout, svc, registry.defaults.recording_rules)
         for svc in services:
             planned = _planned_panels(svc)
             if planned:

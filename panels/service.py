@@ -13,49 +13,54 @@ from tsedash_panels.defaults import health_timeline, stat, target, timeseries
 def health(service: ServiceType) -> statetimeline_b.Panel:
     return health_timeline(
         f"{service.name} Health",
-        f"`up` of each selected `{service.name}` instance over time. DOWN: Prometheus cannot "
-        "scrape it (the container is down, or its metrics path answers an error).",
+        f"`up` of the selected `{service.name}` instances over time, down ones first (at most "
+        f"{queries.TOP}). DOWN: Prometheus cannot scrape it (the container is down, or its "
+        "metrics path answers an error).",
         queries.type_health(service.name),
     )
 
 
-def request_rate(service: ServiceType) -> timeseries_b.Panel:
+def request_rate(service: ServiceType, recorded: bool = False) -> timeseries_b.Panel:
     return timeseries(
         f"{service.name} Requests/s",
-        f"Requests each instance answered per second (`{ex.REQUESTS}`; Prometheus' own "
-        "scrapes count too).",
-        queries.request_rate(service.name),
+        f"Requests answered per second (`{ex.REQUESTS}`; Prometheus' own scrapes count too): "
+        f"all of the type's instances together, and the {queries.TOP} busiest instances.",
+        queries.type_request_rate(service.name, recorded),
         "reqps",
-    )
+    ).with_target(target(queries.request_rate(service.name, recorded), 1))
 
 
-def error_ratio(service: ServiceType) -> timeseries_b.Panel:
+def error_ratio(service: ServiceType, recorded: bool = False) -> timeseries_b.Panel:
     return timeseries(
         f"{service.name} Error Ratio",
-        f"Share of requests answered with status >= 400 (`{ex.ERRORS}` / `{ex.REQUESTS}`); "
-        "0 while an instance has had no error.",
-        queries.error_ratio(service.name),
+        f"Share of requests answered with status >= 400 (`{ex.ERRORS}` / `{ex.REQUESTS}`): "
+        f"all of the type's instances together, and the {queries.TOP} worst instances; 0 while "
+        "an instance has had no error.",
+        queries.type_error_ratio(service.name, recorded),
         "percentunit",
-    )
+    ).with_target(target(queries.error_ratio(service.name, recorded), 1))
 
 
-def latency(service: ServiceType) -> timeseries_b.Panel:
+def latency(service: ServiceType, recorded: bool = False) -> timeseries_b.Panel:
     panel = timeseries(
         f"{service.name} Latency p50/p95/p99",
-        f"Request duration quantiles per instance from the `{ex.DURATION}` histogram "
-        "(buckets 5 ms … 10 s).",
-        queries.latency(service.name, queries.QUANTILES[0]),
+        f"Request duration quantiles of all the type's requests from the `{ex.DURATION}` "
+        f"histogram (buckets 5 ms … 10 s), and the p95 of the {queries.TOP} slowest instances.",
+        queries.type_latency(service.name, queries.QUANTILES[0], recorded),
         "s",
     )
     for index, quantile in enumerate(queries.QUANTILES[1:], start=1):
-        panel = panel.with_target(target(queries.latency(service.name, quantile), index))
-    return panel
+        query = queries.type_latency(service.name, quantile, recorded)
+        panel = panel.with_target(target(query, index))
+    slowest = queries.slowest(service.name, recorded)
+    return panel.with_target(target(slowest, len(queries.QUANTILES)))
 
 
 def memory(service: ServiceType) -> timeseries_b.Panel:
     return timeseries(
         f"{service.name} Memory",
-        f"Resident memory of each instance's process (`{ex.RESIDENT_MEMORY}`).",
+        f"Resident memory of the {queries.TOP} largest instance processes "
+        f"(`{ex.RESIDENT_MEMORY}`).",
         queries.memory(service.name),
         "bytes",
     )
@@ -75,7 +80,8 @@ def _per_instance_stat(
 def uptime(service: ServiceType) -> stat_b.Panel:
     return _per_instance_stat(
         f"{service.name} Uptime",
-        f"Time since each instance's process started (`{ex.START_TIME}`).",
+        f"Time since the process started (`{ex.START_TIME}`), the {queries.TOP} most recently "
+        "started first.",
         queries.uptime(service.name),
         "dtdurations",
     )
@@ -84,7 +90,8 @@ def uptime(service: ServiceType) -> stat_b.Panel:
 def restarts(service: ServiceType) -> stat_b.Panel:
     return _per_instance_stat(
         f"{service.name} Restarts",
-        f"Process restarts within the dashboard's time range (changes of `{ex.START_TIME}`).",
+        f"Process restarts within the dashboard's time range (changes of `{ex.START_TIME}`), "
+        f"the {queries.TOP} most restarted instances.",
         queries.restarts(service.name),
         "short",
     )
@@ -93,7 +100,7 @@ def restarts(service: ServiceType) -> stat_b.Panel:
 def readiness(service: ServiceType) -> statetimeline_b.Panel:
     return health_timeline(
         f"{service.name} Dependency Readiness",
-        f"`{ex.READINESS}` per instance and dependency: set when `/api/v1/ready` is requested "
-        "(empty until then).",
+        f"`{ex.READINESS}` per instance and dependency, not-ready first (at most "
+        f"{queries.TOP}): set when `/api/v1/ready` is requested (empty until then).",
         queries.readiness(service.name),
     )

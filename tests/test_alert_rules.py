@@ -10,7 +10,8 @@ import yaml
 
 from tsedash.processes import find_program
 from tsedash.prometheus import write_prometheus
-from tsedash.prometheus.rules import RULES_FILE, alert_rules
+from tsedash.prometheus.rules import RECORDING_FILE, RULES_FILE, alert_rules
+from tsedash.registry import load_registry_text
 
 from .dashboard_helpers import fixture_registry
 
@@ -28,12 +29,31 @@ def up(job: str, instance: str, values: str) -> dict[str, str]:
     return {"series": f'up{{job="{job}", instance="{instance}"}}', "values": values}
 
 
-def all_up(except_: str = "") -> list[dict[str, str]]:
+def all_up(except_: str = "", values: str = "1x20") -> list[dict[str, str]]:
+    """Every registry instance up, and the expected-instances list scraped."""
     reg = fixture_registry()
     return [
-        up(i.service_name, i.instance_name, "1x20")
-        for i in reg.instances
-        if i.instance_name != except_
+        *(
+            up(i.service_name, i.instance_name, values)
+            for i in reg.instances
+            if i.instance_name != except_
+        ),
+        *expected(values),
+    ]
+
+
+def expected(values: str = "1x20") -> list[dict[str, str]]:
+    """What the `tsedash-expected` job scrapes: one series per registry instance."""
+    reg = fixture_registry()
+    return [
+        up("tsedash-expected", "tsedash-expected:9099", values),
+        *(
+            {
+                "series": f'tsedash_expected_instance{{job="{i.service_name}", instance="{i.instance_name}"}}',
+                "values": values,
+            }
+            for i in reg.instances
+        ),
     ]
 
 
@@ -52,8 +72,8 @@ def test_promtool_accepts_config_and_rules(tmp_path: Path) -> None:
     write_prometheus(fixture_registry(), tmp_path)
     res = promtool("check", "config", "prometheus.yml", cwd=tmp_path)
     assert res.returncode == 0, res.stdout + res.stderr
-    assert "SUCCESS: 1 rule files found" in res.stdout
-    res = promtool("check", "rules", RULES_FILE, cwd=tmp_path)
+    assert "SUCCESS: 2 rule files found" in res.stdout
+    res = promtool("check", "rules", RECORDING_FILE, RULES_FILE, cwd=tmp_path)
     assert res.returncode == 0, res.stdout + res.stderr
 
 
@@ -61,7 +81,8 @@ def test_rule_kinds_scale_as_documented() -> None:
     rules = [r for g in alert_rules(fixture_registry())["groups"] for r in g["rules"]]
     kinds = [r["alert"] for r in rules]
     assert kinds.count("InstanceDown") == 3  # one per service type
-    assert kinds.count("InstanceMissing") == 4  # one per expected instance
+    # One join for every expected instance, and one rule saying the list itself is unread.
+    assert kinds.count("InstanceMissing") == kinds.count("ExpectedInstancesUnknown") == 1
     assert kinds.count("HighErrorRatio") == kinds.count("HighLatency") == 3
     # Only the exposed counter that asks for it (trades_total), not client_requests_total.
     assert [r["labels"]["metric"] for r in rules if r["alert"] == "CounterStalled"] == [
@@ -70,6 +91,26 @@ def test_rule_kinds_scale_as_documented() -> None:
     assert kinds.count("InfrastructureMissing") == kinds.count("InfrastructureDown") == 2
     assert all({"severity", "service"} <= set(r["labels"]) for r in rules)
     assert all(r["annotations"]["runbook_url"].startswith("docs/runbooks.md#") for r in rules)
+
+
+def _many(n: int) -> str:
+    from .dashboard_helpers import FIXTURE
+
+    extra = "".join(
+        f"  - {{service: exchange-simulator, name: exchange-n{k:05d}, address: 'x{k}:8080'}}\n"
+        for k in range(n)
+    )
+    return FIXTURE.read_text().rstrip("\n") + "\n" + extra
+
+
+def test_rules_do_not_grow_with_instances() -> None:
+    """10,000 more instances: the same alert and recording rules, byte for byte."""
+    from tsedash.prometheus.rules import recording_file
+
+    few, many = fixture_registry(), load_registry_text(_many(10_000), "r.yaml")
+    assert len(many.instances) == len(few.instances) + 10_000
+    assert alert_rules(many) == alert_rules(few)
+    assert recording_file(many) == recording_file(few)
 
 
 def test_runbook_anchors_exist() -> None:
@@ -147,6 +188,7 @@ def test_promtool_unit_tests_for_each_rule_kind(tmp_path: Path) -> None:
             "interval": "1m",
             "input_series": all_up(except_="exchange-Binance"),
             "alert_rule_test": [
+                {"eval_time": "3m", "alertname": "InstanceMissing", "exp_alerts": []},
                 {
                     "eval_time": "10m",
                     "alertname": "InstanceMissing",
@@ -162,9 +204,40 @@ def test_promtool_unit_tests_for_each_rule_kind(tmp_path: Path) -> None:
                                 "InstanceMissing",
                                 ex,
                                 "exchange-Binance",
-                                "exchange-Binance is in the registry but not scraped",
-                                "No target with this instance label: check the scrape config (`tsedash prometheus`) and the container.",
+                                f"exchange-Binance ({ex}) is in the registry but not scraped",
+                                "No target with this job and instance label: check the scrape config (`tsedash prometheus`) and the container.",
                             ),
+                        }
+                    ],
+                },
+                {"eval_time": "10m", "alertname": "ExpectedInstancesUnknown", "exp_alerts": []},
+            ],
+        },
+        {  # the expected-instances list is not scraped: InstanceMissing is blind, and says so
+            "interval": "1m",
+            "input_series": [
+                up(i.service_name, i.instance_name, "1x20")
+                for i in fixture_registry().instances
+                if i.instance_name != "exchange-Binance"
+            ],
+            "alert_rule_test": [
+                {"eval_time": "10m", "alertname": "InstanceMissing", "exp_alerts": []},
+                {
+                    "eval_time": "10m",
+                    "alertname": "ExpectedInstancesUnknown",
+                    "exp_alerts": [
+                        {
+                            "exp_labels": {
+                                "severity": "warning",
+                                "service": "tsedash-expected",
+                                "job": "tsedash-expected",
+                            },
+                            "exp_annotations": {
+                                "summary": "Prometheus cannot read the list of expected instances",
+                                "description": "The `tsedash-expected` job is down or missing, so InstanceMissing cannot fire: check the tsedash-expected service of the compose overlay.",
+                                "dashboard": "http://localhost:3000/d/tse-devops-docker",
+                                "runbook_url": "docs/runbooks.md#expectedinstancesunknown",
+                            },
                         }
                     ],
                 },
@@ -210,24 +283,54 @@ def test_promtool_unit_tests_for_each_rule_kind(tmp_path: Path) -> None:
             ],
         },
         {  # 10 % of requests fail on one instance for 10 minutes; the other is fine
-            "interval": "1m",
+            "interval": "15s",  # the recording rules' 1m rates need samples inside a minute
             "input_series": [
-                *all_up(),
+                *all_up(values="1x80"),
                 {
                     "series": f'http_requests_total{{job="{ex}", instance="{okx}", route="/a", code="200"}}',
-                    "values": "0+540x15",
+                    "values": "0+135x60",
                 },
                 {  # the middleware counts a failed request in both counters
                     "series": f'http_requests_total{{job="{ex}", instance="{okx}", route="/a", code="500"}}',
-                    "values": "0+60x15",
+                    "values": "0+15x60",
                 },
                 {
                     "series": f'http_request_errors_total{{job="{ex}", instance="{okx}", route="/a", code="500"}}',
-                    "values": "0+60x15",
+                    "values": "0+15x60",
                 },
                 {
                     "series": f'http_requests_total{{job="{ex}", instance="exchange-Binance", route="/a", code="200"}}',
-                    "values": "0+600x15",
+                    "values": "0+150x60",
+                },
+            ],
+            "promql_expr_test": [  # what the recording rules hold, and the dashboards read
+                {
+                    "expr": "instance:tsedash_http_requests:rate1m",
+                    "eval_time": "10m",
+                    "exp_samples": [
+                        {
+                            "labels": f'instance:tsedash_http_requests:rate1m{{job="{ex}", instance="exchange-Binance"}}',
+                            "value": 10,
+                        },
+                        {
+                            "labels": f'instance:tsedash_http_requests:rate1m{{job="{ex}", instance="{okx}"}}',
+                            "value": 10,
+                        },
+                    ],
+                },
+                {
+                    "expr": "instance:tsedash_http_error_ratio:rate1m",
+                    "eval_time": "10m",
+                    "exp_samples": [
+                        {
+                            "labels": f'instance:tsedash_http_error_ratio:rate1m{{job="{ex}", instance="exchange-Binance"}}',
+                            "value": 0,
+                        },
+                        {
+                            "labels": f'instance:tsedash_http_error_ratio:rate1m{{job="{ex}", instance="{okx}"}}',
+                            "value": 0.1,
+                        },
+                    ],
                 },
             ],
             "alert_rule_test": [
@@ -248,7 +351,7 @@ def test_promtool_unit_tests_for_each_rule_kind(tmp_path: Path) -> None:
                                 ex,
                                 okx,
                                 f"{ex} instance {okx} answers 10% of requests with an error",
-                                "More than 5% of requests got a status >= 400 for 5m.",
+                                "More than 5% of requests got a status >= 400 (over 1m) for 5m.",
                             ),
                         }
                     ],
@@ -256,16 +359,42 @@ def test_promtool_unit_tests_for_each_rule_kind(tmp_path: Path) -> None:
             ],
         },
         {  # every request of one instance takes ~3 s (the +Inf and 5 s buckets)
-            "interval": "1m",
+            "interval": "15s",
             "input_series": [
-                *all_up(),
+                *all_up(values="1x80"),
                 *[
                     {
                         "series": f'http_request_duration_seconds_bucket{{job="{ex}", instance="{okx}", le="{le}"}}',
-                        "values": "0x15" if float(le) < 5 else "0+60x15",
+                        "values": "0x60" if float(le) < 5 else "0+15x60",
                     }
                     for le in ("0.5", "1", "2.5", "5", "+Inf")
                 ],
+            ],
+            "promql_expr_test": [
+                {
+                    "expr": "instance:tsedash_http_request_duration_seconds:p95_rate1m",
+                    "eval_time": "10m",
+                    "exp_samples": [
+                        {
+                            "labels": f'instance:tsedash_http_request_duration_seconds:p95_rate1m{{job="{ex}", instance="{okx}"}}',
+                            "value": 4.875,
+                        },
+                    ],
+                },
+                {  # per job and bucket: the type's quantiles on the dashboard
+                    "expr": 'job:tsedash_http_request_duration_seconds_bucket:rate1m{le=~"1|5"}',
+                    "eval_time": "10m",
+                    "exp_samples": [
+                        {
+                            "labels": f'job:tsedash_http_request_duration_seconds_bucket:rate1m{{job="{ex}", le="1"}}',
+                            "value": 0,
+                        },
+                        {
+                            "labels": f'job:tsedash_http_request_duration_seconds_bucket:rate1m{{job="{ex}", le="5"}}',
+                            "value": 1,
+                        },
+                    ],
+                },
             ],
             "alert_rule_test": [
                 {
@@ -284,7 +413,7 @@ def test_promtool_unit_tests_for_each_rule_kind(tmp_path: Path) -> None:
                                 ex,
                                 okx,
                                 f"{ex} instance {okx} p95 latency is 4.875s",
-                                "The 95th percentile of request durations exceeded 1s for 5m.",
+                                "The 95th percentile of request durations (over 1m) exceeded 1s for 5m.",
                             ),
                         }
                     ],
@@ -322,7 +451,11 @@ def test_promtool_unit_tests_for_each_rule_kind(tmp_path: Path) -> None:
     ]
     (tmp_path / "tests.yml").write_text(
         yaml.safe_dump(
-            {"rule_files": [RULES_FILE], "evaluation_interval": "30s", "tests": tests},
+            {
+                "rule_files": [RECORDING_FILE, RULES_FILE],
+                "evaluation_interval": "15s",
+                "tests": tests,
+            },
             sort_keys=False,
         )
     )

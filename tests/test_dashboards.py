@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from tsedash.registry import load_registry
+from tsedash.registry import load_registry, load_registry_text
 from tsedash_dashboards import build_all, devops_docker_view, simulation_entity_view
 from tsedash_panels import entity, health, instances, service
 
 from .conftest import ROOT
-from .dashboard_helpers import all_panels, all_targets, fixture_registry, scaled_registry
+from .dashboard_helpers import FIXTURE, all_panels, all_targets, fixture_registry, scaled_registry
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def test_links_keep_variables_and_time(models: dict[str, dict[str, Any]]) -> Non
 def test_variables(models: dict[str, dict[str, Any]]) -> None:
     for model in models.values():
         variables = {v["name"]: v for v in model["templating"]["list"]}
-        assert list(variables) == ["datasource", "service", "instance"]
+        assert list(variables) == ["datasource", "service", "search", "instance"]
         assert variables["datasource"]["query"] == "prometheus"
         assert variables["datasource"]["current"]["value"] == "prom-test"
         service, instance = variables["service"], variables["instance"]
@@ -51,8 +51,15 @@ def test_variables(models: dict[str, dict[str, Any]]) -> None:
         assert service["query"] == (
             'label_values(up{job=~"audit-correlator|test-coordinator|exchange-simulator"}, job)'
         )
-        assert instance["query"] == 'label_values(up{job=~"$service"}, instance)'
+        # A bounded, searchable drop-down: at most 200 instances (down first) whose name
+        # contains the `search` text; "All" stays `.+`, every instance of the selected types.
+        assert instance["query"] == (
+            'query_result(bottomk(200, up{job=~"$service", instance=~".*$search.*"}))'
+        )
+        assert instance["regex"] == '/instance="([^"]+)"/'
         assert instance["allValue"] == ".+"
+        assert variables["search"]["type"] == "textbox"
+        assert variables["search"]["current"]["value"] == ""
         for var in (service, instance):
             assert var["multi"] and var["includeAll"]
             assert var["refresh"] == 2
@@ -103,19 +110,20 @@ def test_devops_view_panels(models: dict[str, dict[str, Any]]) -> None:
     health_panel = panels["Service Instance Health"]
     assert health_panel["type"] == "state-timeline"
     assert [t["expr"] for t in health_panel["targets"]] == [
-        'up{job=~"$service", instance=~"$instance"}'
+        'bottomk(10, up{job=~"$service", instance=~"$instance"})'  # down first, at most 10
     ]
     table = panels["All Service Instances"]
     renames = table["transformations"][0]["options"]["renameByName"]
     assert sorted(renames.values()) == ["Health Status", "Instance Name", "Service Type"]
     assert table["targets"][0]["format"] == "table"
-    assert table["targets"][0]["expr"].startswith("sort(up{")  # down (0) first, server-side
+    # Down (0) first and at most 50 rows, both on the server.
+    assert table["targets"][0]["expr"].startswith("sort(bottomk(50, up{")
     assert "count(" in panels["Registered Instances"]["targets"][0]["expr"]
     assert "== 1" in panels["Scraped Instances"]["targets"][0]["expr"]
     assert "== 0" in panels["Instances Down"]["targets"][0]["expr"]
     memory = panels["Container Memory (working set)"]
     mem = memory["targets"][0]["expr"]
-    assert mem.startswith("sum by (name) (container_memory_working_set_bytes{")
+    assert mem.startswith("topk(10, sum by (name) (container_memory_working_set_bytes{")
     assert 'name=~"te-$instance"' in mem and 'job="cadvisor"' in mem
     assert memory["fieldConfig"]["defaults"]["unit"] == "bytes"
     ref = panels["Instance Registry Reference"]
@@ -174,25 +182,41 @@ def test_every_type_gets_the_standard_exposition(models: dict[str, dict[str, Any
     exprs = {
         title: [t["expr"] for t in p["targets"]] for title, p in panels.items() if "targets" in p
     }
-    assert exprs["exchange-simulator Health"] == [f"up{sel}"]
+    rate = "[$__rate_interval]"
+    assert exprs["exchange-simulator Health"] == [f"bottomk(10, up{sel})"]  # down first
+    # The selected instances together, then the 10 busiest.
     assert exprs["exchange-simulator Requests/s"] == [
-        f"sum by (instance) (rate(http_requests_total{sel}[$__rate_interval]))"
+        f"sum(rate(http_requests_total{sel}{rate}))",
+        f"topk(10, sum by (instance) (rate(http_requests_total{sel}{rate})))",
     ]
-    errors = f"sum by (instance) (rate(http_request_errors_total{sel}[$__rate_interval]))"
-    requests = f"sum by (instance) (rate(http_requests_total{sel}[$__rate_interval]))"
-    assert exprs["exchange-simulator Error Ratio"] == [f"({errors} or 0 * {requests}) / {requests}"]
+    errors = f"sum by (instance) (rate(http_request_errors_total{sel}{rate}))"
+    requests = f"sum by (instance) (rate(http_requests_total{sel}{rate}))"
+    together = (
+        f"(sum (rate(http_request_errors_total{sel}{rate})) or 0 * "
+        f"sum (rate(http_requests_total{sel}{rate}))) / sum (rate(http_requests_total{sel}{rate}))"
+    )
+    assert exprs["exchange-simulator Error Ratio"] == [
+        together,
+        f"topk(10, ({errors} or 0 * {requests}) / {requests})",
+    ]
     assert exprs["exchange-simulator Latency p50/p95/p99"] == [
-        f"histogram_quantile({q}, sum by (le, instance) "
-        f"(rate(http_request_duration_seconds_bucket{sel}[$__rate_interval])))"
-        for q in (0.5, 0.95, 0.99)
+        *(
+            f"histogram_quantile({q}, sum by (le) "
+            f"(rate(http_request_duration_seconds_bucket{sel}{rate})))"
+            for q in (0.5, 0.95, 0.99)
+        ),
+        "topk(10, histogram_quantile(0.95, sum by (le, instance) "
+        f"(rate(http_request_duration_seconds_bucket{sel}{rate}))))",
     ]
-    assert exprs["exchange-simulator Uptime"] == [f"time() - process_start_time_seconds{sel}"]
+    assert exprs["exchange-simulator Uptime"] == [
+        f"bottomk(10, time() - process_start_time_seconds{sel})"
+    ]
     assert exprs["exchange-simulator Restarts"] == [
-        f"changes(process_start_time_seconds{sel}[$__range])"
+        f"topk(10, changes(process_start_time_seconds{sel}[$__range]))"
     ]
-    assert exprs["exchange-simulator Memory"] == [f"process_resident_memory_bytes{sel}"]
+    assert exprs["exchange-simulator Memory"] == [f"topk(10, process_resident_memory_bytes{sel})"]
     assert exprs["exchange-simulator Dependency Readiness"] == [
-        f"min by (instance, dependency) (service_dependency_ready{sel})"
+        f"bottomk(10, min by (instance, dependency) (service_dependency_ready{sel}))"
     ]
     assert "audit-correlator Dependency Readiness" not in panels  # not served there
     units = {
@@ -207,6 +231,46 @@ def test_every_type_gets_the_standard_exposition(models: dict[str, dict[str, Any
             assert '"$service"' in expr and '"$instance"' in expr, title
 
 
+def test_with_recording_rules_the_panels_read_the_recorded_series() -> None:
+    from tsedash.prometheus.rules import recording_file
+
+    text = FIXTURE.read_text().replace(
+        "container_prefix: te-", "container_prefix: te-, recording_rules: true"
+    )
+    reg = load_registry_text(text, "r.yaml")
+    assert reg.defaults.recording_rules
+    panels = {p["title"]: p for p in all_panels(simulation_entity_view.build(reg))}
+    sel = '{job="exchange-simulator", job=~"$service", instance=~"$instance"}'
+    exprs = {t: [x["expr"] for x in p.get("targets", [])] for t, p in panels.items()}
+    assert exprs["exchange-simulator Requests/s"] == [
+        f"sum(instance:tsedash_http_requests:rate1m{sel})",
+        f"topk(10, sum by (instance) (instance:tsedash_http_requests:rate1m{sel}))",
+    ]
+    assert exprs["exchange-simulator Error Ratio"][1] == (
+        f"topk(10, instance:tsedash_http_error_ratio:rate1m{sel})"
+    )
+    assert exprs["exchange-simulator Latency p50/p95/p99"] == [
+        *(
+            f"histogram_quantile({q}, sum by (le) (job:tsedash_http_request_duration_seconds_"
+            'bucket:rate1m{job="exchange-simulator", job=~"$service"}))'
+            for q in (0.5, 0.95, 0.99)
+        ),
+        f"topk(10, instance:tsedash_http_request_duration_seconds:p95_rate1m{sel})",
+    ]
+    # No rate or quantile of a raw series is left for Prometheus to compute at every step.
+    rates = [e for es in exprs.values() for e in es if "http_request" in e and "rate(" in e]
+    assert rates == []
+    # Every series they read is one the generated recording rules write.
+    written = {r["record"] for g in recording_file(reg)["groups"] for r in g["rules"]}
+    read = {
+        name
+        for es in exprs.values()
+        for e in es
+        for name in re.findall(r"(?:instance|job):[a-z_]+:[a-z0-9_]+", e)
+    }
+    assert read and read <= written
+
+
 def test_domain_metrics_and_the_declared_flow(models: dict[str, dict[str, Any]]) -> None:
     panels = {p["title"]: p for p in all_panels(models["tse-simulation-entity"])}
     rate = panels["exchange-simulator Trades/s"]
@@ -214,7 +278,7 @@ def test_domain_metrics_and_the_declared_flow(models: dict[str, dict[str, Any]])
     assert rate["targets"][0]["legendFormat"] == "{{instance}}"
     assert rate["options"]["legend"]["showLegend"] is True
     depth = panels["exchange-simulator Book Depth"]
-    assert depth["targets"][0]["expr"].startswith("avg by (instance, symbol, side) (")
+    assert depth["targets"][0]["expr"].startswith("topk(10, avg by (instance, symbol, side) (")
     assert depth["targets"][0]["legendFormat"] == "{{instance}} {{symbol}} {{side}}"
     total = panels["exchange-simulator Trades Total"]
     assert total["type"] == "stat"
@@ -222,9 +286,8 @@ def test_domain_metrics_and_the_declared_flow(models: dict[str, dict[str, Any]])
     # A declared outbound metric with a callee label makes the flow panel.
     flow = panels["Entity Communication Flow"]
     assert flow["targets"][0]["legendFormat"] == "{{instance}} → {{target_service}}"
-    assert (
-        "sum by (instance, target_service) (rate(client_requests_total{"
-        in (flow["targets"][0]["expr"])
+    assert flow["targets"][0]["expr"].startswith(
+        "topk(10, sum by (instance, target_service) (rate(client_requests_total{"
     )
 
 
@@ -233,8 +296,8 @@ def test_without_a_declared_flow_the_panel_shows_inbound_requests() -> None:
     panels = {p["title"]: p for p in simulation_entity_view.build(reg)["panels"]}
     inbound = panels["Entity Communication: Inbound Requests"]
     assert inbound["targets"][0]["expr"] == (
-        "sum by (instance, route, code) "
-        '(rate(http_requests_total{job=~"$service", instance=~"$instance"}[$__rate_interval]))'
+        "topk(10, sum by (instance, route, code) "
+        '(rate(http_requests_total{job=~"$service", instance=~"$instance"}[$__rate_interval])))'
     )
     assert "target_service" not in json.dumps(simulation_entity_view.build(reg))
 

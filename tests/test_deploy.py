@@ -224,6 +224,7 @@ def test_compose_snippet_mounts_exist_in_the_repo() -> None:
             str(prom / "prometheus.yml"),
             str(prom / "rules"),
             str(prom / "targets"),
+            str(prom / "expected"),
             str(ROOT / "provisioning"),
         ]
     )
@@ -232,8 +233,12 @@ def test_compose_snippet_mounts_exist_in_the_repo() -> None:
 def test_compose_snippet_is_an_overlay_with_no_secrets() -> None:
     services = _snippet()["services"]
     # The orchestrator runs Prometheus, Grafana and the exporters; the overlay only adds
-    # cAdvisor (which it lacks) and mounts our files into the orchestrator's containers.
-    assert set(services) == {"grafana", "prometheus", "cadvisor"}
+    # cAdvisor (which it lacks), the static server of the expected instances, and mounts our
+    # files into the orchestrator's containers.
+    assert set(services) == {"grafana", "prometheus", "cadvisor", "tsedash-expected"}
+    expected = services["tsedash-expected"]
+    assert expected["command"] == ["httpd", "-f", "-p", "9099", "-h", "/srv"]
+    assert expected["volumes"] == ["${TSEDASH_DIR:-../tsedash}/deploy/prometheus/expected:/srv:ro"]
     assert set(services["prometheus"]) == {"volumes"} and set(services["grafana"]) == {"volumes"}
     text = render_deploy(REGISTRY)[SNIPPET].decode()
     assert not re.search(r"(?i)(password|secret|token|dsn)", text)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 import tsedash_dashboards
 from tsedash import pipeline
@@ -278,7 +279,14 @@ def test_a_broken_metrics_path_fails_verify_naming_instance_and_path(
             "trading-system-engine": dataclasses.replace(engine_type, metrics_path="/metrics"),
         },
     )
-    write_prometheus(broken, stack.config_dir, SCRAPE)
+    # The expected-instances server the stack started stays where it is.
+    config = yaml.safe_load((stack.config_dir / "prometheus.yml").read_text())
+    [served] = [
+        job["static_configs"][0]["targets"][0]
+        for job in config["scrape_configs"]
+        if job["job_name"] == "tsedash-expected"
+    ]
+    write_prometheus(broken, stack.config_dir, SCRAPE, served)
     os.kill(stack.prometheus_pid, signal.SIGHUP)
     try:
         deadline = time.monotonic() + 20
@@ -302,8 +310,83 @@ def test_a_broken_metrics_path_fails_verify_naming_instance_and_path(
             for ln in render_table(report).splitlines()
         )
     finally:
-        write_prometheus(stack.registry, stack.config_dir, SCRAPE)
+        write_prometheus(stack.registry, stack.config_dir, SCRAPE, served)
         os.kill(stack.prometheus_pid, signal.SIGHUP)
+        # Later tests see the stack whole again: the engine scraped on its real path.
+        deadline = time.monotonic() + 20
+        while _series(stack, 'up{job="trading-system-engine"}').get(ENGINE) != 1.0:
+            assert time.monotonic() < deadline, "the engine's target never came back"
+            time.sleep(0.5)
+        time.sleep(1.5)
+
+
+def test_the_expected_instances_are_scraped_with_their_own_job_and_instance(stack: Stack) -> None:
+    """InstanceMissing's join works only if the served exposition arrives with the job and
+    instance it names (honor_labels): on the real stack every registry instance is expected,
+    and none is missing."""
+    expected = api(stack.prometheus, "/api/v1/query", {"query": "tsedash_expected_instance"})
+    pairs = {(s["metric"]["job"], s["metric"]["instance"]) for s in expected["data"]["result"]}
+    assert pairs == {(i.service_name, i.instance_name) for i in stack.registry.instances}
+    missing = "tsedash_expected_instance unless on (job, instance) up"
+    assert api(stack.prometheus, "/api/v1/query", {"query": missing})["data"]["result"] == []
+    assert _series(stack, 'up{job="tsedash-expected"}') != {}
+
+
+def test_recording_rules_hold_what_the_services_serve(stack: Stack) -> None:
+    """Prometheus evaluates the generated recording rules on the real scrapes: one series per
+    instance, with its job, holding the 1-minute rate the raw query gives (the stack is younger
+    than a minute, so both are below the served rate by the same factor), an error ratio of
+    the simulated 5 % errors, a p95."""
+    requests = _series(stack, "instance:tsedash_http_requests:rate1m")
+    raw = _series(stack, "sum by (job, instance) (rate(http_requests_total[1m]))")
+    ratio = _series(stack, "instance:tsedash_http_error_ratio:rate1m")
+    p95 = _series(stack, "instance:tsedash_http_request_duration_seconds:p95_rate1m")
+    assert set(requests) == {i.instance_name for i in stack.registry.instances}
+    for inst in stack.registry.instances:
+        assert requests[inst.instance_name] == pytest.approx(raw[inst.instance_name], rel=0.25)
+        assert requests[inst.instance_name] > 0
+        assert 0 <= ratio[inst.instance_name] <= 0.1
+        assert 0 < p95[inst.instance_name] <= 10
+    buckets = api(
+        stack.prometheus,
+        "/api/v1/query",
+        {"query": "count by (job) (job:tsedash_http_request_duration_seconds_bucket:rate1m)"},
+    )["data"]["result"]
+    assert {s["metric"]["job"] for s in buckets} == set(stack.registry.services)
+
+
+def test_dashboards_on_recording_rules_show_every_instance(
+    stack: Stack, run_cli: RunCli, tmp_path: Path
+) -> None:
+    """`defaults: {recording_rules: true}`: every visible panel has data for every instance."""
+    text = stack.registry_file.read_text()
+    assert "container_prefix: trading-ecosystem-}" in text
+    registry = tmp_path / "instances.yaml"
+    registry.write_text(
+        text.replace(
+            "container_prefix: trading-ecosystem-}",
+            "container_prefix: trading-ecosystem-, recording_rules: true}",
+        )
+    )
+    provisioning = tmp_path / "provisioning"
+    pipeline.build(registry, tsedash_dashboards, provisioning)
+    assert "instance:tsedash_http_requests:rate1m" in "".join(
+        p.read_text() for p in provisioning.rglob("*.json")
+    )
+    res = run_cli(
+        "verify",
+        "--registry",
+        str(registry),
+        "--prometheus",
+        stack.prometheus,
+        "--dashboards",
+        str(provisioning),
+        "--rate-interval",
+        RATE_WINDOW,
+        "--json",
+    )
+    report = json.loads(res.stdout)
+    assert res.exit_code == 0 and report["ok"] is True, res.stdout
 
 
 def test_unreachable_prometheus_exits_3(stack: Stack, run_cli: RunCli) -> None:

@@ -80,25 +80,37 @@ CASES: list[tuple[str, str, Mutation, str]] = [
     (
         "template-instance",
         "tse-devops-docker",
-        lambda m: m["templating"]["list"][2].pop("allValue"),
+        lambda m: m["templating"]["list"][3].pop("allValue"),
         "needs an allValue",
     ),
     (
         "template-instance",
         "tse-devops-docker",
-        lambda m: m["templating"]["list"][2].update(datasource={"uid": "prom"}),
+        lambda m: m["templating"]["list"][3].update(datasource={"uid": "prom"}),
         "query the `datasource`",
+    ),
+    (  # a bounded list whose regex does not capture the instance
+        "template-instance",
+        "tse-devops-docker",
+        lambda m: m["templating"]["list"][3].update(regex='/job="([^"]+)"/'),
+        "with a regex capturing `instance`",
     ),
     (
         "template-label-promql",
         "tse-devops-docker",
-        lambda m: m["templating"]["list"][2].update(query="label_values(up{job=~}, instance)"),
+        lambda m: m["templating"]["list"][3].update(query="query_result(bottomk(200, up{))"),
+        "invalid expression",
+    ),
+    (
+        "template-label-promql",
+        "tse-devops-docker",
+        lambda m: m["templating"]["list"][3].update(query="label_values(up{job=~}, instance)"),
         "invalid selector",
     ),
     (
         "template-label-promql",
         "tse-devops-docker",
-        lambda m: m["templating"]["list"][2].update(query="up"),
+        lambda m: m["templating"]["list"][3].update(query="up"),
         "is not label_values",
     ),
     (
@@ -458,3 +470,35 @@ def test_one_variable_pattern_and_one_macro_table() -> None:
     assert macros["__rate_interval_ms"] == "60000"
     with pytest.raises(ValueError, match="not a duration"):
         duration_ms("5 minutes")
+
+
+def test_dashboards_on_recording_rules_are_lint_clean_in_strict_mode(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """The recorded series (`instance:tsedash_…`, `job:tsedash_…`) belong to the metric
+    contract, and a per-job series has no instance to follow."""
+    registry = tmp_path / "instances.yaml"
+    registry.write_text(
+        (ROOT / "instances.yaml")
+        .read_text()
+        .replace(
+            "container_prefix: trading-ecosystem-}",
+            "container_prefix: trading-ecosystem-, recording_rules: true}",
+        )
+    )
+    out = tmp_path / "provisioning"
+    res = run_cli(
+        "build",
+        "--registry",
+        str(registry),
+        "--out",
+        str(out),
+        "--lint",
+        "--strict",
+        "--exclusions",
+        str(ROOT / ".lint.yaml"),
+    )
+    assert res.exit_code == 0, res.stdout + res.stderr
+    assert "instance:tsedash_http_error_ratio:rate1m" in "".join(
+        p.read_text() for p in out.rglob("*.json")
+    )

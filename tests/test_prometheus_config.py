@@ -71,6 +71,17 @@ def test_one_job_per_service_and_infrastructure_job() -> None:
         "exchange-simulator",
         "redis",
         "cadvisor",
+        "tsedash-expected",  # the registry's instances, for InstanceMissing
+    ]
+    expected = config["scrape_configs"][-1]
+    assert expected["honor_labels"] is True  # each series keeps the job and instance it names
+    assert expected["static_configs"] == [{"targets": ["tsedash-expected:9099"]}]
+    assert config["rule_files"] == ["rules/tsedash-recording.yml", "rules/tsedash-alerts.yml"]
+    assert files["expected/metrics"].decode().splitlines()[2:] == [
+        'tsedash_expected_instance{job="audit-correlator",instance="audit-correlator"} 1',
+        'tsedash_expected_instance{job="test-coordinator",instance="test-coordinator"} 1',
+        'tsedash_expected_instance{job="exchange-simulator",instance="exchange-OKX"} 1',
+        'tsedash_expected_instance{job="exchange-simulator",instance="exchange-Binance"} 1',
     ]
     assert config["global"]["scrape_interval"] == "5s"
     assert config["global"]["scrape_timeout"] == "5s"  # never longer than the interval
@@ -94,10 +105,11 @@ def test_one_job_per_service_and_infrastructure_job() -> None:
     assert json.loads(files["targets/redis.json"])[0]["labels"] == {
         "service_type": "infrastructure"
     }
-    assert config["rule_files"] == ["rules/tsedash-alerts.yml"]
     assert sorted(files) == [
+        "expected/metrics",
         "prometheus.yml",
         "rules/tsedash-alerts.yml",
+        "rules/tsedash-recording.yml",
         "targets/audit-correlator.json",
         "targets/cadvisor.json",
         "targets/exchange-simulator.json",
@@ -112,7 +124,7 @@ def test_cli_writes_deterministically(run_cli: RunCli, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.stderr
     first = {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     res = run_cli("prometheus", "--registry", str(FIXTURE), "--out", str(out))
-    assert "0 written, 7 unchanged" in res.stdout
+    assert "0 written, 9 unchanged" in res.stdout
     assert first == {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
 

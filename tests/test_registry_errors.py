@@ -574,3 +574,47 @@ def test_registry_path_is_a_directory(run_cli: RunCli, tmp_path: Path) -> None:
     res = run_cli("registry", "check", "--registry", str(tmp_path))
     assert res.exit_code == 2
     assert "is a directory" in res.stderr
+
+
+def _large(n: int, bad: str = "") -> str:
+    """The repository's service types with n instances; `bad` replaces instance 1,500's line."""
+    from benchmarks.load import registry_text
+
+    lines = registry_text(n, recording=False).splitlines()
+    index = next(i for i, line in enumerate(lines) if "x01500" in line)
+    if bad:
+        lines[index] = bad
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("  - {service: exchange-simulator, name: exchange-x01500, address: 'h:99999'}", "99999"),
+        ("  - {service: exchange-simulator, name: exchange-x01500, adress: 'h:1'}", "adress"),
+        ("  - {service: exchange-simulator, name: 'exchange-x01500\\n', address: 'h:1'}", "name"),
+    ],
+)
+def test_a_large_registry_checked_by_compiled_code_still_locates_its_error(
+    monkeypatch: pytest.MonkeyPatch, bad: str, message: str
+) -> None:
+    """From 1,000 instances a compiled validator decides first; a rejected document gets the
+    same located message as a small one (the line of the instance)."""
+    from tsedash.registry import RegistryError, load_registry_text, structure
+    from tsedash.registry.structure import COMPILED_FROM
+
+    text = _large(2 * COMPILED_FROM)
+    walker = structure._validator
+
+    def refused() -> None:
+        raise AssertionError("a valid large registry must not be walked by jsonschema")
+
+    monkeypatch.setattr(structure, "_validator", refused)
+    assert len(load_registry_text(text, "big.yaml").instances) == 2 * COMPILED_FROM
+    monkeypatch.setattr(structure, "_validator", walker)
+    broken = _large(2 * COMPILED_FROM, bad)
+    with pytest.raises(RegistryError) as caught:
+        load_registry_text(broken, "big.yaml")
+    line = broken.splitlines().index(bad) + 1
+    shown = [str(p) for p in caught.value.problems]
+    assert any(p.startswith(f"big.yaml:{line}:") and message in p for p in shown), shown

@@ -91,14 +91,17 @@ def write_tree(out: Path, files: dict[str, bytes], kind: str = "build") -> Write
                              "control character in it)")  # fmt: skip
     report = WriteReport()
     previous = read_manifest(out, kind)
-    changed = {}
+    changed: dict[str, bytes] = {}
+    before: dict[str, bytes | None] = {}
     for rel in sorted(files):
-        if _current_bytes(out / rel) == files[rel]:
+        current = _current_bytes(out / rel)
+        if current == files[rel]:
             report.unchanged.append(rel)
         else:
             changed[rel] = files[rel]
+            before[rel] = current
             report.written.append(rel)
-    _replace_all(out, changed)
+    _replace_all(out, changed, before)
     kept = []
     for rel in sorted(set(previous) - set(files)):
         removed = _remove_owned(out, rel)
@@ -122,23 +125,27 @@ def _current_bytes(path: Path) -> bytes | None:
         return None
 
 
-def _replace_all(out: Path, changed: dict[str, bytes]) -> None:
+def _replace_all(out: Path, changed: dict[str, bytes], before: dict[str, bytes | None]) -> None:
     """Phase 1: every new content in a temp file beside its target; phase 2: all replaced.
-    Any failure removes the temp files and puts back what phase 2 had already replaced."""
+    Any failure removes the temp files and puts back what phase 2 had already replaced
+    (`before`: each target's bytes when the command started, None when it had none)."""
     temps: dict[str, str] = {}
     made_dirs: list[Path] = []
+    known_dirs: set[Path] = set()  # 10,000 files share a handful of directories
     try:
         for rel, data in changed.items():
             target = out / rel
-            for parent in reversed([target.parent, *target.parent.parents]):
-                if not parent.exists():
-                    parent.mkdir()
-                    made_dirs.append(parent)
+            if target.parent not in known_dirs:
+                for parent in reversed([target.parent, *target.parent.parents]):
+                    if not parent.exists():
+                        parent.mkdir()
+                        made_dirs.append(parent)
+                known_dirs.add(target.parent)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
             temps[rel] = tmp
             with os.fdopen(fd, "wb") as fh:
+                os.fchmod(fh.fileno(), 0o755 if rel.endswith(".sh") else 0o644)
                 fh.write(data)
-            os.chmod(tmp, 0o755 if rel.endswith(".sh") else 0o644)
         # One sync for every temp file rather than an fsync each (10,000 schema scripts at
         # 10,000 instances): all contents are on disk before the first rename.
         if temps:
@@ -154,16 +161,15 @@ def _replace_all(out: Path, changed: dict[str, bytes]) -> None:
     try:
         for rel, tmp in temps.items():
             target = out / rel
-            before = _current_bytes(target)
             os.replace(tmp, target)
-            done.append((target, before))
+            done.append((target, before.get(rel)))
     except BaseException:
-        for target, before in reversed(done):
+        for target, old in reversed(done):
             with contextlib.suppress(OSError):
-                if before is None:
+                if old is None:
                     target.unlink()
                 else:
-                    atomic_write(target, before)
+                    atomic_write(target, old)
         for tmp in temps.values():
             Path(tmp).unlink(missing_ok=True)
         raise

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 import time
 import urllib.parse
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 from tsedash.errors import InputError
@@ -20,6 +22,7 @@ from tsedash.processes import (
     port_open,
 )
 from tsedash.prometheus import write_prometheus
+from tsedash.prometheus.expected import FILE as EXPECTED_FILE
 from tsedash.registry import InfraJob, Registry
 
 LOOPBACK = "127.0.0.1"
@@ -61,7 +64,24 @@ def start_prometheus(
     if port_open(LOOPBACK, port):
         raise InputError(f"cannot start Prometheus on {LOOPBACK}:{port}: port already in use")
     config_dir = group.workdir / "prometheus"
-    write_prometheus(registry, config_dir, scrape_interval)
+    # The expected-instances exposition, served as the compose overlay's static server would.
+    served = distinct_free_ports(1, {port})[0]
+    write_prometheus(registry, config_dir, scrape_interval, f"{LOOPBACK}:{served}")
+    expected_dir = config_dir / Path(EXPECTED_FILE).parent
+    group.start(
+        "expected-instances",
+        [
+            sys.executable,
+            "-m",
+            "http.server",
+            "--bind",
+            LOOPBACK,
+            "-d",
+            str(expected_dir),
+            str(served),
+        ],
+        ready=lambda: http_ok(f"http://{LOOPBACK}:{served}/metrics"),
+    )
     url = f"http://{LOOPBACK}:{port}"
     group.start(
         "prometheus",

@@ -6,15 +6,17 @@ Compose merges a service's mounts by target path, so the overlay mounts exactly 
 orchestrator mounts: our `prometheus.yml` over its `/etc/prometheus/prometheus.yml` (a directory
 at `/etc/prometheus` would lose to its file), our rules and file_sd targets beside it, our
 `provisioning/` over Grafana's `/etc/grafana/provisioning`. It adds cAdvisor, which the
-orchestrator lacks, and changes nothing else: images, commands, exporters and the ecosystem's
-services stay the orchestrator's. Host paths are relative to `${TSEDASH_DIR}` (this repository,
-default ../tsedash next to orchestrator-docker).
+orchestrator lacks, and `tsedash-expected` (a static web server for the expected-instances
+exposition InstanceMissing joins), and changes nothing else: images, commands, exporters and
+the ecosystem's services stay the orchestrator's. Host paths are relative to `${TSEDASH_DIR}`
+(this repository, default ../tsedash next to orchestrator-docker).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from tsedash.prometheus import expected
 from tsedash.registry import Registry
 
 SNIPPET = "docker-compose.observability.yml"
@@ -38,6 +40,15 @@ def _overlay(port: dict[str, str]) -> dict[str, dict[str, Any]]:
                 f"{ROOT}/deploy/prometheus/rules:/etc/prometheus/rules:ro",
                 f"{ROOT}/deploy/prometheus/targets:/etc/prometheus/targets:ro",
             ],
+        },
+        # Serves deploy/prometheus/expected/metrics, the instances InstanceMissing expects.
+        expected.JOB: {
+            "image": expected.SERVER_IMAGE,
+            "container_name": f"trading-ecosystem-{expected.JOB}-infra",
+            "command": ["httpd", "-f", "-p", str(expected.PORT), "-h", "/srv"],
+            "volumes": [f"{ROOT}/deploy/prometheus/expected:/srv:ro"],
+            "networks": ["trading-ecosystem"],
+            "restart": "unless-stopped",
         },
         "grafana": {"volumes": [f"{ROOT}/provisioning:{GRAFANA_PROVISIONING}:ro"]},
     }

@@ -3,7 +3,8 @@
 Relabeling sets `job` = SERVICE_NAME (the job name) and `instance` = SERVICE_INSTANCE_NAME (from
 the target's `__service_instance` label, dropped after relabeling as every `__` label is), which
 is exactly what the dashboards' queries match on; each service type has its own metrics path
-(trading-system-engine serves `/api/v1/metrics`).
+(trading-system-engine serves `/api/v1/metrics`). Beside them: the recording rules, the alert
+rules, and the expected-instances exposition with its scrape job (tsedash.prometheus.expected).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 
 from tsedash.encode import dump_yaml
 from tsedash.files import WriteReport, write_tree
-from tsedash.prometheus.rules import RULES_FILE, alert_rules
+from tsedash.prometheus import expected
+from tsedash.prometheus.rules import RECORDING_FILE, RULES_FILE, alert_rules, recording_file
 from tsedash.registry import Instance, Registry
 
 DEFAULT_OUT = "deploy/prometheus"
@@ -27,7 +29,9 @@ def _targets_file(job: str) -> str:
     return f"targets/{job}.json"
 
 
-def scrape_config(registry: Registry, scrape_interval: str = "15s") -> dict[str, Any]:
+def scrape_config(
+    registry: Registry, scrape_interval: str = "15s", expected_address: str = expected.ADDRESS
+) -> dict[str, Any]:
     if not _DURATION.match(scrape_interval):
         raise ValueError(f"scrape interval {scrape_interval!r} is not a duration like 15s")
     jobs: list[dict[str, Any]] = []
@@ -52,8 +56,9 @@ def scrape_config(registry: Registry, scrape_interval: str = "15s") -> dict[str,
                 ],
             }
         )
+    jobs.append(expected.scrape_job(expected_address))
     return {
-        "rule_files": [RULES_FILE],
+        "rule_files": [RECORDING_FILE, RULES_FILE],
         "global": {
             "scrape_interval": scrape_interval,
             "evaluation_interval": scrape_interval,
@@ -98,10 +103,15 @@ def file_sd_targets(registry: Registry) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def render_prometheus(registry: Registry, scrape_interval: str = "15s") -> dict[str, bytes]:
+def render_prometheus(
+    registry: Registry, scrape_interval: str = "15s", expected_address: str = expected.ADDRESS
+) -> dict[str, bytes]:
+    config = scrape_config(registry, scrape_interval, expected_address)
     files = {
-        "prometheus.yml": dump_yaml(scrape_config(registry, scrape_interval), "tsedash prometheus"),
+        "prometheus.yml": dump_yaml(config, "tsedash prometheus"),
+        RECORDING_FILE: dump_yaml(recording_file(registry), "tsedash prometheus"),
         RULES_FILE: dump_yaml(alert_rules(registry), "tsedash prometheus"),
+        expected.FILE: expected.exposition(registry),
     }
     for job, entries in file_sd_targets(registry).items():
         files[_targets_file(job)] = (json.dumps(entries, indent=2, sort_keys=True) + "\n").encode()
@@ -109,6 +119,10 @@ def render_prometheus(registry: Registry, scrape_interval: str = "15s") -> dict[
 
 
 def write_prometheus(
-    registry: Registry, out: str | Path = DEFAULT_OUT, scrape_interval: str = "15s"
+    registry: Registry,
+    out: str | Path = DEFAULT_OUT,
+    scrape_interval: str = "15s",
+    expected_address: str = expected.ADDRESS,
 ) -> WriteReport:
-    return write_tree(Path(out), render_prometheus(registry, scrape_interval), "prometheus")
+    files = render_prometheus(registry, scrape_interval, expected_address)
+    return write_tree(Path(out), files, "prometheus")

@@ -6,10 +6,14 @@ Per service type, on what every service really exposes:
   `alerts:`, defaults 5 % and a p95 of 1 s), for 5 m.
 - CounterStalled: only for exposed domain counters whose registry entry asks for it
   (`stall_alert: true`): a counter that is flat by nature (alerts raised) is healthy.
-- InstanceMissing: an instance the registry expects but Prometheus does not scrape at all;
-  `absent()` cannot name instances in one expression, so one rule per expected instance, in a
-  group of its own evaluated every minute.
+Across types (constant size, whatever the number of instances):
+- InstanceMissing: an instance the registry expects but Prometheus does not scrape at all, one
+  alert per instance from one rule: the expected instances Prometheus scrapes from the
+  generated exposition (tsedash.prometheus.expected) `unless` a matching `up`.
+- ExpectedInstancesUnknown: that exposition is not scraped, so InstanceMissing cannot fire.
 Per infrastructure job: InfrastructureDown (`up == 0`) and InfrastructureMissing (`absent`).
+HighErrorRatio and HighLatency read the recording rules (`rules/tsedash-recording.yml`, always
+written beside this file): one rate over every raw series per evaluation, not one per alert.
 
 Every alert carries `severity`, `service`, `job` and (for instances) `instance`, an absolute
 link to the DevOps view filtered to it (`links.grafana_url`) and a `runbook_url` into
@@ -21,10 +25,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from tsedash.prometheus import expected
 from tsedash.registry import Registry, ServiceType
-from tsedash.registry import exposition as ex
+from tsedash.registry import recorded as rec
 
 RULES_FILE = "rules/tsedash-alerts.yml"
+RECORDING_FILE = "rules/tsedash-recording.yml"
 DASHBOARD_PATH = "/d/tse-devops-docker"
 INSTANCE = "{{ $labels.instance }}"
 WINDOW = "5m"
@@ -40,7 +46,9 @@ class _Annotator:
     ) -> dict[str, str]:
         link = f"{self.grafana}{DASHBOARD_PATH}"
         if service:
-            link += f"?var-service={quote(service)}&var-instance={instance}"
+            # A template (`{{ $labels.job }}`) is expanded by Prometheus: quote only names.
+            name = service if service.startswith("{{") else quote(service)
+            link += f"?var-service={name}&var-instance={instance}"
         return {
             "summary": summary,
             "description": description,
@@ -70,10 +78,7 @@ def _type_rules(registry: Registry, svc: ServiceType, note: _Annotator) -> list[
         },
         {
             "alert": "HighErrorRatio",
-            "expr": (
-                f"{by} (rate({ex.ERRORS}{sel}[{WINDOW}])) / "
-                f"{by} (rate({ex.REQUESTS}{sel}[{WINDOW}])) > {threshold.error_ratio:g}"
-            ),
+            "expr": f"{rec.ERROR_RATIO}{sel} > {threshold.error_ratio:g}",
             "for": WINDOW,
             "labels": {"severity": "warning", "service": service},
             "annotations": note(
@@ -81,24 +86,20 @@ def _type_rules(registry: Registry, svc: ServiceType, note: _Annotator) -> list[
                 f"{service} instance {INSTANCE} answers "
                 "{{ $value | humanizePercentage }} of requests with an error",
                 f"More than {threshold.error_ratio:.0%} of requests got a status >= 400 "
-                f"for {WINDOW}.",
+                f"(over {rec.WINDOW}) for {WINDOW}.",
                 service,
                 INSTANCE,
             ),
         },
         {
             "alert": "HighLatency",
-            "expr": (
-                f"histogram_quantile(0.95, sum by (job, instance, le) "
-                f"(rate({ex.DURATION}_bucket{sel}[{WINDOW}]))) > "
-                f"{threshold.latency_p95_seconds:g}"
-            ),
+            "expr": f"{rec.P95}{sel} > {threshold.latency_p95_seconds:g}",
             "for": WINDOW,
             "labels": {"severity": "warning", "service": service},
             "annotations": note(
                 "HighLatency",
                 f"{service} instance {INSTANCE} p95 latency is {{{{ $value | humanizeDuration }}}}",
-                f"The 95th percentile of request durations exceeded "
+                f"The 95th percentile of request durations (over {rec.WINDOW}) exceeded "
                 f"{threshold.latency_p95_seconds:g}s for {WINDOW}.",
                 service,
                 INSTANCE,
@@ -129,28 +130,35 @@ def _type_rules(registry: Registry, svc: ServiceType, note: _Annotator) -> list[
     return rules
 
 
-def _missing_rules(registry: Registry, svc: ServiceType, note: _Annotator) -> list[dict[str, Any]]:
+def _missing_rules(note: _Annotator) -> list[dict[str, Any]]:
+    job = "{{ $labels.job }}"
     return [
         {
             "alert": "InstanceMissing",
-            "expr": f'absent(up{{job="{svc.name}", instance="{inst.instance_name}"}})',
+            "expr": f"{expected.METRIC} unless on (job, instance) up",
             "for": "5m",
-            "labels": {
-                "severity": "warning",
-                "service": svc.name,
-                "job": svc.name,
-                "instance": inst.instance_name,
-            },
+            "labels": {"severity": "warning", "service": job},
             "annotations": note(
                 "InstanceMissing",
-                f"{inst.instance_name} is in the registry but not scraped",
-                "No target with this instance label: check the scrape config "
+                f"{INSTANCE} ({job}) is in the registry but not scraped",
+                "No target with this job and instance label: check the scrape config "
                 "(`tsedash prometheus`) and the container.",
-                svc.name,
-                inst.instance_name,
+                job,
+                INSTANCE,
             ),
-        }
-        for inst in registry.instances_of(svc.name)
+        },
+        {
+            "alert": "ExpectedInstancesUnknown",
+            "expr": f'absent(up{{job="{expected.JOB}"}} == 1)',
+            "for": "5m",
+            "labels": {"severity": "warning", "service": expected.JOB, "job": expected.JOB},
+            "annotations": note(
+                "ExpectedInstancesUnknown",
+                "Prometheus cannot read the list of expected instances",
+                f"The `{expected.JOB}` job is down or missing, so InstanceMissing cannot fire: "
+                "check the tsedash-expected service of the compose overlay.",
+            ),
+        },
     ]
 
 
@@ -193,13 +201,13 @@ def alert_rules(registry: Registry) -> dict[str, Any]:
     groups: list[dict[str, Any]] = []
     for service, svc in registry.services.items():
         groups.append({"name": f"tsedash-{service}", "rules": _type_rules(registry, svc, note)})
-        missing = _missing_rules(registry, svc, note)
-        if missing:
-            groups.append(
-                {"name": f"tsedash-{service}-missing", "interval": "1m", "rules": missing}
-            )
+    groups.append({"name": "tsedash-missing", "rules": _missing_rules(note)})
     if registry.infrastructure:
         groups.append(
             {"name": "tsedash-infrastructure", "rules": _infrastructure_rules(registry, note)}
         )
     return {"groups": groups}
+
+
+def recording_file(registry: Registry) -> dict[str, Any]:
+    return {"groups": [{"name": rec.GROUP, "rules": rec.recording_rules(registry)}]}

@@ -1,8 +1,11 @@
 """Every PromQL expression the dashboards issue, built from the registry's metric contract.
 
-Panels never hold PromQL literals: they call these functions. Each returns one expression
-whose result has one series per instance, so the number of queries never grows with the
-number of instances (the scale rule of docs/dashboards.md).
+Panels never hold PromQL literals: they call these functions. The number of queries never
+grows with the number of instances (the scale rule of docs/dashboards.md), and neither does
+what they return: per-instance expressions are ranked on the server (`topk`/`bottomk`, at most
+TOP series: all of them on a small stack or a narrowed `instance` selection), tables are capped
+at TABLE_ROWS, and each type's panels add the type's aggregate. With `recording_rules` on, the
+rates and quantiles come from the generated recording rules (tsedash.registry.recorded).
 """
 
 from __future__ import annotations
@@ -11,12 +14,18 @@ from dataclasses import dataclass
 
 from tsedash.registry import Metric, Registry
 from tsedash.registry import exposition as ex
+from tsedash.registry import recorded as rec
 
 RATE = "$__rate_interval"
 RANGE = "$__range"
 SERVICE_VAR = "$service"
 INSTANCE_VAR = "$instance"
 CADVISOR_JOB = "cadvisor"
+SEARCH_VAR = "$search"
+TOP = 10  # series per per-instance panel: the busiest, worst or down-first of the selection
+TABLE_ROWS = 50  # rows of the instance tables (down first)
+VARIABLE_VALUES = 200  # instances the `instance` drop-down lists (down first, searchable)
+ALL_INSTANCES = "selected together"
 
 
 @dataclass(frozen=True)
@@ -59,7 +68,23 @@ def service_variable_query(registry: Registry) -> str:
 
 
 def instance_variable_query() -> str:
-    return f'label_values(up{{job=~"{SERVICE_VAR}"}}, instance)'
+    """At most VARIABLE_VALUES instances of the selected types whose name contains the
+    `search` text, down ones first: the drop-down stays usable at 10,000 instances."""
+    return (
+        f'query_result(bottomk({VARIABLE_VALUES}, up{{job=~"{SERVICE_VAR}", '
+        f'instance=~".*{SEARCH_VAR}.*"}}))'
+    )
+
+
+INSTANCE_VARIABLE_REGEX = '/instance="([^"]+)"/'
+
+
+def _top(expr: str) -> str:
+    return f"topk({TOP}, {expr})"
+
+
+def _bottom(expr: str) -> str:
+    return f"bottomk({TOP}, {expr})"
 
 
 # --- health ----------------------------------------------------------------------------------
@@ -79,18 +104,22 @@ def infrastructure_up(registry: Registry) -> Query:
 
 
 def instances_up() -> Query:
-    return Query(f"up{_service_selector()}", "{{instance}}")
+    """Down first: the TOP lowest `up` of the selection (all of it on a small stack)."""
+    return Query(_bottom(f"up{_service_selector()}"), "{{instance}}")
 
 
 def instances_table() -> Query:
-    """Down first: `sort` orders by value, 0 (down) before 1 (up), on the server."""
-    return Query(f"sort(up{_service_selector()})", "", instant=True, table=True)
+    """Down first, at most TABLE_ROWS: `bottomk` picks the down ones, `sort` orders 0 before 1,
+    both on the server."""
+    return Query(
+        f"sort(bottomk({TABLE_ROWS}, up{_service_selector()}))", "", instant=True, table=True
+    )
 
 
 def registry_reference() -> Query:
     """The registry reference rides on each target's labels (schema_name, redis_namespace, …):
-    one table query, the same dashboard for 7 or 10,000 instances."""
-    return Query(f"up{_service_selector()}", "", instant=True, table=True)
+    one table query of at most TABLE_ROWS rows (narrow it with the `instance` variable)."""
+    return Query(f"topk({TABLE_ROWS}, up{_service_selector()})", "", instant=True, table=True)
 
 
 def instances_registered() -> Query:
@@ -108,7 +137,8 @@ def instances_down() -> Query:
 def firing_alerts() -> Query:
     """Alerts of the generated rules (`deploy/prometheus/rules`), firing for selected instances."""
     return Query(
-        f'ALERTS{{alertstate="firing", job=~"{SERVICE_VAR}", instance=~"{INSTANCE_VAR}"}}',
+        f'topk({TABLE_ROWS}, ALERTS{{alertstate="firing", job=~"{SERVICE_VAR}", '
+        f'instance=~"{INSTANCE_VAR}"}})',
         "",
         instant=True,
         table=True,
@@ -126,15 +156,14 @@ def _containers(registry: Registry) -> str:
 def container_memory(registry: Registry) -> Query:
     """The working set: what the kernel's OOM killer and `docker stats` count."""
     return Query(
-        f"sum by (name) (container_memory_working_set_bytes{_containers(registry)})", "{{name}}"
+        _top(f"sum by (name) (container_memory_working_set_bytes{_containers(registry)})"),
+        "{{name}}",
     )
 
 
 def container_cpu(registry: Registry) -> Query:
-    return Query(
-        f"sum by (name) (rate(container_cpu_usage_seconds_total{_containers(registry)}[{RATE}]))",
-        "{{name}}",
-    )
+    cpu = f"rate(container_cpu_usage_seconds_total{_containers(registry)}[{RATE}])"
+    return Query(_top(f"sum by (name) ({cpu})"), "{{name}}")
 
 
 # --- a service type's standard exposition (RED, process) -------------------------------------
@@ -145,54 +174,108 @@ def _type_selector(service: str) -> str:
     return f'{{job="{service}", job=~"{SERVICE_VAR}", instance=~"{INSTANCE_VAR}"}}'
 
 
-def _rate(metric: str, service: str) -> str:
-    return f"rate({metric}{_type_selector(service)}[{RATE}])"
+def _whole_type(service: str) -> str:
+    """All of one type's instances, for the recorded per-job series (no instance label)."""
+    return f'{{job="{service}", job=~"{SERVICE_VAR}"}}'
+
+
+def _rate(metric: str, selector: str) -> str:
+    return f"rate({metric}{selector}[{RATE}])"
 
 
 def type_health(service: str) -> Query:
-    return Query(f"up{_type_selector(service)}", "{{instance}}")
+    return Query(_bottom(f"up{_type_selector(service)}"), "{{instance}}")
 
 
-def request_rate(service: str) -> Query:
-    return Query(f"sum by (instance) ({_rate(ex.REQUESTS, service)})", "{{instance}}")
+def request_rate(service: str, recorded: bool = False) -> Query:
+    """The TOP busiest instances."""
+    if recorded:
+        return Query(
+            _top(f"sum by (instance) ({rec.REQUESTS}{_type_selector(service)})"), "{{instance}}"
+        )
+    return Query(
+        _top(f"sum by (instance) ({_rate(ex.REQUESTS, _type_selector(service))})"), "{{instance}}"
+    )
 
 
-def error_ratio(service: str) -> Query:
-    """Errors / requests per instance; 0 (not no data) while an instance has had no error,
-    since `http_request_errors_total` appears only with the first status >= 400."""
-    requests = f"sum by (instance) ({_rate(ex.REQUESTS, service)})"
-    errors = f"sum by (instance) ({_rate(ex.ERRORS, service)})"
-    return Query(f"({errors} or 0 * {requests}) / {requests}", "{{instance}}")
+def type_request_rate(service: str, recorded: bool = False) -> Query:
+    """The selected instances of the type together."""
+    if recorded:
+        return Query(f"sum({rec.REQUESTS}{_type_selector(service)})", ALL_INSTANCES)
+    return Query(f"sum({_rate(ex.REQUESTS, _type_selector(service))})", ALL_INSTANCES)
+
+
+def _error_ratio(selector: str, by: str) -> str:
+    requests = f"sum{by} ({_rate(ex.REQUESTS, selector)})"
+    errors = f"sum{by} ({_rate(ex.ERRORS, selector)})"
+    return f"({errors} or 0 * {requests}) / {requests}"
+
+
+def error_ratio(service: str, recorded: bool = False) -> Query:
+    """Errors / requests of the TOP worst instances; 0 (not no data) while an instance has had
+    no error, since `http_request_errors_total` appears only with the first status >= 400."""
+    if recorded:
+        return Query(_top(f"{rec.ERROR_RATIO}{_type_selector(service)}"), "{{instance}}")
+    return Query(_top(_error_ratio(_type_selector(service), " by (instance)")), "{{instance}}")
+
+
+def type_error_ratio(service: str, recorded: bool = False) -> Query:
+    """The selected instances of the type together."""
+    if recorded:
+        sel = _type_selector(service)
+        ratio = (
+            f"(sum({rec.ERRORS}{sel}) or 0 * sum({rec.REQUESTS}{sel})) / sum({rec.REQUESTS}{sel})"
+        )
+        return Query(ratio, ALL_INSTANCES)
+    return Query(_error_ratio(_type_selector(service), ""), ALL_INSTANCES)
 
 
 QUANTILES = (0.5, 0.95, 0.99)
 
 
-def latency(service: str, quantile: float) -> Query:
-    buckets = f"sum by (le, instance) ({_rate(ex.DURATION + '_bucket', service)})"
+def type_latency(service: str, quantile: float, recorded: bool = False) -> Query:
+    """A quantile of every request the selected instances answered together (recorded: all
+    of the type's instances, the per-job bucket rates)."""
+    if recorded:
+        buckets = f"sum by (le) ({rec.JOB_BUCKETS}{_whole_type(service)})"
+    else:
+        buckets = f"sum by (le) ({_rate(ex.DURATION + '_bucket', _type_selector(service))})"
     return Query(
         f"histogram_quantile({quantile}, {buckets})",
-        f"{{{{instance}}}} p{round(quantile * 100)}",
+        f"{ALL_INSTANCES} p{round(quantile * 100)}",
     )
 
 
+def slowest(service: str, recorded: bool = False) -> Query:
+    """The p95 of the TOP slowest instances."""
+    if recorded:
+        return Query(_top(f"{rec.P95}{_type_selector(service)}"), "{{instance}} p95")
+    buckets = f"sum by (le, instance) ({_rate(ex.DURATION + '_bucket', _type_selector(service))})"
+    return Query(_top(f"histogram_quantile(0.95, {buckets})"), "{{instance}} p95")
+
+
 def uptime(service: str) -> Query:
-    return Query(f"time() - {ex.START_TIME}{_type_selector(service)}", "{{instance}}", True)
+    """The TOP most recently started processes."""
+    return Query(
+        _bottom(f"time() - {ex.START_TIME}{_type_selector(service)}"), "{{instance}}", True
+    )
 
 
 def restarts(service: str) -> Query:
-    """A restart is a new process start time within the dashboard's range."""
+    """A restart is a new process start time within the dashboard's range; the TOP most
+    restarted instances."""
     selector = f"{ex.START_TIME}{_type_selector(service)}"
-    return Query(f"changes({selector}[{RANGE}])", "{{instance}}", instant=True)
+    return Query(_top(f"changes({selector}[{RANGE}])"), "{{instance}}", instant=True)
 
 
 def memory(service: str) -> Query:
-    return Query(f"{ex.RESIDENT_MEMORY}{_type_selector(service)}", "{{instance}}")
+    return Query(_top(f"{ex.RESIDENT_MEMORY}{_type_selector(service)}"), "{{instance}}")
 
 
 def readiness(service: str) -> Query:
+    """Not-ready dependencies first."""
     return Query(
-        f"min by (instance, dependency) ({ex.READINESS}{_type_selector(service)})",
+        _bottom(f"min by (instance, dependency) ({ex.READINESS}{_type_selector(service)})"),
         "{{instance}} {{dependency}}",
     )
 
@@ -209,19 +292,23 @@ def _legend(metric: Metric, *first: str) -> str:
 
 
 def metric_rate(service: str, metric: Metric) -> Query:
-    """Per-second rate of a counter (or the gauge's value), one series per instance."""
+    """Per-second rate of a counter (or the gauge's value) of the TOP highest instances."""
     selector = f"{metric.name}{_type_selector(service)}"
     inner = f"rate({selector}[{RATE}])" if metric.type == "counter" else selector
     fn = "sum" if metric.type == "counter" else "avg"
-    return Query(f"{fn} by ({_by(metric, 'instance')}) ({inner})", _legend(metric, "instance"))
+    return Query(
+        _top(f"{fn} by ({_by(metric, 'instance')}) ({inner})"), _legend(metric, "instance")
+    )
 
 
 def metric_total(service: str, metric: Metric) -> Query:
-    """Counter: increase over the dashboard's range; gauge: last value. One series per instance."""
+    """Counter: increase over the dashboard's range; gauge: last value. The TOP highest."""
     selector = f"{metric.name}{_type_selector(service)}"
     if metric.type == "counter":
-        return Query(f"sum by (instance) (increase({selector}[{RANGE}]))", "{{instance}}", True)
-    return Query(f"avg by (instance) ({selector})", "{{instance}}", instant=True)
+        return Query(
+            _top(f"sum by (instance) (increase({selector}[{RANGE}]))"), "{{instance}}", True
+        )
+    return Query(_top(f"avg by (instance) ({selector})"), "{{instance}}", instant=True)
 
 
 # --- communication ---------------------------------------------------------------------------
@@ -231,7 +318,7 @@ def inbound_requests() -> Query:
     """What exists on every service: requests it answered, by route and status code."""
     selector = f"{ex.REQUESTS}{_service_selector()}"
     return Query(
-        f"sum by (instance, route, code) (rate({selector}[{RATE}]))",
+        _top(f"sum by (instance, route, code) (rate({selector}[{RATE}]))"),
         "{{instance}} {{route}} {{code}}",
     )
 
@@ -240,6 +327,6 @@ def outbound_flow(service: str, metric: Metric) -> Query:
     """A declared client-side metric whose `flow_to` label names the callee."""
     selector = f"{metric.name}{_type_selector(service)}"
     return Query(
-        f"sum by (instance, {metric.flow_to}) (rate({selector}[{RATE}]))",
+        _top(f"sum by (instance, {metric.flow_to}) (rate({selector}[{RATE}]))"),
         f"{{{{instance}}}} → {{{{{metric.flow_to}}}}}",
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -170,8 +172,23 @@ def parse_registry(data: Any, file: str) -> Registry:
     )
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a registry is built: it allocates hundreds of
+    thousands of objects and frees none, so every collection pass is wasted work that grows
+    with the size (a quarter of the load at 50,000 instances). Re-entrant."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_registry_text(text: str, file: str) -> Registry:
-    return registry_from_document(*load_yaml(text, file), file)
+    with gc_paused():
+        return registry_from_document(*load_yaml(text, file), file)
 
 
 def registry_from_document(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tsedash.registry.checks import INSTANCE_WARNING_CODES, check_instances, suggest
 from tsedash.registry.loader import (
+    gc_paused,
     load_registry,
     read_registry_text,
     registry_from_document,
@@ -174,6 +175,16 @@ def load_sources(
     stale_after: float = DEFAULT_STALE_AFTER,
 ) -> Sources:
     """The YAML registry, plus compose files and live Redis when given, merged and checked."""
+    with gc_paused():
+        return _load_sources(registry_path, compose, discover_url, stale_after)
+
+
+def _load_sources(
+    registry_path: str | os.PathLike[str] | None,
+    compose: Sequence[str | os.PathLike[str]],
+    discover_url: str | None,
+    stale_after: float,
+) -> Sources:
     compose = list(compose)
     path = resolve_registry_path(registry_path)
     # Read and parse the file once: it is either the registry or a compose file.

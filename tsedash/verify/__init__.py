@@ -69,6 +69,10 @@ class PanelResult:
                 current = out.get(key)
                 if current is None or order.index(state) < order.index(current):
                     out[key] = state
+        # An aggregate line beside per-instance series (the "selected together" target) is
+        # worth a column only when it has no data.
+        if len(out) > 1 and out.get(ALL) == DATA:
+            del out[ALL]
         return out
 
 
@@ -283,7 +287,7 @@ def _check_target(
     values: dict[str, str],
     timeout: float,
 ) -> TargetResult:
-    query = expand(str(target.get("expr", "")), values)
+    query = unranked(expand(str(target.get("expr", "")), values))
     ref_id = str(target.get("refId", ""))
     try:
         expected, metrics = scope(query, registry)
@@ -302,6 +306,31 @@ def _check_target(
         return TargetResult(ref_id, query, {ALL: DATA if series else missing})
     states = {name: DATA if name in shown else missing for name in sorted(expected)}
     return TargetResult(ref_id, query, states)
+
+
+_RANKED = re.compile(
+    r"^(?:sort|sort_desc)\((.*)\)\Z|^(?:topk|bottomk)\(\s*\d+\s*,\s*(.*)\)\Z", re.S
+)
+
+
+def unranked(query: str) -> str:
+    """The expression under a top-level `sort`, `topk(k, …)` or `bottomk(k, …)`: the panels
+    show only the k highest or lowest, but every instance must have data underneath."""
+    while (match := _RANKED.match(query.strip())) is not None:
+        inner = match.group(1) or match.group(2)
+        if not _balanced(inner):
+            break  # `topk(1, a) + b(...)`: the parentheses close before the end
+        query = inner
+    return query
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _scrapes(url: str, registry: Registry, timeout: float) -> list[ScrapeResult]:

@@ -15,12 +15,14 @@ def check_label_variable(ctx: DashboardContext, name: str, label: str) -> Iterat
         return
     query = var.get("query")
     text = query.get("query", "") if isinstance(query, dict) else str(query or "")
-    if (
-        var.get("type") != "query"
-        or not text.startswith("label_values(")
-        or f", {label})" not in text
-    ):
-        yield Issue(f"`{name}` must be a query variable `label_values(…, {label})`")
+    label_values = text.startswith("label_values(") and f", {label})" in text
+    # query_result(…) whose regex captures the label: a bounded list (topk/bottomk).
+    captured = text.startswith("query_result(") and f'{label}="' in str(var.get("regex", ""))
+    if var.get("type") != "query" or not (label_values or captured):
+        yield Issue(
+            f"`{name}` must be a query variable `label_values(…, {label})` or "
+            f"`query_result(…)` with a regex capturing `{label}`"
+        )
     if (var.get("datasource") or {}).get("uid") not in DATASOURCE_REFS:
         yield Issue(f"`{name}` must query the `datasource` variable")
     if not (var.get("multi") and var.get("includeAll")):

@@ -10,6 +10,8 @@ from tsedash.lint.core import DashboardContext, Rule, Severity, Target, sample_v
 def check(ctx: DashboardContext, target: Target) -> Iterator[str]:
     wanted = sample_value("instance")
     for sel in target.selectors:
+        if sel.metric.startswith("job:"):
+            continue  # a recorded per-job aggregate (level `job:`) has no instance to follow
         # cAdvisor's `instance` is cAdvisor itself: containers follow $instance by `name`.
         labels = ("instance", "name") if sel.metric.startswith("container_") else ("instance",)
         if not any(n in labels and wanted in value for n, _, value in sel.matchers()):

@@ -1,4 +1,5 @@
-"""target-metric-contract: every metric is the ecosystem's standard exposition or declared."""
+"""target-metric-contract: every metric is the ecosystem's standard exposition, declared, or one
+of the generated recording rules' series."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from tsedash.registry.exposition import (
     STANDARD_METRICS,
     is_standard,
 )
+from tsedash.registry.recorded import RECORDED
 
 
 def declared(ctx: DashboardContext) -> set[str]:
@@ -19,11 +21,13 @@ def declared(ctx: DashboardContext) -> set[str]:
 
 
 def _known_sorted(ctx: DashboardContext) -> list[str]:
-    return sorted(declared(ctx) | STANDARD_METRICS | PROMETHEUS_METRICS | CADVISOR_METRICS)
+    return sorted(
+        declared(ctx) | STANDARD_METRICS | PROMETHEUS_METRICS | CADVISOR_METRICS | RECORDED
+    )
 
 
 def check(ctx: DashboardContext, target: Target) -> Iterator[str]:
-    names = ctx.once(declared)
+    names = ctx.once(declared) | RECORDED
     known = ctx.once(_known_sorted)
     for sel in target.selectors:
         if sel.metric and sel.metric not in names and not is_standard(sel.metric):

@@ -1,0 +1,52 @@
+"""Recording rules: the per-instance and per-type aggregates the dashboards and alerts read.
+
+The mixins' pattern (`level:metric:operations`): Prometheus computes each rate once per
+evaluation, over every service job in one expression (the number of rules does not grow with
+instances), and dashboards with `defaults: {recording_rules: true}` read these few series
+instead of recomputing rates and quantiles over every raw series at every step. The alerts
+read them too (`deploy/prometheus/rules/` ships both files together).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tsedash.registry import exposition as ex
+from tsedash.registry.model import Registry
+
+WINDOW = "1m"  # four samples at the default 15 s scrape interval
+REQUESTS = "instance:tsedash_http_requests:rate1m"
+ERRORS = "instance:tsedash_http_request_errors:rate1m"
+ERROR_RATIO = "instance:tsedash_http_error_ratio:rate1m"
+P95 = "instance:tsedash_http_request_duration_seconds:p95_rate1m"
+JOB_BUCKETS = "job:tsedash_http_request_duration_seconds_bucket:rate1m"
+GROUP = "tsedash-recording"
+RECORDED = frozenset({REQUESTS, ERRORS, ERROR_RATIO, P95, JOB_BUCKETS})
+
+
+def _ratio(errors: str, requests: str) -> str:
+    """Errors / requests, 0 (not absent) while there has been no error: the errors counter
+    appears only with the first status >= 400."""
+    return f"({errors} or 0 * {requests}) / {requests}"
+
+
+def recording_rules(registry: Registry) -> list[dict[str, Any]]:
+    """One group; later rules read earlier ones of the same evaluation."""
+    sel = '{job=~"' + "|".join(registry.services) + '"}'
+    by_instance = "sum by (job, instance)"
+    return [
+        {"record": REQUESTS, "expr": f"{by_instance} (rate({ex.REQUESTS}{sel}[{WINDOW}]))"},
+        {"record": ERRORS, "expr": f"{by_instance} (rate({ex.ERRORS}{sel}[{WINDOW}]))"},
+        {"record": ERROR_RATIO, "expr": _ratio(ERRORS, REQUESTS)},
+        {
+            "record": JOB_BUCKETS,
+            "expr": f"sum by (job, le) (rate({ex.DURATION}_bucket{sel}[{WINDOW}]))",
+        },
+        {
+            "record": P95,
+            "expr": (
+                f"histogram_quantile(0.95, sum by (job, instance, le) "
+                f"(rate({ex.DURATION}_bucket{sel}[{WINDOW}])))"
+            ),
+        },
+    ]
