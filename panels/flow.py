@@ -23,7 +23,7 @@ def communication_flow(registry: Registry) -> timeseries_b.Panel:
             "Requests each selected instance answered per second, by route and status code "
             "(`http_requests_total`). No service declares an outbound metric yet: who calls "
             "whom needs a client-side metric with a callee label (`flow_to:` in the registry).",
-            queries.inbound_requests(),
+            queries.inbound_requests(registry.defaults.recording_rules),
             "reqps",
         )
     first, *rest = outbound

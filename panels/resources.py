@@ -24,6 +24,6 @@ def container_cpu(registry: Registry) -> timeseries_b.Panel:
         "Container CPU",
         "CPU used by each selected instance's container, in cores (1 = one full core), "
         "from cAdvisor `container_cpu_usage_seconds_total`.",
-        queries.container_cpu(registry),
+        queries.container_cpu(registry, registry.defaults.recording_rules),
         "short",
     )

@@ -304,6 +304,20 @@ def test_promtool_unit_tests_for_each_rule_kind(tmp_path: Path) -> None:
                 },
             ],
             "promql_expr_test": [  # what the recording rules hold, and the dashboards read
+                {  # by route and code: the communication panel; the per-instance rate sums it
+                    "expr": f'instance_route:tsedash_http_requests:rate1m{{instance="{okx}"}}',
+                    "eval_time": "10m",
+                    "exp_samples": [
+                        {
+                            "labels": f'instance_route:tsedash_http_requests:rate1m{{job="{ex}", instance="{okx}", route="/a", code="200"}}',
+                            "value": 9,
+                        },
+                        {
+                            "labels": f'instance_route:tsedash_http_requests:rate1m{{job="{ex}", instance="{okx}", route="/a", code="500"}}',
+                            "value": 1,
+                        },
+                    ],
+                },
                 {
                     "expr": "instance:tsedash_http_requests:rate1m",
                     "eval_time": "10m",

@@ -353,6 +353,15 @@ def test_recording_rules_hold_what_the_services_serve(stack: Stack) -> None:
         {"query": "count by (job) (job:tsedash_http_request_duration_seconds_bucket:rate1m)"},
     )["data"]["result"]
     assert {s["metric"]["job"] for s in buckets} == set(stack.registry.services)
+    containers = _series(stack, "name:tsedash_container_cpu_usage_seconds:rate1m")
+    cpu = api(
+        stack.prometheus,
+        "/api/v1/query",
+        {"query": "name:tsedash_container_cpu_usage_seconds:rate1m"},
+    )["data"]["result"]
+    assert containers and {s["metric"]["name"] for s in cpu} == {
+        i.container_name for i in stack.registry.instances
+    }
 
 
 def test_dashboards_on_recording_rules_show_every_instance(

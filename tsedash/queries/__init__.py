@@ -20,7 +20,7 @@ RATE = "$__rate_interval"
 RANGE = "$__range"
 SERVICE_VAR = "$service"
 INSTANCE_VAR = "$instance"
-CADVISOR_JOB = "cadvisor"
+CADVISOR_JOB = rec.CADVISOR_JOB
 SEARCH_VAR = "$search"
 TOP = 10  # series per per-instance panel: the busiest, worst or down-first of the selection
 TABLE_ROWS = 50  # rows of the instance tables (down first)
@@ -161,7 +161,9 @@ def container_memory(registry: Registry) -> Query:
     )
 
 
-def container_cpu(registry: Registry) -> Query:
+def container_cpu(registry: Registry, recorded: bool = False) -> Query:
+    if recorded:
+        return Query(_top(f"{rec.CONTAINER_CPU}{_containers(registry)}"), "{{name}}")
     cpu = f"rate(container_cpu_usage_seconds_total{_containers(registry)}[{RATE}])"
     return Query(_top(f"sum by (name) ({cpu})"), "{{name}}")
 
@@ -314,12 +316,14 @@ def metric_total(service: str, metric: Metric) -> Query:
 # --- communication ---------------------------------------------------------------------------
 
 
-def inbound_requests() -> Query:
+def inbound_requests(recorded: bool = False) -> Query:
     """What exists on every service: requests it answered, by route and status code."""
-    selector = f"{ex.REQUESTS}{_service_selector()}"
+    if recorded:
+        inner = f"{rec.ROUTES}{_service_selector()}"
+    else:
+        inner = f"rate({ex.REQUESTS}{_service_selector()}[{RATE}])"
     return Query(
-        _top(f"sum by (instance, route, code) (rate({selector}[{RATE}]))"),
-        "{{instance}} {{route}} {{code}}",
+        _top(f"sum by (instance, route, code) ({inner})"), "{{instance}} {{route}} {{code}}"
     )
 
 

@@ -15,13 +15,16 @@ from tsedash.registry import exposition as ex
 from tsedash.registry.model import Registry
 
 WINDOW = "1m"  # four samples at the default 15 s scrape interval
+ROUTES = "instance_route:tsedash_http_requests:rate1m"  # by route and code too
 REQUESTS = "instance:tsedash_http_requests:rate1m"
 ERRORS = "instance:tsedash_http_request_errors:rate1m"
 ERROR_RATIO = "instance:tsedash_http_error_ratio:rate1m"
 P95 = "instance:tsedash_http_request_duration_seconds:p95_rate1m"
 JOB_BUCKETS = "job:tsedash_http_request_duration_seconds_bucket:rate1m"
+CONTAINER_CPU = "name:tsedash_container_cpu_usage_seconds:rate1m"
+CADVISOR_JOB = "cadvisor"
 GROUP = "tsedash-recording"
-RECORDED = frozenset({REQUESTS, ERRORS, ERROR_RATIO, P95, JOB_BUCKETS})
+RECORDED = frozenset({ROUTES, REQUESTS, ERRORS, ERROR_RATIO, P95, JOB_BUCKETS, CONTAINER_CPU})
 
 
 def _ratio(errors: str, requests: str) -> str:
@@ -34,8 +37,13 @@ def recording_rules(registry: Registry) -> list[dict[str, Any]]:
     """One group; later rules read earlier ones of the same evaluation."""
     sel = '{job=~"' + "|".join(registry.services) + '"}'
     by_instance = "sum by (job, instance)"
-    return [
-        {"record": REQUESTS, "expr": f"{by_instance} (rate({ex.REQUESTS}{sel}[{WINDOW}]))"},
+    rules: list[dict[str, Any]] = [
+        {
+            "record": ROUTES,
+            "expr": f"sum by (job, instance, route, code) (rate({ex.REQUESTS}{sel}[{WINDOW}]))",
+        },
+        # From the route-level series: one pass over the raw counters serves both.
+        {"record": REQUESTS, "expr": f"{by_instance} ({ROUTES})"},
         {"record": ERRORS, "expr": f"{by_instance} (rate({ex.ERRORS}{sel}[{WINDOW}]))"},
         {"record": ERROR_RATIO, "expr": _ratio(ERRORS, REQUESTS)},
         {
@@ -50,3 +58,15 @@ def recording_rules(registry: Registry) -> list[dict[str, Any]]:
             ),
         },
     ]
+    if any(job.job == CADVISOR_JOB for job in registry.infrastructure):
+        containers = f'{{job="{CADVISOR_JOB}", name=~"{registry.defaults.container_prefix}.+"}}'
+        rules.append(
+            {
+                "record": CONTAINER_CPU,
+                "expr": (
+                    f"sum by (job, name) "
+                    f"(rate(container_cpu_usage_seconds_total{containers}[{WINDOW}]))"
+                ),
+            }
+        )
+    return rules

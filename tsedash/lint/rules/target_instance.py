@@ -12,8 +12,10 @@ def check(ctx: DashboardContext, target: Target) -> Iterator[str]:
     for sel in target.selectors:
         if sel.metric.startswith("job:"):
             continue  # a recorded per-job aggregate (level `job:`) has no instance to follow
-        # cAdvisor's `instance` is cAdvisor itself: containers follow $instance by `name`.
-        labels = ("instance", "name") if sel.metric.startswith("container_") else ("instance",)
+        # cAdvisor's `instance` is cAdvisor itself: containers (and their recorded per-name
+        # series) follow $instance by `name`.
+        by_name = sel.metric.startswith(("container_", "name:"))
+        labels = ("instance", "name") if by_name else ("instance",)
         if not any(n in labels and wanted in value for n, _, value in sel.matchers()):
             yield (f"`{sel.metric}` ignores the instance variable ($instance)")
 
