@@ -3,6 +3,16 @@
 Not shipped. It keeps folders, dashboards and their version history, enforces the save rules
 with Grafana's status codes and bodies, authenticates like Grafana (Bearer token or basic auth,
 401/403 bodies), records every request, simulates edits made in the UI, and injects faults.
+
+Two dashboard APIs over the same store, as Grafana 12/13 has them: the legacy `/api/dashboards`
+and, with `state.resource_api`, the resource API (Grafana's docs "Dashboard HTTP API" and
+"Resource History HTTP API"): discovery at `GET /apis`, `…/namespaces/default/dashboards`
+with POST (201, 409 when the name exists), GET/PUT/DELETE of one name, `metadata.resourceVersion`
+checked on PUT (409 on a stale one), the folder and version note as `grafana.app/folder` /
+`grafana.app/message` annotations, history by `labelSelector=grafana.app/get-history=true&
+fieldSelector=metadata.name=<uid>`, newest first, and Kubernetes `Status` bodies for errors.
+`state.new_layouts` makes the legacy GET of a dashboard answer 406 as Grafana does when the new
+dashboard layouts are on.
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ class Version:
     created_by: str
     message: str
     data: dict[str, Any]
+    resource_version: str = ""
 
 
 @dataclass
@@ -71,6 +82,13 @@ class GrafanaState:
         self.faults: list[dict[str, Any]] = []
         self.next_id = 1
         self.legacy_versions = False  # Grafana < 12 returns the bare list
+        self.resource_api = False  # serve /apis/dashboard.grafana.app (Grafana 12+)
+        self.new_layouts = False  # the legacy GET of a dashboard answers 406
+        self.revision = 1000  # the store's resourceVersion counter
+
+    def next_revision(self) -> str:
+        self.revision += 1
+        return str(self.revision)
 
     # --- helpers used by tests ---------------------------------------------------------------
 
@@ -78,7 +96,8 @@ class GrafanaState:
         return [r for r in self.requests if r.method in ("POST", "DELETE", "PUT")]
 
     def fault(self, kind: str, *, path: str = "", times: int = 1, **options: Any) -> None:
-        """Queue a fault for the next `times` requests whose path starts with `path`."""
+        """Queue a fault for the next `times` requests whose path starts with `path` (and
+        whose method is `method=`, when given)."""
         for _ in range(times):
             self.faults.append({"kind": kind, "path": path, **options})
 
@@ -92,7 +111,9 @@ class GrafanaState:
                 model["title"] = title
             model["version"] = stored.version + 1
             stored.model = model
-            stored.versions.append(Version(model["version"], _now(), user, "", model))
+            stored.versions.append(
+                Version(model["version"], _now(), user, "", model, self.next_revision())
+            )
             return stored.version
 
     def provision(self, model: dict[str, Any], folder_uid: str = "") -> None:
@@ -131,7 +152,9 @@ class GrafanaState:
             existing.model = model
             existing.folder_uid = folder_uid
             stored = existing
-        stored.versions.append(Version(model["version"], _now(), user, message, model))
+        stored.versions.append(
+            Version(model["version"], _now(), user, message, model, self.next_revision())
+        )
         return stored
 
 
@@ -174,7 +197,14 @@ class Handler(BaseHTTPRequestHandler):
                     method, parts.path, parse_qs(parts.query), dict(self.headers.items()), body
                 )
             )
-            fault = next((f for f in state.faults if parts.path.startswith(f["path"])), None)
+            fault = next(
+                (
+                    f
+                    for f in state.faults
+                    if parts.path.startswith(f["path"]) and f.get("method", method) == method
+                ),
+                None,
+            )
             if fault is not None:
                 state.faults.remove(fault)
         if fault is not None and self._fault(fault):
@@ -211,6 +241,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self) -> None:
         self._handle("DELETE")
+
+    def do_PUT(self) -> None:
+        self._handle("PUT")
 
     # --- auth ----------------------------------------------------------------------------------
 
@@ -249,6 +282,17 @@ class Handler(BaseHTTPRequestHandler):
                 "accessErrorId": "ACE0000000001",
             }
         with state.lock:
+            if path == "/apis" or path.startswith("/apis/"):
+                return self._resource_route(method, path, query, body)
+            legacy_get = method == "GET" and re.fullmatch(r"/api/dashboards/uid/[^/]+", path)
+            if state.new_layouts and legacy_get and path.rsplit("/", 1)[1] in state.dashboards:
+                uid = path.rsplit("/", 1)[1]
+                return _error(
+                    406,
+                    "dashboard api version not supported, use "
+                    f"/apis/dashboard.grafana.app/v2/namespaces/default/dashboards/{uid} "
+                    "instead",
+                )
             if path == "/api/folders" and method == "POST":
                 uid = (body or {}).get("uid", "")
                 if uid in state.folders:
@@ -351,6 +395,126 @@ class Handler(BaseHTTPRequestHandler):
                 return 200, hits[(page - 1) * limit : page * limit]
         return _error(404, "Not found")
 
+    # --- the resource API ------------------------------------------------------------------
+
+    def _resource_route(
+        self, method: str, path: str, query: dict[str, list[str]], body: Any
+    ) -> tuple[int, Any]:
+        state = self.server.state
+        if not state.resource_api:
+            return _error(404, "Not found")
+        if path == "/apis" and method == "GET":
+            return 200, {
+                "kind": "APIGroupList",
+                "apiVersion": "v1",
+                "groups": [
+                    {
+                        "name": "dashboard.grafana.app",
+                        "versions": [
+                            {"groupVersion": "dashboard.grafana.app/v1", "version": "v1"},
+                            {"groupVersion": "dashboard.grafana.app/v2", "version": "v2"},
+                        ],
+                        "preferredVersion": {
+                            "groupVersion": "dashboard.grafana.app/v1",
+                            "version": "v1",
+                        },
+                    }
+                ],
+            }
+        m = re.fullmatch(
+            r"/apis/dashboard\.grafana\.app/v1/namespaces/([^/]+)/dashboards(?:/([^/]+))?", path
+        )
+        if m is None:
+            return _status(404, "NotFound", "the server could not find the requested resource")
+        namespace, name = m.group(1), m.group(2)
+        org = self.headers.get("X-Grafana-Org-Id") or "1"
+        if namespace != ("default" if org == "1" else f"org-{org}"):
+            return _status(404, "NotFound", f'namespaces "{namespace}" not found')
+        if name is None and method == "GET":
+            return self._list(query)
+        if name is None and method == "POST":
+            return self._create(body or {})
+        stored = state.dashboards.get(name or "")
+        if stored is None:
+            return _status(404, "NotFound", f'dashboards.dashboard.grafana.app "{name}" not found')
+        if method == "GET":
+            return 200, _resource(stored, stored.versions[-1])
+        if method == "PUT":
+            return self._update(stored, body or {})
+        if method == "DELETE":
+            if stored.provisioned:
+                return _status(403, "Forbidden", "provisioned dashboards cannot be deleted")
+            del state.dashboards[name or ""]
+            return 200, {
+                "kind": "Status",
+                "apiVersion": "v1",
+                "metadata": {},
+                "status": "Success",
+                "details": {"name": name, "group": "dashboard.grafana.app", "kind": "dashboards"},
+            }
+        return _status(405, "MethodNotAllowed", f"{method} is not allowed")
+
+    def _list(self, query: dict[str, list[str]]) -> tuple[int, Any]:
+        state = self.server.state
+        limit = int(query.get("limit", ["0"])[0] or 0)
+        if query.get("labelSelector") == ["grafana.app/get-history=true"]:
+            field = query.get("fieldSelector", [""])[0]
+            if not field.startswith("metadata.name="):
+                return _status(400, "BadRequest", "history needs fieldSelector=metadata.name")
+            stored = state.dashboards.get(field.removeprefix("metadata.name="))
+            versions = [] if stored is None else stored.versions[::-1]
+            items = [_resource(stored, v) for v in versions] if stored else []
+        else:
+            items = [_resource(s, s.versions[-1]) for _, s in sorted(state.dashboards.items())]
+        items = items[:limit] if limit else items
+        return 200, {
+            "kind": "DashboardList",
+            "apiVersion": "dashboard.grafana.app/v1",
+            "metadata": {"resourceVersion": str(state.revision)},
+            "items": items,
+        }
+
+    def _create(self, body: dict[str, Any]) -> tuple[int, Any]:
+        state = self.server.state
+        name = str((body.get("metadata") or {}).get("name", ""))
+        if name in state.dashboards:
+            return _status(
+                409, "AlreadyExists", f'dashboards.dashboard.grafana.app "{name}" already exists'
+            )
+        return self._store_resource(name, body, 201)
+
+    def _update(self, stored: Stored, body: dict[str, Any]) -> tuple[int, Any]:
+        metadata = body.get("metadata") or {}
+        if stored.provisioned:
+            return _error(400, "Cannot save provisioned dashboard", status="bad-request")
+        wanted = str(metadata.get("resourceVersion", ""))
+        if wanted and wanted != stored.versions[-1].resource_version:
+            return _status(
+                409,
+                "Conflict",
+                'Operation cannot be fulfilled on dashboards.dashboard.grafana.app "'
+                f'{stored.model["uid"]}": the object has been modified; please apply your '
+                "changes to the latest version and try again",
+            )
+        return self._store_resource(str(stored.model["uid"]), body, 200)
+
+    def _store_resource(self, name: str, body: dict[str, Any], code: int) -> tuple[int, Any]:
+        state = self.server.state
+        metadata, spec = body.get("metadata") or {}, body.get("spec")
+        if not isinstance(spec, dict) or not str(spec.get("title", "")).strip():
+            return _status(400, "BadRequest", "spec.title: Required value")
+        if not UID_RE.match(name) or not name or len(name) > 40:
+            return _status(400, "BadRequest", f"metadata.name: Invalid value: {name!r}")
+        notes = metadata.get("annotations") or {}
+        folder_uid = str(notes.get("grafana.app/folder", ""))
+        if folder_uid and folder_uid not in state.folders:
+            return _status(400, "BadRequest", f"folder {folder_uid} not found")
+        model = {**spec, "uid": name}
+        stored = state._store(
+            model, folder_uid, "tsedash-sa", str(notes.get("grafana.app/message", ""))
+        )
+        return code, _resource(stored, stored.versions[-1])
+
     def _save(self, body: dict[str, Any], role: str) -> tuple[int, Any]:
         state = self.server.state
         model = body.get("dashboard")
@@ -400,6 +564,50 @@ class Handler(BaseHTTPRequestHandler):
             "slug": model["title"].lower().replace(" ", "-"),
             "folderUid": folder_uid,
         }
+
+
+def _status(code: int, reason: str, message: str) -> tuple[int, dict[str, Any]]:
+    """A Kubernetes `Status` body, what the resource API answers on errors."""
+    return code, {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason,
+        "code": code,
+    }
+
+
+def _resource(stored: Stored, version: Version) -> dict[str, Any]:
+    """One version of a dashboard as the resource API shows it."""
+    notes = {
+        "grafana.app/folder": stored.folder_uid,
+        "grafana.app/createdBy": stored.created_by,
+        "grafana.app/updatedBy": version.created_by,
+        "grafana.app/updatedTimestamp": version.created,
+    }
+    if version.message:
+        notes["grafana.app/message"] = version.message
+    if stored.provisioned:
+        notes["grafana.app/managedBy"] = "classic-file-provisioning"
+        notes["grafana.app/managerId"] = "tsedash"  # the provider's name
+        notes["grafana.app/sourcePath"] = stored.external_id
+    spec = {k: v for k, v in version.data.items() if k != "id"}
+    return {
+        "kind": "Dashboard",
+        "apiVersion": "dashboard.grafana.app/v1",
+        "metadata": {
+            "name": stored.model["uid"],
+            "namespace": "default",
+            "uid": f"k8s-{stored.id}",
+            "resourceVersion": version.resource_version,
+            "generation": version.version,
+            "creationTimestamp": version.created,
+            "annotations": {k: v for k, v in notes.items() if v},
+        },
+        "spec": spec,
+    }
 
 
 class GrafanaDouble(ThreadingHTTPServer):

@@ -1,4 +1,6 @@
-"""push / diff / pull against the Grafana API double, over real sockets."""
+"""push / diff / pull against the Grafana API double, over real sockets: every scenario
+against both dashboard APIs (the legacy /api/dashboards of Grafana 10-11, the resource API
+/apis/dashboard.grafana.app/v1 that tsedash picks when Grafana lists it)."""
 
 from __future__ import annotations
 
@@ -15,16 +17,41 @@ from tsedash.grafana.sync import content_hash, marker_hash, normalise
 
 from .conftest import Result
 from .dashboard_helpers import FIXTURE
-from .grafana_double import ADMIN_TOKEN, BASIC, VIEWER_TOKEN, GrafanaDouble
+from .grafana_double import ADMIN_TOKEN, BASIC, VIEWER_TOKEN, GrafanaDouble, Recorded
 
 RunCli = Callable[..., Result]
 DEVOPS, SIM = "tse-devops-docker", "tse-simulation-entity"
 
 
-@pytest.fixture
-def grafana() -> Iterator[GrafanaDouble]:
+RESOURCE = "/apis/dashboard.grafana.app/v1/namespaces/default/dashboards"
+
+
+@pytest.fixture(params=["legacy", "resource"])
+def grafana(request: pytest.FixtureRequest) -> Iterator[GrafanaDouble]:
     with GrafanaDouble() as double:
+        double.state.resource_api = request.param == "resource"
+        double.mode = request.param  # type: ignore[attr-defined]
         yield double
+
+
+def legacy(grafana: GrafanaDouble) -> bool:
+    return not grafana.state.resource_api
+
+
+def saves(grafana: GrafanaDouble, since: int = 0) -> list[Recorded]:
+    """The dashboard writes, in either API."""
+    return [
+        r
+        for r in grafana.state.requests[since:]
+        if (r.method == "POST" and r.path == "/api/dashboards/db")
+        or (r.method in ("POST", "PUT") and r.path.startswith(RESOURCE))
+    ]
+
+
+def saved_uid(r: Recorded) -> str:
+    return str(
+        r.body["dashboard"]["uid"] if r.path == "/api/dashboards/db" else r.body["metadata"]["name"]
+    )
 
 
 @pytest.fixture
@@ -63,11 +90,11 @@ def test_first_push_creates_folder_and_dashboards_then_nothing(
         DEVOPS: "trading-ecosystem",
         SIM: "trading-ecosystem",
     }
-    assert [r.path for r in state.writes()] == [
-        "/api/folders",
-        "/api/dashboards/db",
-        "/api/dashboards/db",
-    ]
+    assert state.writes()[0].path == "/api/folders"
+    assert [(r.method, saved_uid(r)) for r in saves(grafana)] == [("POST", DEVOPS), ("POST", SIM)]
+    assert len(state.writes()) == 3
+    api = "legacy" if legacy(grafana) else "dashboard.grafana.app/v1"
+    assert f"grafana {grafana.url} ({api}): folder" in first.stdout
     # The version message identifies our write by the hash of what we wrote.
     stored = state.dashboards[DEVOPS]
     assert marker_hash(stored.versions[-1].message) == content_hash(stored.model)
@@ -85,13 +112,22 @@ def test_changing_one_metric_writes_exactly_that_dashboard(
     changed = tmp_path / "changed.yaml"
     changed.write_text(FIXTURE.read_text().replace("title: Trades,", "title: Fills,"))
     pipeline.build(changed, tsedash_dashboards, out, extras=None)
-    before = len(grafana.state.writes())
+    live_revision = grafana.state.dashboards[SIM].versions[-1].resource_version
+    before = len(grafana.state.requests)
     res = push(run_cli, grafana, out)
     assert res.exit_code == 0, res.stderr
-    writes = grafana.state.writes()[before:]
-    assert [(w.path, w.body["dashboard"]["uid"]) for w in writes] == [("/api/dashboards/db", SIM)]
-    assert writes[0].body["overwrite"] is False
-    assert writes[0].body["dashboard"]["version"] == 1  # the version we read: a race is a 412
+    writes = saves(grafana, before)
+    assert [saved_uid(w) for w in writes] == [SIM]
+    if legacy(grafana):
+        assert writes[0].body["overwrite"] is False
+        assert writes[0].body["dashboard"]["version"] == 1  # the version we read: a race is a 412
+    else:  # an update of what we read: a write in between makes it a 409
+        assert writes[0].method == "PUT" and writes[0].path == f"{RESOURCE}/{SIM}"
+        assert writes[0].body["metadata"]["resourceVersion"] == live_revision
+        assert writes[0].body["metadata"]["annotations"]["grafana.app/folder"] == (
+            "trading-ecosystem"
+        )
+        assert "id" not in writes[0].body["spec"] and "version" not in writes[0].body["spec"]
     assert "updated         tse-simulation-entity (version 2)" in res.stdout
 
 
@@ -123,7 +159,9 @@ def test_force_saves_the_live_copy_then_overwrites(
     res = push(run_cli, grafana, out, "--force", "--backups", str(tmp_path / "bk"))
     assert res.exit_code == 0, res.stderr
     [backup] = (tmp_path / "bk" / DEVOPS).glob("v2-*.json")
-    assert json.loads(backup.read_text()) == live
+    # The live copy as the API serves it (the resource API has no numeric id).
+    served = live if legacy(grafana) else {k: v for k, v in live.items() if k != "id"}
+    assert json.loads(backup.read_text()) == served
     assert f"live copy saved to {backup}" in res.stdout
     model = grafana.state.dashboards[DEVOPS].model
     assert model["version"] == 3 and model["description"] != "edited in the UI"
@@ -147,13 +185,16 @@ def test_a_412_race_is_reported_not_retried(
     changed.write_text(FIXTURE.read_text().replace("title: Trades,", "title: Fills,"))
     pipeline.build(changed, tsedash_dashboards, out, extras=None)
     # Someone saves in the UI between our read and our write.
-    grafana.state.fault("race", path="/api/dashboards/db", uid=SIM)
+    if legacy(grafana):
+        grafana.state.fault("race", path="/api/dashboards/db", uid=SIM)
+    else:
+        grafana.state.fault("race", path=f"{RESOURCE}/{SIM}", method="PUT", uid=SIM)
     before = len(grafana.state.requests)
     res = push(run_cli, grafana, out)
     assert res.exit_code == 3
     assert "conflict        tse-simulation-entity: changed in Grafana while we pushed" in res.stderr
-    posts = [r for r in grafana.state.requests[before:] if r.path == "/api/dashboards/db"]
-    assert len(posts) == 1
+    assert ("412" if legacy(grafana) else "409") in res.stderr
+    assert len(saves(grafana, before)) == 1
     assert grafana.state.dashboards[SIM].model["description"] == "edited in the UI"
 
 
@@ -202,11 +243,11 @@ def test_basic_auth_and_org_header(run_cli: RunCli, grafana: GrafanaDouble, out:
 
 
 def test_503_twice_then_success(run_cli: RunCli, grafana: GrafanaDouble, out: Path) -> None:
-    grafana.state.fault("status", path="/api/dashboards/db", times=2, status=503, retry_after=0)
+    path = "/api/dashboards/db" if legacy(grafana) else RESOURCE
+    grafana.state.fault("status", path=path, method="POST", times=2, status=503, retry_after=0)
     res = push(run_cli, grafana, out)
     assert res.exit_code == 0, res.stderr
-    posts = [r for r in grafana.state.requests if r.path == "/api/dashboards/db"]
-    assert len(posts) == 4  # two refused by 503, then both dashboards
+    assert len(saves(grafana)) == 4  # two refused by 503, then both dashboards
     assert len(grafana.state.dashboards) == 2
 
 
@@ -308,6 +349,7 @@ def test_pull_saves_a_normalised_bare_model(
     assert "404" in res.stderr or "not found" in res.stderr
 
 
+@pytest.mark.parametrize("grafana", ["legacy"], indirect=True)
 def test_legacy_versions_list_is_understood(
     run_cli: RunCli, grafana: GrafanaDouble, out: Path
 ) -> None:

@@ -798,6 +798,15 @@ def _grafana_options(func: F) -> F:
     )(func)
     func = click.option("--insecure", is_flag=True, help="Do not verify TLS (warns).")(func)
     func = click.option(
+        "--api",
+        type=click.Choice(["auto", "legacy", "resource"]),
+        default="auto",
+        show_default=True,
+        envvar="GRAFANA_API",
+        help="Dashboard API: the resource API /apis/dashboard.grafana.app (Grafana 12+) when "
+        "the server lists it, else the legacy /api/dashboards (env GRAFANA_API).",
+    )(func)
+    func = click.option(
         "--timeout",
         default=15.0,
         show_default=True,
@@ -811,9 +820,12 @@ def _grafana_options(func: F) -> F:
 _CLIENTS: list[Any] = []  # the command's Grafana clients: their notices are printed at the end
 
 
-def _client(url: str | None, ca_cert: str | None, insecure: bool, timeout: float) -> Any:
+def _client(
+    url: str | None, ca_cert: str | None, insecure: bool, timeout: float, api: str = "auto"
+) -> Any:
     import warnings
 
+    from tsedash.grafana.api import Dashboards
     from tsedash.grafana.client import GrafanaClient, GrafanaSettings
 
     remember_url(url)
@@ -824,7 +836,7 @@ def _client(url: str | None, ca_cert: str | None, insecure: bool, timeout: float
     for warning in caught:
         echo(f"warning: {warning.message}", err=True)
     _CLIENTS.append(client)
-    return client
+    return Dashboards(client, api)  # type: ignore[arg-type]  # click.Choice guarantees a Mode
 
 
 def _dashboards_to_push(spec: SourceSpec, out: Path) -> list[tuple[str, dict[str, Any]]]:
@@ -865,6 +877,7 @@ def push_cmd(
     url: str | None,
     ca_cert: str | None,
     insecure: bool,
+    api: str,
     timeout: float,
     out: Path,
     dry_run: bool,
@@ -881,7 +894,7 @@ def push_cmd(
     from tsedash.grafana.sync import push
     from tsedash.spec import FOLDER_TITLE, FOLDER_UID
 
-    client = _client(url, ca_cert, insecure, timeout)
+    client = _client(url, ca_cert, insecure, timeout, api)
     dashboards = _dashboards_to_push(registry_path, out)
     tty = sys.stdout.isatty() and not as_json
 
@@ -912,6 +925,7 @@ def push_cmd(
 def _push_json(client: Any, report: PushReport, dry_run: bool) -> dict[str, Any]:
     return {
         "url": client.settings.shown_url,
+        "api": client.api,
         "dry_run": dry_run,
         "folder": report.folder,
         "dashboards": [o.as_dict() for o in report.outcomes],
@@ -924,7 +938,7 @@ def _print_push(client: Any, report: PushReport) -> None:
     """One line per dashboard (those that fail on stderr), then the counts."""
     from tsedash.spec import FOLDER_UID
 
-    echo(f"grafana {client.settings.shown_url}: folder {FOLDER_UID} {report.folder}")
+    echo(f"grafana {client.settings.shown_url} ({client.api}): folder {FOLDER_UID} {report.folder}")
     counts: dict[str, int] = {}
     for o in report.outcomes:
         version = f" (version {o.version})" if o.version else ""
@@ -946,6 +960,7 @@ def diff_cmd(
     url: str | None,
     ca_cert: str | None,
     insecure: bool,
+    api: str,
     timeout: float,
     out: Path,
     as_json: bool,
@@ -955,7 +970,7 @@ def diff_cmd(
     from tsedash.grafana.sync import diff
 
     results = diff(
-        _client(url, ca_cert, insecure, timeout), _dashboards_to_push(registry_path, out)
+        _client(url, ca_cert, insecure, timeout, api), _dashboards_to_push(registry_path, out)
     )
     if as_json:
         echo(json.dumps([r.__dict__ for r in results], indent=2, sort_keys=True))
@@ -989,6 +1004,7 @@ def pull_cmd(
     url: str | None,
     ca_cert: str | None,
     insecure: bool,
+    api: str,
     timeout: float,
     uid: str,
     out_file: Path | None,
@@ -997,7 +1013,7 @@ def pull_cmd(
     from tsedash.grafana.sync import check_uid, pull
 
     check_uid(uid)  # before it becomes a request path or the default file name
-    path = pull(_client(url, ca_cert, insecure, timeout), uid, out_file or Path(f"{uid}.json"))
+    path = pull(_client(url, ca_cert, insecure, timeout, api), uid, out_file or Path(f"{uid}.json"))
     echo(f"wrote {path}")
 
 

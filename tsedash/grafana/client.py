@@ -212,7 +212,7 @@ class GrafanaClient:
             read=0,
             status=settings.retries,
             status_forcelist=RETRY_STATUSES,
-            allowed_methods=frozenset({"GET", "HEAD", "POST", "DELETE"}),
+            allowed_methods=frozenset({"GET", "HEAD", "POST", "PUT", "DELETE"}),
             backoff_factor=settings.backoff,
             respect_retry_after_header=True,
             raise_on_status=False,
@@ -328,6 +328,8 @@ class GrafanaClient:
             return e.Forbidden(f"{where}: 403 access denied: {msg}", status, shown, body)
         if status == 404:
             return e.NotFound(f"{where}: 404 {msg}", status, shown, body)
+        if status == 406:
+            return e.NotAcceptable(f"{where}: 406 {msg}", status, shown, body)
         if status in (409, 412):
             return e.Conflict(f"{where}: {status} {msg}", status, shown, body)
         if status == 400 and "provisioned" in msg.lower():
@@ -365,7 +367,12 @@ class GrafanaClient:
         return answer
 
     def save_dashboard(
-        self, dashboard: dict[str, Any], folder_uid: str, message: str, overwrite: bool
+        self,
+        dashboard: dict[str, Any],
+        folder_uid: str,
+        message: str,
+        overwrite: bool,
+        base: dict[str, Any] | None = None,  # the legacy API reads the version in `dashboard`
     ) -> dict[str, Any]:
         payload = {
             "dashboard": dashboard,

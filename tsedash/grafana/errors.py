@@ -39,6 +39,11 @@ class Conflict(GrafanaError):
     """409/412: someone else wrote in between (version mismatch, duplicate uid)."""
 
 
+class NotAcceptable(GrafanaError):
+    """406: the legacy API cannot serve this dashboard (it uses the new layouts); Grafana points
+    at the resource API `/apis/dashboard.grafana.app/…`."""
+
+
 class Provisioned(GrafanaError):
     """400 "Cannot save provisioned dashboard": it belongs to a file provider."""
 

@@ -24,9 +24,12 @@ from tsedash.encode import dump_json
 from tsedash.errors import InputError
 from tsedash.files import atomic_write
 from tsedash.grafana import errors as e
+from tsedash.grafana.api import Dashboards
 from tsedash.grafana.client import GrafanaClient
 from tsedash.spec import UID_PATTERN
 
+# A bare client speaks the legacy API; `Dashboards` picks the API the server serves.
+Endpoints = GrafanaClient | Dashboards
 MARKER = "tsedash"
 VOLATILE_KEYS = ("id", "version", "iteration")
 READ_WORKERS = 8
@@ -118,27 +121,27 @@ class Live:
     last_version: dict[str, Any] | None = None
 
 
-def read_live(client: GrafanaClient, uid: str) -> Live:
+def read_live(client: Endpoints, uid: str) -> Live:
     got = client.get_dashboard(uid)
     if got is None:
         return Live(None, {})
     return Live(got.get("dashboard"), got.get("meta", {}) or {})
 
 
-def read_all(client: GrafanaClient, uids: list[str]) -> dict[str, Live | e.GrafanaError]:
+def read_all(client: Endpoints, uids: list[str]) -> dict[str, Live | e.GrafanaError]:
     """Reads in a bounded pool: the slow part of a push of many dashboards is the GETs."""
 
     def one(uid: str) -> Live | e.GrafanaError:
         try:
             return read_live(client, uid)
-        except (e.NotFound, e.BadRequest, e.ServerError, e.Conflict) as exc:
+        except (e.NotFound, e.NotAcceptable, e.BadRequest, e.ServerError, e.Conflict) as exc:
             return exc
 
     with ThreadPoolExecutor(max_workers=min(READ_WORKERS, max(1, len(uids)))) as pool:
         return dict(zip(uids, pool.map(one, uids), strict=True))
 
 
-def ensure_folder(client: GrafanaClient, uid: str, title: str, dry_run: bool) -> FolderState:
+def ensure_folder(client: Endpoints, uid: str, title: str, dry_run: bool) -> FolderState:
     if client.get_folder(uid) is not None:
         return FolderState.EXISTS
     if dry_run:
@@ -168,7 +171,7 @@ class PushOptions:
 
 
 def push(
-    client: GrafanaClient,
+    client: Endpoints,
     dashboards: list[tuple[str, dict[str, Any]]],
     folder_uid: str,
     folder_title: str,
@@ -208,7 +211,7 @@ def push(
 
 
 def _push_one(
-    client: GrafanaClient, uid: str, wanted: dict[str, Any], live: Live, options: PushOptions
+    client: Endpoints, uid: str, wanted: dict[str, Any], live: Live, options: PushOptions
 ) -> Outcome:
     """What to do with one dashboard given its live copy, done unless it is a dry run."""
     dry_run = options.dry_run
@@ -284,7 +287,7 @@ def check_uid(uid: str) -> str:
 
 
 def _write(
-    client: GrafanaClient,
+    client: Endpoints,
     uid: str,
     wanted: dict[str, Any],
     options: PushOptions,
@@ -297,7 +300,11 @@ def _write(
         body["version"] = live.meta.get("version", (live.dashboard or {}).get("version"))
     try:
         saved = client.save_dashboard(
-            body, options.folder_uid, version_message(wanted, options.note), overwrite=False
+            body,
+            options.folder_uid,
+            version_message(wanted, options.note),
+            overwrite=False,
+            base=live.meta if live is not None else None,
         )
     except e.Conflict as exc:
         return Outcome(
@@ -319,7 +326,7 @@ class DiffResult:
     diff: str = ""
 
 
-def diff(client: GrafanaClient, dashboards: list[tuple[str, dict[str, Any]]]) -> list[DiffResult]:
+def diff(client: Endpoints, dashboards: list[tuple[str, dict[str, Any]]]) -> list[DiffResult]:
     client.health()
     out = []
     for uid, ours in dashboards:
@@ -337,7 +344,7 @@ def diff(client: GrafanaClient, dashboards: list[tuple[str, dict[str, Any]]]) ->
     return out
 
 
-def pull(client: GrafanaClient, uid: str, out: Path) -> Path:
+def pull(client: Endpoints, uid: str, out: Path) -> Path:
     got = client.get_dashboard(check_uid(uid))
     if got is None:
         raise e.NotFound(f"dashboard {uid} not found in Grafana", 404)

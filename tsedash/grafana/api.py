@@ -1,0 +1,206 @@
+"""Grafana's dashboard endpoints, legacy or resource API, chosen by what the server speaks.
+
+Grafana 12 added, and Grafana 13 prefers, the resource API
+`/apis/dashboard.grafana.app/<version>/namespaces/<namespace>/dashboards[/<uid>]`: the
+dashboard is `spec`, the folder is the annotation `grafana.app/folder`, the version note is
+`grafana.app/message`, an update carries the `metadata.resourceVersion` it read (a write in
+between is a 409), and the history is the list filtered by
+`labelSelector=grafana.app/get-history=true&fieldSelector=metadata.name=<uid>`, newest first.
+Grafana 10-11 have only the legacy `/api/dashboards/*`. With the new dashboard layouts enabled
+the legacy GET answers 406 and points at `/apis/…`.
+
+`Dashboards` answers in the legacy shapes sync.py reads (`{"dashboard", "meta"}`, version
+lists with `version`/`created`/`createdBy`/`message`), so push, diff and pull keep one set of
+rules for both APIs; everything else (health, folders, the request counter) is the client's.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+from urllib.parse import quote
+
+from tsedash.grafana import errors as e
+from tsedash.grafana.client import GrafanaClient
+
+GROUP = "dashboard.grafana.app"
+VERSIONS = ("v1", "v1beta1")  # the dashboard API versions we speak, preferred first
+FOLDER = "grafana.app/folder"
+MESSAGE = "grafana.app/message"
+MANAGED_BY = "grafana.app/managedBy"
+MANAGER_ID = "grafana.app/managerId"
+SOURCE_PATH = "grafana.app/sourcePath"
+FILE_PROVISIONING = "classic-file-provisioning"
+Mode = Literal["auto", "legacy", "resource"]
+MODES: tuple[Mode, ...] = ("auto", "legacy", "resource")
+
+
+def namespace(org_id: str | None) -> str:
+    """Org 1 is `default`; another org N is `org-N`."""
+    return "default" if not org_id or org_id == "1" else f"org-{org_id}"
+
+
+class Dashboards:
+    """One Grafana's dashboards through the API it serves (see the module docstring)."""
+
+    def __init__(self, client: GrafanaClient, mode: Mode = "auto") -> None:
+        self.client = client
+        self.mode = mode
+        self._version: str | None = None  # the resource API version in use; "" for legacy
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)  # health, folders, settings, requests_made, notices
+
+    # --- which API -------------------------------------------------------------------------
+
+    @property
+    def api(self) -> str:
+        """`legacy` or `dashboard.grafana.app/<version>`, detected on first use."""
+        version = self._detect()
+        return f"{GROUP}/{version}" if version else "legacy"
+
+    def _detect(self) -> str:
+        if self._version is not None:
+            return self._version
+        if self.mode == "legacy":
+            self._version = ""
+            return ""
+        served = self._served_versions()
+        usable = [v for v in VERSIONS if v in served]
+        if usable:
+            self._version = usable[0]
+        elif self.mode == "resource":
+            raise e.BadRequest(
+                f"{self.client.settings.shown_url} does not serve the dashboard resource API "
+                f"({GROUP} {' or '.join(VERSIONS)} not listed at /apis); use --api legacy"
+            )
+        else:
+            self._version = ""
+        return self._version
+
+    def _served_versions(self) -> list[str]:
+        """The versions of the dashboard group listed by `GET /apis` (Kubernetes discovery);
+        none on a Grafana without the resource API (404 there)."""
+        try:
+            body = self.client.request("GET", "/apis")
+        except (e.NotFound, e.BadRequest, e.Forbidden):
+            return []
+        groups = body.get("groups") if isinstance(body, dict) else None
+        for group in groups if isinstance(groups, list) else []:
+            if isinstance(group, dict) and group.get("name") == GROUP:
+                versions = group.get("versions")
+                return [
+                    str(v.get("version"))
+                    for v in (versions if isinstance(versions, list) else [])
+                    if isinstance(v, dict)
+                ]
+        return []
+
+    def _base(self) -> str:
+        ns = namespace(self.client.settings.org_id)
+        return f"/apis/{GROUP}/{self._detect()}/namespaces/{ns}/dashboards"
+
+    # --- the calls sync.py makes -------------------------------------------------------------
+
+    def get_dashboard(self, uid: str) -> dict[str, Any] | None:
+        if not self._detect():
+            try:
+                return self.client.get_dashboard(uid)
+            except e.NotAcceptable as exc:
+                raise e.NotAcceptable(
+                    f"{exc}: this dashboard is only served by the resource API "
+                    f"(/apis/{GROUP}/…), which {self.client.settings.shown_url} did not list at "
+                    "/apis; try --api resource",
+                    exc.status,
+                    exc.url,
+                    exc.body,
+                ) from None
+        try:
+            body = self.client.request("GET", f"{self._base()}/{quote(uid)}")
+        except e.NotFound:
+            return None
+        return _as_legacy(_resource(body, f"GET {self._base()}/{uid}"))
+
+    def save_dashboard(
+        self,
+        dashboard: dict[str, Any],
+        folder_uid: str,
+        message: str,
+        overwrite: bool,
+        base: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Create (no `base`) or update the live copy `base` describes; the legacy API gets
+        the version inside `dashboard`, the resource API the resourceVersion from `base`."""
+        if not self._detect():
+            return self.client.save_dashboard(dashboard, folder_uid, message, overwrite)
+        uid = str(dashboard.get("uid", ""))
+        spec = {k: v for k, v in dashboard.items() if k not in ("id", "version")}
+        metadata: dict[str, Any] = {
+            "name": uid,
+            "annotations": {FOLDER: folder_uid, MESSAGE: message[:500]},
+        }
+        if base is None:
+            body = self.client.request(
+                "POST", self._base(), json={"metadata": metadata, "spec": spec}
+            )
+        else:
+            metadata["resourceVersion"] = str(base.get("resourceVersion", ""))
+            body = self.client.request(
+                "PUT", f"{self._base()}/{quote(uid)}", json={"metadata": metadata, "spec": spec}
+            )
+        saved = _resource(body, f"save {uid}")
+        return {"uid": uid, "version": saved["metadata"].get("generation")}
+
+    def versions(self, uid: str, limit: int = 1) -> list[dict[str, Any]]:
+        if not self._detect():
+            return self.client.versions(uid, limit)
+        params = {
+            "labelSelector": "grafana.app/get-history=true",
+            "fieldSelector": f"metadata.name={uid}",
+            "limit": str(limit),
+        }
+        body = self.client.request("GET", self._base(), params=params)
+        items = body.get("items") if isinstance(body, dict) else None
+        if not isinstance(items, list):
+            raise e.ServerError(f"GET {self._base()} (history of {uid}): no items in the answer")
+        out = []
+        for item in items[:limit]:
+            meta = item.get("metadata", {}) if isinstance(item, dict) else {}
+            notes = meta.get("annotations") or {}
+            out.append(
+                {
+                    "version": meta.get("generation"),
+                    "created": meta.get("creationTimestamp"),
+                    "createdBy": notes.get("grafana.app/updatedBy")
+                    or notes.get("grafana.app/createdBy"),
+                    "message": notes.get(MESSAGE, ""),
+                }
+            )
+        return out
+
+
+def _resource(body: Any, what: str) -> dict[str, Any]:
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("metadata"), dict)
+        or not isinstance(body.get("spec"), dict)
+    ):
+        raise e.ServerError(f"{what}: not a dashboard resource (metadata and spec expected)")
+    return body
+
+
+def _as_legacy(resource: dict[str, Any]) -> dict[str, Any]:
+    """The resource as the legacy GET shapes it: the model (with uid and version) and meta."""
+    meta = resource["metadata"]
+    notes = meta.get("annotations") or {}
+    generation = meta.get("generation")
+    dashboard = {**resource["spec"], "uid": meta.get("name"), "version": generation}
+    return {
+        "dashboard": dashboard,
+        "meta": {
+            "folderUid": notes.get(FOLDER, ""),
+            "version": generation,
+            "resourceVersion": meta.get("resourceVersion"),
+            "provisioned": notes.get(MANAGED_BY) == FILE_PROVISIONING,
+            "provisionedExternalId": notes.get(SOURCE_PATH) or notes.get(MANAGER_ID, ""),
+        },
+    }
