@@ -425,3 +425,42 @@ def test_push_from_sources_builds_in_memory(
         env=env(grafana),
     )
     assert res.exit_code == 0 and "tse-devops-docker: equal" in res.stdout
+
+
+def test_the_plan_shows_each_change_with_its_diff_and_writes_nothing(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path, tmp_path: Path
+) -> None:
+    assert push(run_cli, grafana, out).exit_code == 0
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(FIXTURE.read_text().replace("title: Trades,", "title: Fills,"))
+    pipeline.build(changed, tsedash_dashboards, out, extras=None)
+    grafana.state.ui_edit(DEVOPS, user="alice@example.com")
+    writes = len(grafana.state.writes())
+    res = push(run_cli, grafana, out, "--dry-run")
+    assert res.exit_code == 3  # the refusal the real push would meet
+    update = res.stdout.split("would-update    tse-simulation-entity", 1)[1]
+    assert '-      "title": "exchange-simulator Trades/s",' in update
+    assert '+      "title": "exchange-simulator Fills/s",' in update
+    refusal = res.stderr.split("refused         tse-devops-docker", 1)[1]
+    assert '-  "description": "edited in the UI",' in refusal
+    summary = json.loads(push(run_cli, grafana, out, "--dry-run", "--json").stdout)
+    by_uid = {d["uid"]: d for d in summary["dashboards"]}
+    assert by_uid[SIM]["action"] == "would-update" and "Fills/s" in by_uid[SIM]["diff"]
+    assert by_uid[DEVOPS]["action"] == "refused" and "edited in the UI" in by_uid[DEVOPS]["diff"]
+    assert len(grafana.state.writes()) == writes
+
+
+def test_uid_limits_push_and_diff(run_cli: RunCli, grafana: GrafanaDouble, out: Path) -> None:
+    res = push(run_cli, grafana, out, "--uid", SIM)
+    assert res.exit_code == 0, res.stderr
+    assert set(grafana.state.dashboards) == {SIM}
+    assert [saved_uid(r) for r in saves(grafana)] == [SIM]
+    res = run_cli("diff", "--out", str(out), "--uid", DEVOPS, env=env(grafana))
+    assert res.exit_code == 1 and res.stdout.startswith("tse-devops-docker: missing\n")
+    assert f"{SIM}: " not in res.stdout  # only the dashboard asked for
+    res = push(run_cli, grafana, out, "--uid", "nope", "--uid", SIM)
+    assert res.exit_code == 2
+    assert (
+        "--uid nope: not among the dashboards built (tse-devops-docker, tse-simulation-entity)"
+        in (res.stderr)
+    )

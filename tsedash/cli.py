@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from tsedash import __version__
-from tsedash.errors import TsedashError
+from tsedash.errors import InputError, TsedashError
 from tsedash.redact import redact, remember_secret, remember_url
 from tsedash.spec import DEFAULT_EXTRAS_DIR, DEFAULT_REGISTRY, REGISTRY_ENV
 
@@ -849,6 +849,38 @@ def _dashboards_to_push(spec: SourceSpec, out: Path) -> list[tuple[str, dict[str
     return [(dash.uid, model) for dash, model in result.dashboards]
 
 
+def _selected(
+    dashboards: list[tuple[str, dict[str, Any]]], uids: tuple[str, ...]
+) -> list[tuple[str, dict[str, Any]]]:
+    """Only the dashboards named by --uid (all when none is given); an unknown uid is an
+    error naming the ones there are."""
+    if not uids:
+        return dashboards
+    have = [uid for uid, _ in dashboards]
+    unknown = [uid for uid in uids if uid not in have]
+    if unknown:
+        raise InputError(
+            f"--uid {', '.join(unknown)}: not among the dashboards built ({', '.join(have)})"
+        )
+    return [(uid, model) for uid, model in dashboards if uid in uids]
+
+
+def _print_diff(text: str, indent: str = "", err: bool = False) -> None:
+    color = (sys.stderr if err else sys.stdout).isatty()
+    for line in text.splitlines():
+        fg = "green" if line.startswith("+") else "red" if line.startswith("-") else None
+        fg = "cyan" if line.startswith("@@") else fg
+        echo(indent + (click.style(line, fg=fg) if color and fg else line), err=err)
+
+
+_UID_OPTION = click.option(
+    "--uid",
+    "uids",
+    multiple=True,
+    help="Only this dashboard (repeat for several); default: every dashboard built.",
+)
+
+
 def _local_dashboards(out: Path) -> list[tuple[str, dict[str, Any]]]:
     from tsedash.provisioning.render import read_dashboards
 
@@ -859,7 +891,13 @@ def _local_dashboards(out: Path) -> list[tuple[str, dict[str, Any]]]:
 @_grafana_options
 @out_option
 @registry_option
-@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="The plan: per dashboard create / update / unchanged / refused, with the diff of "
+    "each update or refusal; write nothing.",
+)
+@_UID_OPTION
 @click.option(
     "--force", is_flag=True, help="Overwrite edits made in Grafana (saved to backups/ first)."
 )
@@ -886,6 +924,7 @@ def push_cmd(
     backups: Path,
     as_json: bool,
     registry_path: SourceSpec,
+    uids: tuple[str, ...],
 ) -> None:
     """Push the built dashboards to Grafana: only what changed, never over an edit.
 
@@ -895,7 +934,7 @@ def push_cmd(
     from tsedash.spec import FOLDER_TITLE, FOLDER_UID
 
     client = _client(url, ca_cert, insecure, timeout, api)
-    dashboards = _dashboards_to_push(registry_path, out)
+    dashboards = _selected(_dashboards_to_push(registry_path, out), uids)
     tty = sys.stdout.isatty() and not as_json
 
     def progress(items: Any) -> Any:
@@ -945,6 +984,8 @@ def _print_push(client: Any, report: PushReport) -> None:
         detail = f": {o.detail}" if o.detail else ""
         backup = f"; live copy saved to {o.backup}" if o.backup else ""
         echo(f"  {o.action:<15} {o.uid}{version}{detail}{backup}", err=o.action.fails)
+        if o.diff:
+            _print_diff(o.diff, "      ", err=o.action.fails)
         counts[str(o.action)] = counts.get(str(o.action), 0) + 1
     summary = ", ".join(f"{n} {a}" for a, n in sorted(counts.items()))
     echo(f"{summary}; {report.writes} writes, {report.requests} requests")
@@ -955,6 +996,7 @@ def _print_push(client: Any, report: PushReport) -> None:
 @out_option
 @registry_option
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
+@_UID_OPTION
 @handles_errors
 def diff_cmd(
     url: str | None,
@@ -965,26 +1007,19 @@ def diff_cmd(
     out: Path,
     as_json: bool,
     registry_path: SourceSpec,
+    uids: tuple[str, ...],
 ) -> None:
     """Unified diff of each live dashboard against ours (normalised); exit 1 if any differs."""
     from tsedash.grafana.sync import diff
 
-    results = diff(
-        _client(url, ca_cert, insecure, timeout, api), _dashboards_to_push(registry_path, out)
-    )
+    client = _client(url, ca_cert, insecure, timeout, api)
+    results = diff(client, _selected(_dashboards_to_push(registry_path, out), uids))
     if as_json:
         echo(json.dumps([r.__dict__ for r in results], indent=2, sort_keys=True))
     else:
-        color = sys.stdout.isatty()
         for r in results:
-            if r.status == "equal":
-                echo(f"{r.uid}: equal")
-                continue
             echo(f"{r.uid}: {r.status}")
-            for line in r.diff.splitlines():
-                fg = "green" if line.startswith("+") else "red" if line.startswith("-") else None
-                fg = "cyan" if line.startswith("@@") else fg
-                echo(click.style(line, fg=fg) if color and fg else line)
+            _print_diff(r.diff)
     if any(r.status != "equal" for r in results):
         sys.exit(1)
 

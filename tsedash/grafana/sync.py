@@ -97,6 +97,7 @@ class Outcome:
     detail: str = ""
     version: int | None = None
     backup: str | None = None
+    diff: str = ""  # the plan (--dry-run): live → ours, for an update or a refusal
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None and v != ""}
@@ -228,6 +229,7 @@ def _push_one(
     same_folder = (live.meta.get("folderUid") or "") == options.folder_uid
     if normalise(live.dashboard) == wanted and same_folder:
         return Outcome(uid, Action.UNCHANGED, version=live.meta.get("version"))
+    plan = _unified(live.dashboard, wanted, uid) if dry_run else ""
     # Only a dashboard that differs needs its history: was the live one our last push?
     versions = client.versions(uid, limit=1)
     live.last_version = versions[0] if versions else None
@@ -244,10 +246,15 @@ def _push_one(
                 "review with `tsedash diff`, then pull it or push --force "
                 "(the live copy is saved to backups/ first)",
                 version=live.meta.get("version"),
+                diff=plan,
             )
         if not dry_run:
             backup = _backup(options.backups, uid, live)
-    outcome = Outcome(uid, Action.WOULD_UPDATE if dry_run else Action.UPDATED, backup=backup)
+    outcome = Outcome(
+        uid, Action.WOULD_UPDATE if dry_run else Action.UPDATED, backup=backup, diff=plan
+    )
+    if dry_run and not same_folder and not plan:
+        outcome.detail = f"moves to folder {options.folder_uid}"
     return outcome if dry_run else _write(client, uid, wanted, options, live, outcome)
 
 
@@ -326,20 +333,24 @@ class DiffResult:
     diff: str = ""
 
 
+def _unified(live: dict[str, Any] | None, ours: dict[str, Any], uid: str) -> str:
+    """A unified diff of the normalised live dashboard (None: missing) against ours."""
+    local = dump_json(normalise(ours)).decode().splitlines(keepends=True)
+    if live is None:
+        return "".join(difflib.unified_diff([], local, f"grafana/{uid} (missing)", f"local/{uid}"))
+    before = dump_json(normalise(live)).decode().splitlines(keepends=True)
+    return "".join(difflib.unified_diff(before, local, f"grafana/{uid}", f"local/{uid}"))
+
+
 def diff(client: Endpoints, dashboards: list[tuple[str, dict[str, Any]]]) -> list[DiffResult]:
     client.health()
     out = []
     for uid, ours in dashboards:
         got = client.get_dashboard(uid)
-        local = dump_json(normalise(ours)).decode().splitlines(keepends=True)
         if got is None:
-            text = "".join(
-                difflib.unified_diff([], local, f"grafana/{uid} (missing)", f"local/{uid}")
-            )
-            out.append(DiffResult(uid, "missing", text))
+            out.append(DiffResult(uid, "missing", _unified(None, ours, uid)))
             continue
-        live = dump_json(normalise(got.get("dashboard") or {})).decode().splitlines(keepends=True)
-        text = "".join(difflib.unified_diff(live, local, f"grafana/{uid}", f"local/{uid}"))
+        text = _unified(got.get("dashboard") or {}, ours, uid)
         out.append(DiffResult(uid, "different" if text else "equal", text))
     return out
 
