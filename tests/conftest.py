@@ -100,6 +100,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     """The developer's shell must not steer the tests (registry, Redis, Grafana settings),
     nor an earlier run's build stamps (the cache directory is the test's own)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / ".cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
     for name in (
         "TSEDASH_REGISTRY",
         "REDIS_URL",
@@ -108,5 +109,8 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         "GRAFANA_USER",
         "GRAFANA_PASSWORD",
         "GRAFANA_ORG_ID",
+        "GRAFANA_API",
+        "TSEDASH_CONTEXT",
+        "TSEDASH_CONTEXTS",
     ):
         monkeypatch.delenv(name, raising=False)

@@ -314,6 +314,26 @@ class Handler(BaseHTTPRequestHandler):
                 )
             if path == "/api/dashboards/db" and method == "POST":
                 return self._save(body or {}, role)
+            m = re.fullmatch(r"/api/dashboards/uid/([^/]+)/versions/(\d+)", path)
+            if m and method == "GET":  # one version, by the number the history shows
+                stored = state.dashboards.get(m.group(1))
+                wanted = int(m.group(2))
+                found = [v for v in (stored.versions if stored else []) if v.version == wanted]
+                if not found:
+                    return _error(404, "Dashboard version not found")
+                v = found[0]
+                return 200, {
+                    "id": wanted,
+                    "dashboardId": stored.id if stored else 0,
+                    "uid": m.group(1),
+                    "parentVersion": wanted - 1,
+                    "restoredFrom": 0,
+                    "version": wanted,
+                    "created": v.created,
+                    "createdBy": v.created_by,
+                    "message": v.message,
+                    "data": v.data,
+                }
             m = re.fullmatch(r"/api/dashboards/uid/([^/]+)/versions", path)
             if m and method == "GET":
                 stored = state.dashboards.get(m.group(1))

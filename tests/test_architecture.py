@@ -54,6 +54,7 @@ ALLOWED: dict[str, set[str]] = {
     "tsedash.verify": {"tsedash.registry", "tsedash.queries", "tsedash.provisioning"},
     "tsedash.preview": {"tsedash.queries", "tsedash.provisioning", "tsedash.processes"},
     "tsedash.processes": set(),
+    "tsedash.watch": set(),  # runs `tsedash build` / `push` as processes: imports no stage
     "tsedash.simulate": {"tsedash.registry"},
     "tsedash.stack": {"tsedash.registry", "tsedash.processes", "tsedash.prometheus"},
     "tsedash.demo": {"tsedash.registry", "tsedash.processes", "tsedash.simulate", "tsedash.stack"},

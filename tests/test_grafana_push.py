@@ -464,3 +464,84 @@ def test_uid_limits_push_and_diff(run_cli: RunCli, grafana: GrafanaDouble, out: 
         "--uid nope: not among the dashboards built (tse-devops-docker, tse-simulation-entity)"
         in (res.stderr)
     )
+
+
+def _add_old_dashboard(out: Path) -> Path:
+    """A third dashboard in the build, as an extra would be: `old-one`."""
+    folder = out / "dashboards" / "trading-ecosystem"
+    model = json.loads((folder / "devops-docker-view.json").read_text())
+    path = folder / "old-one.json"
+    path.write_text(json.dumps(dict(model, uid="old-one", title="Old one", links=[])))
+    return path
+
+
+def test_prune_deletes_only_what_we_pushed_and_no_longer_build(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path
+) -> None:
+    old = _add_old_dashboard(out)
+    mine = dict(json.loads(old.read_text()), uid="edited-one", title="Edited one")
+    (old.parent / "edited-one.json").write_text(json.dumps(mine))
+    assert push(run_cli, grafana, out).exit_code == 0
+    grafana.state.ui_edit("edited-one")  # ours, but edited in Grafana since
+    # Someone else's dashboard in our folder, and one outside it.
+    foreign = dict(mine, uid="theirs", title="Theirs")
+    grafana.state._store(foreign, "trading-ecosystem", "carol", "my own")
+    grafana.state._store(dict(foreign, uid="elsewhere", title="Elsewhere"), "", "dan", "")
+    old.unlink()
+    (old.parent / "edited-one.json").unlink()
+    plan = push(run_cli, grafana, out, "--prune", "--dry-run")
+    assert plan.exit_code == 0, plan.stderr
+    assert "would-delete    old-one: not built any more" in plan.stdout
+    assert "kept            edited-one: not built any more, but not our last push" in plan.stdout
+    assert "kept            theirs" in plan.stdout and "by carol" in plan.stdout
+    assert "elsewhere" not in plan.stdout
+    assert "old-one" in grafana.state.dashboards
+    res = push(run_cli, grafana, out, "--prune")
+    assert res.exit_code == 0, res.stderr
+    assert "deleted         old-one" in res.stdout
+    assert set(grafana.state.dashboards) == {DEVOPS, SIM, "edited-one", "theirs", "elsewhere"}
+    res = push(run_cli, grafana, out, "--prune", "--uid", SIM)
+    assert res.exit_code == 2 and "cannot go with --uid" in res.stderr
+
+
+def test_restore_a_version_with_the_same_edit_protection(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path, tmp_path: Path
+) -> None:
+    assert push(run_cli, grafana, out).exit_code == 0
+    first = normalise(grafana.state.dashboards[SIM].model)
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(FIXTURE.read_text().replace("title: Trades,", "title: Fills,"))
+    pipeline.build(changed, tsedash_dashboards, out, extras=None)
+    assert push(run_cli, grafana, out).exit_code == 0
+    restore = ["restore", SIM, "--backups", str(tmp_path / "bk")]
+    res = run_cli(*restore, "--version", "1", env=env(grafana))
+    assert res.exit_code == 0, res.stderr
+    assert "updated         tse-simulation-entity (version 3)" in res.stdout
+    assert normalise(grafana.state.dashboards[SIM].model) == first
+    assert grafana.state.dashboards[SIM].versions[-1].message.endswith(": restored from version 1")
+    # Edited in the UI since: refused, then forced (the live copy saved first) ...
+    grafana.state.ui_edit(SIM, user="alice@example.com")
+    res = run_cli(*restore, "--version", "2", env=env(grafana))
+    assert res.exit_code == 3 and "edited in Grafana since our last push" in res.stderr
+    res = run_cli(*restore, "--version", "2", "--force", env=env(grafana))
+    assert res.exit_code == 0, res.stderr
+    [backup] = (tmp_path / "bk" / SIM).glob("*.json")
+    assert "Fills/s" in json.dumps(grafana.state.dashboards[SIM].model)
+    # ... and that backup put back in turn.
+    res = run_cli(*restore, "--backup", str(backup), env=env(grafana))
+    assert res.exit_code == 0, res.stderr
+    assert grafana.state.dashboards[SIM].model["description"] == "edited in the UI"
+
+
+def test_restore_needs_one_source_and_a_version_that_exists(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path, tmp_path: Path
+) -> None:
+    assert push(run_cli, grafana, out).exit_code == 0
+    res = run_cli("restore", SIM, env=env(grafana))
+    assert res.exit_code == 2 and "exactly one of --version N and --backup FILE" in res.stderr
+    res = run_cli("restore", SIM, "--version", "99", env=env(grafana))
+    assert res.exit_code == 3 and "99" in res.stderr and "Traceback" not in res.stderr
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"uid": DEVOPS, "title": "x", "panels": []}))
+    res = run_cli("restore", SIM, "--backup", str(other), env=env(grafana))
+    assert res.exit_code == 2 and "holds dashboard 'tse-devops-docker'" in res.stderr

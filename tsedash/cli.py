@@ -800,11 +800,23 @@ def _grafana_options(func: F) -> F:
     func = click.option(
         "--api",
         type=click.Choice(["auto", "legacy", "resource"]),
-        default="auto",
-        show_default=True,
+        default=None,
         envvar="GRAFANA_API",
         help="Dashboard API: the resource API /apis/dashboard.grafana.app (Grafana 12+) when "
-        "the server lists it, else the legacy /api/dashboards (env GRAFANA_API).",
+        "the server lists it, else the legacy /api/dashboards (default auto; env GRAFANA_API).",
+    )(func)
+    func = click.option(
+        "--context",
+        default=None,
+        envvar="TSEDASH_CONTEXT",
+        help="A named Grafana from the contexts file (URL, auth, org, TLS; env TSEDASH_CONTEXT).",
+    )(func)
+    func = click.option(
+        "--contexts",
+        "contexts_file",
+        default=None,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The contexts file (default: $TSEDASH_CONTEXTS or ~/.config/tsedash/contexts.yaml).",
     )(func)
     func = click.option(
         "--timeout",
@@ -820,23 +832,53 @@ def _grafana_options(func: F) -> F:
 _CLIENTS: list[Any] = []  # the command's Grafana clients: their notices are printed at the end
 
 
-def _client(
-    url: str | None, ca_cert: str | None, insecure: bool, timeout: float, api: str = "auto"
-) -> Any:
+@dataclass(frozen=True)
+class GrafanaTarget:
+    """Where --url/--ca-cert/--insecure/--api/--context point, before a client exists."""
+
+    url: str | None = None
+    ca_cert: str | None = None
+    insecure: bool = False
+    timeout: float = 15.0
+    api: str | None = None
+    context: str | None = None
+    contexts_file: Path | None = None
+
+
+def _client(target: GrafanaTarget) -> Any:
     import warnings
 
     from tsedash.grafana.api import Dashboards
     from tsedash.grafana.client import GrafanaClient, GrafanaSettings
 
-    remember_url(url)
-    settings = GrafanaSettings.from_env(url, ca_cert, insecure, read_timeout=timeout)
+    environ, ca_cert, insecure, api = None, target.ca_cert, target.insecure, target.api
+    where = ""
+    if target.context:
+        from tsedash.grafana.contexts import load_context
+
+        ctx = load_context(target.context, target.contexts_file)
+        environ = ctx.environ
+        remember_secret(environ.get("GRAFANA_TOKEN"))
+        remember_secret(environ.get("GRAFANA_PASSWORD"), environ.get("GRAFANA_USER"))
+        remember_url(environ.get("GRAFANA_URL"))
+        ca_cert, insecure, api = ca_cert or ctx.ca_cert, insecure or ctx.insecure, api or ctx.api
+        where = ctx.where
+    remember_url(target.url)
+    try:
+        settings = GrafanaSettings.from_env(
+            target.url, ca_cert, insecure, environ, read_timeout=target.timeout
+        )
+    except InputError as exc:
+        if not where:
+            raise
+        raise InputError(f"{where}: {exc}") from None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         client = GrafanaClient(settings)
     for warning in caught:
         echo(f"warning: {warning.message}", err=True)
     _CLIENTS.append(client)
-    return Dashboards(client, api)  # type: ignore[arg-type]  # click.Choice guarantees a Mode
+    return Dashboards(client, api or "auto")  # type: ignore[arg-type]  # a click.Choice
 
 
 def _dashboards_to_push(spec: SourceSpec, out: Path) -> list[tuple[str, dict[str, Any]]]:
@@ -894,10 +936,16 @@ def _local_dashboards(out: Path) -> list[tuple[str, dict[str, Any]]]:
 @click.option(
     "--dry-run",
     is_flag=True,
-    help="The plan: per dashboard create / update / unchanged / refused, with the diff of "
-    "each update or refusal; write nothing.",
+    help="The plan: per dashboard create / update / unchanged / refused / delete, with the "
+    "diff of each update or refusal; write nothing.",
 )
 @_UID_OPTION
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also delete the dashboards of our folder that the build no longer produces, when "
+    "they are exactly our last push (anything else is kept and named).",
+)
 @click.option(
     "--force", is_flag=True, help="Overwrite edits made in Grafana (saved to backups/ first)."
 )
@@ -915,7 +963,9 @@ def push_cmd(
     url: str | None,
     ca_cert: str | None,
     insecure: bool,
-    api: str,
+    api: str | None,
+    context: str | None,
+    contexts_file: Path | None,
     timeout: float,
     out: Path,
     dry_run: bool,
@@ -925,6 +975,7 @@ def push_cmd(
     as_json: bool,
     registry_path: SourceSpec,
     uids: tuple[str, ...],
+    prune: bool,
 ) -> None:
     """Push the built dashboards to Grafana: only what changed, never over an edit.
 
@@ -933,7 +984,9 @@ def push_cmd(
     from tsedash.grafana.sync import push
     from tsedash.spec import FOLDER_TITLE, FOLDER_UID
 
-    client = _client(url, ca_cert, insecure, timeout, api)
+    if prune and uids:
+        raise InputError("--prune compares every dashboard built: it cannot go with --uid")
+    client = _client(GrafanaTarget(url, ca_cert, insecure, timeout, api, context, contexts_file))
     dashboards = _selected(_dashboards_to_push(registry_path, out), uids)
     tty = sys.stdout.isatty() and not as_json
 
@@ -952,6 +1005,7 @@ def push_cmd(
         note=note,
         backups=backups,
         progress=progress if tty else None,
+        prune=prune,
     )
     if as_json:
         echo(json.dumps(_push_json(client, report, dry_run), indent=2, sort_keys=True))
@@ -1002,7 +1056,9 @@ def diff_cmd(
     url: str | None,
     ca_cert: str | None,
     insecure: bool,
-    api: str,
+    api: str | None,
+    context: str | None,
+    contexts_file: Path | None,
     timeout: float,
     out: Path,
     as_json: bool,
@@ -1012,7 +1068,7 @@ def diff_cmd(
     """Unified diff of each live dashboard against ours (normalised); exit 1 if any differs."""
     from tsedash.grafana.sync import diff
 
-    client = _client(url, ca_cert, insecure, timeout, api)
+    client = _client(GrafanaTarget(url, ca_cert, insecure, timeout, api, context, contexts_file))
     results = diff(client, _selected(_dashboards_to_push(registry_path, out), uids))
     if as_json:
         echo(json.dumps([r.__dict__ for r in results], indent=2, sort_keys=True))
@@ -1022,6 +1078,151 @@ def diff_cmd(
             _print_diff(r.diff)
     if any(r.status != "equal" for r in results):
         sys.exit(1)
+
+
+@cli.command("watch")
+@registry_option
+@out_option
+@click.option(
+    "--extras",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"Directory of extra dashboards; default ./{DEFAULT_EXTRAS_DIR} if present.",
+)
+@click.option("--no-lint", is_flag=True, help="Do not lint before writing (lint is strict).")
+@click.option(
+    "--context",
+    default=None,
+    envvar="TSEDASH_CONTEXT",
+    help="Also push each good build to this Grafana of the contexts file.",
+)
+@click.option(
+    "--contexts",
+    "contexts_file",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The contexts file (default: $TSEDASH_CONTEXTS or ~/.config/tsedash/contexts.yaml).",
+)
+@click.option(
+    "--interval",
+    default=0.5,
+    show_default=True,
+    type=click.FloatRange(min=0.05),
+    help="Seconds between looks at the inputs.",
+)
+@click.option("--cycles", default=None, type=click.IntRange(min=0), hidden=True)
+@handles_errors
+def watch_cmd(
+    registry_path: SourceSpec,
+    out: Path,
+    extras: Path | None,
+    no_lint: bool,
+    context: str | None,
+    contexts_file: Path | None,
+    interval: float,
+    cycles: int | None,
+) -> None:
+    """Rebuild on every change to the registry, compose files, extras or dashboard code.
+
+    Each build validates, lints (strict) and rewrites the provisioning files atomically; with
+    --context each good build is pushed too. One line per cycle; a broken edit prints its
+    error and leaves the last good files as they were. Ctrl-C stops.
+    """
+    from tsedash.watch import Watcher, content_dirs
+
+    if extras is None and Path(DEFAULT_EXTRAS_DIR).is_dir():
+        extras = Path(DEFAULT_EXTRAS_DIR)
+    registry = Path(registry_path.path or DEFAULT_REGISTRY)
+    sources = ["--registry", str(registry)]
+    for compose in registry_path.compose:
+        sources += ["--compose", compose]
+    if registry_path.discover:
+        sources += ["--discover", registry_path.discover]
+    build = [*sources, "--out", str(out)]
+    build += ["--extras", str(extras)] if extras else []
+    build += [] if no_lint else ["--lint", "--strict"]
+    push = None
+    if context:
+        push = ["--out", str(out), "--context", context]
+        push += ["--contexts", str(contexts_file)] if contexts_file else []
+    files = [registry, *map(Path, registry_path.compose), Path(".lint.yaml")]
+    dirs = [*([extras] if extras else []), *content_dirs()]
+    echo(f"watching {len(files)} files and {len(dirs)} directories; Ctrl-C stops")
+    try:
+        Watcher(build, files, dirs, push, interval, echo=echo).run(cycles)
+    except KeyboardInterrupt:
+        echo("stopped")
+
+
+@cli.command("restore")
+@_grafana_options
+@click.argument("uid")
+@click.option(
+    "--version", "version", type=click.IntRange(min=1), help="A version from Grafana's history."
+)
+@click.option(
+    "--backup",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A live copy `push --force` saved (backups/<uid>/v….json).",
+)
+@click.option("--dry-run", is_flag=True, help="Show the plan (with its diff); write nothing.")
+@click.option(
+    "--force", is_flag=True, help="Restore over edits made in Grafana (saved to backups/ first)."
+)
+@click.option(
+    "--backups",
+    default="backups",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where live copies are saved before a forced restore.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+@handles_errors
+def restore_cmd(
+    url: str | None,
+    ca_cert: str | None,
+    insecure: bool,
+    api: str | None,
+    context: str | None,
+    contexts_file: Path | None,
+    timeout: float,
+    uid: str,
+    version: int | None,
+    backup: Path | None,
+    dry_run: bool,
+    force: bool,
+    backups: Path,
+    as_json: bool,
+) -> None:
+    """Put a dashboard back as it was at --version N or as saved in a --backup file.
+
+    The same protection as push: a dashboard edited in Grafana since our last push is refused
+    unless --force (which saves the live copy first); a save in between is a conflict.
+    """
+    from tsedash.grafana.sync import push, restore_model
+    from tsedash.spec import FOLDER_TITLE, FOLDER_UID
+
+    if (version is None) == (backup is None):
+        raise InputError("restore needs exactly one of --version N and --backup FILE")
+    client = _client(GrafanaTarget(url, ca_cert, insecure, timeout, api, context, contexts_file))
+    model = restore_model(client, uid, version, backup)
+    source = f"version {version}" if version is not None else f"backup {backup}"
+    report = push(
+        client,
+        [(uid, model)],
+        FOLDER_UID,
+        FOLDER_TITLE,
+        dry_run=dry_run,
+        force=force,
+        note=f"restored from {source}",
+        backups=backups,
+    )
+    if as_json:
+        echo(json.dumps(_push_json(client, report, dry_run), indent=2, sort_keys=True))
+    else:
+        _print_push(client, report)
+    if report.failed:
+        sys.exit(3)
 
 
 @cli.command("pull")
@@ -1039,7 +1240,9 @@ def pull_cmd(
     url: str | None,
     ca_cert: str | None,
     insecure: bool,
-    api: str,
+    api: str | None,
+    context: str | None,
+    contexts_file: Path | None,
     timeout: float,
     uid: str,
     out_file: Path | None,
@@ -1048,7 +1251,11 @@ def pull_cmd(
     from tsedash.grafana.sync import check_uid, pull
 
     check_uid(uid)  # before it becomes a request path or the default file name
-    path = pull(_client(url, ca_cert, insecure, timeout, api), uid, out_file or Path(f"{uid}.json"))
+    path = pull(
+        _client(GrafanaTarget(url, ca_cert, insecure, timeout, api, context, contexts_file)),
+        uid,
+        out_file or Path(f"{uid}.json"),
+    )
     echo(f"wrote {path}")
 
 

@@ -177,6 +177,57 @@ class Dashboards:
             )
         return out
 
+    # --- prune and restore -------------------------------------------------------------------
+
+    def list_in_folder(self, folder_uid: str) -> list[str]:
+        """The uids of the dashboards in a folder."""
+        if not self._detect():
+            params = {"folderUIDs": folder_uid, "type": "dash-db", "limit": "5000"}
+            hits = self.client.request("GET", "/api/search", params=params)
+            return [str(h["uid"]) for h in hits if isinstance(h, dict) and "uid" in h]
+        uids: list[str] = []
+        token = ""
+        while True:  # the list is paged: follow `metadata.continue` to the end
+            params = {"limit": "500", **({"continue": token} if token else {})}
+            body = self.client.request("GET", self._base(), params=params)
+            for item in body.get("items", []) if isinstance(body, dict) else []:
+                meta = item.get("metadata", {}) if isinstance(item, dict) else {}
+                if (meta.get("annotations") or {}).get(FOLDER, "") == folder_uid:
+                    uids.append(str(meta.get("name")))
+            token = str((body.get("metadata") or {}).get("continue") or "")
+            if not token:
+                return uids
+
+    def delete_dashboard(self, uid: str) -> None:
+        if not self._detect():
+            self.client.request("DELETE", f"/api/dashboards/uid/{quote(uid)}")
+        else:
+            self.client.request("DELETE", f"{self._base()}/{quote(uid)}")
+
+    def version_model(self, uid: str, version: int) -> dict[str, Any]:
+        """The dashboard as it was at `version` (the number Grafana's history shows)."""
+        if not self._detect():
+            body = self.client.request(
+                "GET", f"/api/dashboards/uid/{quote(uid)}/versions/{version}"
+            )
+            data = body.get("data") if isinstance(body, dict) else None
+            if not isinstance(data, dict):
+                raise e.ServerError(f"version {version} of {uid}: no dashboard in the answer")
+            return data
+        for item in self._history(uid):
+            if item["metadata"].get("generation") == version:
+                return {**item["spec"], "uid": uid}
+        raise e.NotFound(f"dashboard {uid} has no version {version} in Grafana's history", 404)
+
+    def _history(self, uid: str) -> list[dict[str, Any]]:
+        params = {
+            "labelSelector": "grafana.app/get-history=true",
+            "fieldSelector": f"metadata.name={uid}",
+        }
+        body = self.client.request("GET", self._base(), params=params)
+        items = body.get("items") if isinstance(body, dict) else None
+        return [_resource(i, f"history of {uid}") for i in items or []]
+
 
 def _resource(body: Any, what: str) -> dict[str, Any]:
     if (

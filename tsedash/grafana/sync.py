@@ -73,6 +73,9 @@ class Action(StrEnum):
     REFUSED = "refused"  # edited in Grafana since our last push
     CONFLICT = "conflict"  # changed while we pushed
     FAILED = "failed"
+    DELETED = "deleted"  # --prune: ours, no longer built
+    WOULD_DELETE = "would-delete"
+    KEPT = "kept"  # --prune: not built, but not (or no longer) exactly our last push
 
     @property
     def fails(self) -> bool:
@@ -81,7 +84,7 @@ class Action(StrEnum):
 
     @property
     def wrote(self) -> bool:
-        return self in (Action.CREATED, Action.UPDATED)
+        return self in (Action.CREATED, Action.UPDATED, Action.DELETED)
 
 
 class FolderState(StrEnum):
@@ -183,6 +186,7 @@ def push(
     backups: Path = Path("backups"),
     progress: Callable[[Iterable[tuple[str, dict[str, Any]]]], Iterable[tuple[str, dict[str, Any]]]]
     | None = None,
+    prune: bool = False,
 ) -> PushReport:
     """Create, update or leave each dashboard; never overwrite an edit without `force`."""
     options = PushOptions(folder_uid, dry_run, force, note, backups)
@@ -204,6 +208,10 @@ def push(
                 report.outcomes.append(Outcome(uid, Action.FAILED, str(exc)))
                 if isinstance(exc, e.Unreachable):
                     stopped = "Grafana stopped answering"
+    if prune and not stopped and report.folder is not FolderState.WOULD_CREATE:
+        built = {uid for uid, _ in dashboards}
+        api = client if isinstance(client, Dashboards) else Dashboards(client, "legacy")
+        report.outcomes.extend(_prune(api, built, folder_uid, dry_run))
     report.requests = client.requests_made
     report.writes = sum(1 for o in report.outcomes if o.action.wrote) + (
         1 if report.folder is FolderState.CREATED else 0
@@ -256,6 +264,53 @@ def _push_one(
     if dry_run and not same_folder and not plan:
         outcome.detail = f"moves to folder {options.folder_uid}"
     return outcome if dry_run else _write(client, uid, wanted, options, live, outcome)
+
+
+def _prune(client: Dashboards, built: set[str], folder_uid: str, dry_run: bool) -> list[Outcome]:
+    """Delete what we pushed and no longer build: only dashboards in our folder whose live
+    content is exactly our last write (its version message carries that content's hash);
+    anything else there — someone's dashboard, ours edited since — is kept and said so."""
+    outcomes = []
+    for uid in sorted(set(client.list_in_folder(folder_uid)) - built):
+        try:
+            got = client.get_dashboard(uid)
+            if got is None:
+                continue  # deleted meanwhile
+            if (got.get("meta") or {}).get("provisioned"):
+                outcomes.append(Outcome(uid, Action.KEPT, "provisioned by file: not ours"))
+                continue
+            versions = client.versions(uid, limit=1)
+            last = versions[0] if versions else None
+            if marker_hash((last or {}).get("message")) != content_hash(got["dashboard"]):
+                detail = f"not built any more, but not our last push ({_who(last)}): left alone"
+                outcomes.append(Outcome(uid, Action.KEPT, detail))
+            elif dry_run:
+                outcomes.append(Outcome(uid, Action.WOULD_DELETE, "not built any more"))
+            else:
+                client.delete_dashboard(uid)
+                outcomes.append(Outcome(uid, Action.DELETED, "not built any more"))
+        except (e.NotFound, e.BadRequest, e.ServerError, e.Conflict, e.NotAcceptable) as exc:
+            outcomes.append(Outcome(uid, Action.FAILED, str(exc)))
+    return outcomes
+
+
+def restore_model(
+    client: Dashboards, uid: str, version: int | None, backup: Path | None
+) -> dict[str, Any]:
+    """What `tsedash restore` puts back: a version from Grafana's history or a backup file
+    (`push --force` writes them), with the uid checked."""
+    check_uid(uid)
+    if backup is not None:
+        from tsedash.inputs import read_json
+
+        model = read_json(backup)
+        if not isinstance(model, dict) or not isinstance(model.get("panels", []), list):
+            raise InputError(f"{backup}: not a dashboard model (a JSON object expected)")
+        if model.get("uid", uid) != uid:
+            raise InputError(f"{backup}: holds dashboard {model.get('uid')!r}, not {uid!r}")
+        return {**model, "uid": uid}
+    assert version is not None
+    return {**client.version_model(uid, version), "uid": uid}
 
 
 def _backup(backups: Path, uid: str, live: Live) -> str:

@@ -1,0 +1,164 @@
+"""Named Grafana contexts: `--context staging` instead of juggling GRAFANA_* variables.
+
+The file (`--contexts FILE`, env TSEDASH_CONTEXTS, default
+`$XDG_CONFIG_HOME/tsedash/contexts.yaml`, i.e. `~/.config/tsedash/contexts.yaml`):
+
+    contexts:
+      staging:
+        url: https://grafana.staging.example
+        token_env: STAGING_GRAFANA_TOKEN      # the token from this environment variable
+        org_id: 2
+        ca_cert: /etc/ssl/private-ca.pem
+        api: auto                              # auto | legacy | resource
+      lab:
+        url: http://grafana.lab:3000
+        user: admin
+        password_file: ~/.config/tsedash/lab-password   # only its owner may read it
+        insecure: true
+
+Secrets are never written in the file in clear unless the context says so: `token:` or
+`password:` values are refused without `plaintext_secrets: true` in that context. A secret
+file must not be readable by group or others. The context becomes the same GRAFANA_*
+settings the environment would give, checked the same way; an explicit --url, --ca-cert,
+--insecure or --api still wins.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tsedash.errors import InputError
+from tsedash.inputs import UnreadableInput, read_text, yaml_depth_problem
+
+ENV = "TSEDASH_CONTEXTS"
+KEYS = {
+    "url",
+    "token_env",
+    "token_file",
+    "token",
+    "user",
+    "password_env",
+    "password_file",
+    "password",
+    "plaintext_secrets",
+    "org_id",
+    "ca_cert",
+    "insecure",
+    "api",
+}
+APIS = ("auto", "legacy", "resource")
+
+
+def default_path() -> Path:
+    if os.environ.get(ENV):
+        return Path(os.environ[ENV])
+    config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config) / "tsedash" / "contexts.yaml"
+
+
+@dataclass(frozen=True)
+class Context:
+    name: str
+    environ: dict[str, str]  # GRAFANA_URL, GRAFANA_TOKEN, … as the environment would hold them
+    ca_cert: str | None = None
+    insecure: bool = False
+    api: str = "auto"
+    where: str = ""  # `<file>: context '<name>'`, for messages about its values
+
+
+def load_context(name: str, path: Path | None = None) -> Context:
+    file = path or default_path()
+    try:
+        text = read_text(file)
+    except UnreadableInput as exc:
+        raise InputError(
+            f"{file}: {exc.reason}; a contexts file names each Grafana (docs/cli.md, Contexts)"
+        ) from None
+    depth = yaml_depth_problem(text)
+    if depth:
+        raise InputError(f"{file}: {depth}")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{file}:{mark.line + 1}" if mark else str(file)
+        raise InputError(f"{where}: not YAML ({getattr(exc, 'problem', exc)})") from None
+    contexts = data.get("contexts") if isinstance(data, dict) else None
+    if not isinstance(contexts, dict) or not contexts:
+        raise InputError(f"{file}: expected a mapping `contexts:` of named Grafanas")
+    if name not in contexts:
+        raise InputError(
+            f"{file}: no context {name!r} (there are: {', '.join(map(str, contexts))})"
+        )
+    raw = contexts[name]
+    if not isinstance(raw, dict):
+        raise InputError(f"{file}: context {name!r} must be a mapping")
+    return _context(file, name, raw)
+
+
+def _context(file: Path, name: str, raw: dict[str, Any]) -> Context:
+    where = f"{file}: context {name!r}"
+    unknown = sorted(set(map(str, raw)) - KEYS)
+    if unknown:
+        raise InputError(f"{where}: unknown key {unknown[0]!r} (keys: {', '.join(sorted(KEYS))})")
+    if not isinstance(raw.get("url"), str):
+        raise InputError(f"{where}: `url` (Grafana's base URL) is required")
+    clear = [k for k in ("token", "password") if k in raw]
+    if clear and raw.get("plaintext_secrets") is not True:
+        raise InputError(
+            f"{where}: `{clear[0]}` in clear is refused; use `{clear[0]}_env` or "
+            f"`{clear[0]}_file`, or set `plaintext_secrets: true` to accept it"
+        )
+    api = str(raw.get("api", "auto"))
+    if api not in APIS:
+        raise InputError(f"{where}: `api` must be one of {', '.join(APIS)}")
+    environ = {"GRAFANA_URL": raw["url"]}
+    token = _secret(where, raw, "token")
+    password = _secret(where, raw, "password")
+    for key, value in (
+        ("GRAFANA_TOKEN", token),
+        ("GRAFANA_USER", raw.get("user")),
+        ("GRAFANA_PASSWORD", password),
+        ("GRAFANA_ORG_ID", raw.get("org_id")),
+    ):
+        if value is not None:
+            environ[key] = str(value)
+    return Context(
+        name,
+        environ,
+        ca_cert=str(Path(raw["ca_cert"]).expanduser()) if raw.get("ca_cert") else None,
+        insecure=raw.get("insecure") is True,
+        api=api,
+        where=where,
+    )
+
+
+def _secret(where: str, raw: dict[str, Any], kind: str) -> str | None:
+    """A token or password: from the named environment variable, a private file, or (when
+    the context allows it) the file itself."""
+    if f"{kind}_env" in raw:
+        variable = str(raw[f"{kind}_env"])
+        value = os.environ.get(variable)
+        if not value:
+            raise InputError(f"{where}: `{kind}_env` names {variable}, which is not set")
+        return value
+    if f"{kind}_file" in raw:
+        path = Path(str(raw[f"{kind}_file"])).expanduser()
+        try:
+            mode = path.stat().st_mode
+            text = read_text(path)
+        except UnreadableInput as exc:
+            raise InputError(f"{where}: {kind}_file {path}: {exc.reason}") from None
+        except OSError as exc:
+            raise InputError(f"{where}: {kind}_file {path}: {exc.strerror}") from None
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise InputError(f"{where}: {path} is readable by others; `chmod 600 {path}` first")
+        return text.strip()
+    value = raw.get(kind)
+    return None if value is None else str(value)
