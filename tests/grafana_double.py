@@ -297,11 +297,15 @@ class Handler(BaseHTTPRequestHandler):
                 uid = (body or {}).get("uid", "")
                 if uid in state.folders:
                     return _error(409, "a folder with the same uid already exists")
+                parent = (body or {}).get("parentUid") or ""
+                if parent and parent not in state.folders:
+                    return _error(404, "parent folder not found", status="not-found")
                 folder = {
                     "id": state.next_id,
                     "uid": uid,
                     "title": body.get("title", ""),
                     "url": f"/dashboards/f/{uid}/",
+                    **({"parentUid": parent} if parent else {}),
                 }
                 state.next_id += 1
                 state.folders[uid] = folder

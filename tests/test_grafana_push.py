@@ -545,3 +545,32 @@ def test_restore_needs_one_source_and_a_version_that_exists(
     other.write_text(json.dumps({"uid": DEVOPS, "title": "x", "panels": []}))
     res = run_cli("restore", SIM, "--backup", str(other), env=env(grafana))
     assert res.exit_code == 2 and "holds dashboard 'tse-devops-docker'" in res.stderr
+
+
+def test_the_folder_comes_from_the_registry_nested_under_its_parent(
+    run_cli: RunCli, grafana: GrafanaDouble, tmp_path: Path
+) -> None:
+    registry = tmp_path / "team.yaml"
+    registry.write_text(
+        FIXTURE.read_text().replace(
+            "categories:",
+            "folder: {uid: sim-team, title: Simulation Team, parent: platform}\ncategories:",
+        )
+    )
+    out = tmp_path / "provisioning"
+    assert run_cli("build", "--registry", str(registry), "--out", str(out)).exit_code == 0
+    provider = (out / "dashboards" / "trading-ecosystem.yml").read_text()
+    assert "folder: Simulation Team" in provider and "folderUid: sim-team" in provider
+    # Pushed from the registry: the folder is created under its parent.
+    res = push(run_cli, grafana, out, "--registry", str(registry))
+    assert res.exit_code == 3 and "parent folder not found" in res.stderr
+    grafana.state.folders["platform"] = {"uid": "platform", "title": "Platform", "id": 99}
+    res = push(run_cli, grafana, out, "--registry", str(registry))
+    assert res.exit_code == 0, res.stderr
+    assert "folder sim-team created" in res.stdout
+    assert grafana.state.folders["sim-team"]["parentUid"] == "platform"
+    assert {s.folder_uid for s in grafana.state.dashboards.values()} == {"sim-team"}
+    # Pushed from the built files: the provider's folder (it exists now), no change.
+    res = push(run_cli, grafana, out)
+    assert res.exit_code == 0 and "folder sim-team exists" in res.stdout
+    assert "2 unchanged" in res.stdout

@@ -618,3 +618,25 @@ def test_a_large_registry_checked_by_compiled_code_still_locates_its_error(
     line = broken.splitlines().index(bad) + 1
     shown = [str(p) for p in caught.value.problems]
     assert any(p.startswith(f"big.yaml:{line}:") and message in p for p in shown), shown
+
+
+@pytest.mark.parametrize(
+    ("folder", "message"),
+    [
+        ("{uid: 'has space'}", "folder.uid"),
+        ("{title: ''}", "folder.title"),
+        ("{parent: 'x/y'}", "folder.parent"),
+        ("{uid: a, colour: red}", "colour"),
+    ],
+)
+def test_a_bad_folder_is_located(folder: str, message: str) -> None:
+    from tsedash.registry import RegistryError, load_registry_text
+
+    from .dashboard_helpers import FIXTURE
+
+    text = FIXTURE.read_text().replace("categories:", f"folder: {folder}\ncategories:")
+    line = text.splitlines().index(f"folder: {folder}") + 1
+    with pytest.raises(RegistryError) as caught:
+        load_registry_text(text, "r.yaml")
+    shown = [str(p) for p in caught.value.problems]
+    assert any(p.startswith(f"r.yaml:{line}") and message in p for p in shown), shown

@@ -881,14 +881,32 @@ def _client(target: GrafanaTarget) -> Any:
     return Dashboards(client, api or "auto")  # type: ignore[arg-type]  # a click.Choice
 
 
-def _dashboards_to_push(spec: SourceSpec, out: Path) -> list[tuple[str, dict[str, Any]]]:
-    """With source options, build in memory from them; else the files `build` wrote."""
+def _provider_folder(out: Path) -> Any:
+    """The folder the build wrote into the file provider (`out/dashboards/*.yml`; a parent is
+    not recorded there), or the default one when there is none yet."""
+    import yaml
+
+    from tsedash.inputs import read_text
+    from tsedash.provisioning.render import PROVIDER_FILE
+    from tsedash.registry.model import Folder
+
+    try:
+        provider = yaml.safe_load(read_text(out / PROVIDER_FILE))["providers"][0]
+        return Folder(str(provider["folderUid"]), str(provider["folder"]))
+    except (OSError, TsedashError, yaml.YAMLError, KeyError, IndexError, TypeError):
+        return Folder()
+
+
+def _push_inputs(spec: SourceSpec, out: Path) -> tuple[list[tuple[str, dict[str, Any]]], Any]:
+    """The dashboards and their folder: built in memory from the sources when given (the
+    registry's `folder:`), else the files `build` wrote and its provider's folder."""
     if not spec.given:
-        return _local_dashboards(out)
+        return _local_dashboards(out), _provider_folder(out)
     from tsedash import pipeline
 
-    result = pipeline.generate(_load(spec), _content())
-    return [(dash.uid, model) for dash, model in result.dashboards]
+    registry = _load(spec)
+    result = pipeline.generate(registry, _content())
+    return [(dash.uid, model) for dash, model in result.dashboards], registry.folder
 
 
 def _selected(
@@ -982,12 +1000,12 @@ def push_cmd(
     With --registry/--compose/--discover the dashboards are built from those sources first.
     """
     from tsedash.grafana.sync import push
-    from tsedash.spec import FOLDER_TITLE, FOLDER_UID
 
     if prune and uids:
         raise InputError("--prune compares every dashboard built: it cannot go with --uid")
     client = _client(GrafanaTarget(url, ca_cert, insecure, timeout, api, context, contexts_file))
-    dashboards = _selected(_dashboards_to_push(registry_path, out), uids)
+    built, folder = _push_inputs(registry_path, out)
+    dashboards = _selected(built, uids)
     tty = sys.stdout.isatty() and not as_json
 
     def progress(items: Any) -> Any:
@@ -998,14 +1016,15 @@ def push_cmd(
     report = push(
         client,
         dashboards,
-        FOLDER_UID,
-        FOLDER_TITLE,
+        folder.uid,
+        folder.title,
         dry_run=dry_run,
         force=force,
         note=note,
         backups=backups,
         progress=progress if tty else None,
         prune=prune,
+        folder_parent=folder.parent,
     )
     if as_json:
         echo(json.dumps(_push_json(client, report, dry_run), indent=2, sort_keys=True))
@@ -1029,9 +1048,10 @@ def _push_json(client: Any, report: PushReport, dry_run: bool) -> dict[str, Any]
 
 def _print_push(client: Any, report: PushReport) -> None:
     """One line per dashboard (those that fail on stderr), then the counts."""
-    from tsedash.spec import FOLDER_UID
-
-    echo(f"grafana {client.settings.shown_url} ({client.api}): folder {FOLDER_UID} {report.folder}")
+    echo(
+        f"grafana {client.settings.shown_url} ({client.api}): "
+        f"folder {report.folder_uid} {report.folder}"
+    )
     counts: dict[str, int] = {}
     for o in report.outcomes:
         version = f" (version {o.version})" if o.version else ""
@@ -1069,7 +1089,7 @@ def diff_cmd(
     from tsedash.grafana.sync import diff
 
     client = _client(GrafanaTarget(url, ca_cert, insecure, timeout, api, context, contexts_file))
-    results = diff(client, _selected(_dashboards_to_push(registry_path, out), uids))
+    results = diff(client, _selected(_push_inputs(registry_path, out)[0], uids))
     if as_json:
         echo(json.dumps([r.__dict__ for r in results], indent=2, sort_keys=True))
     else:
@@ -1207,10 +1227,12 @@ def restore_cmd(
     client = _client(GrafanaTarget(url, ca_cert, insecure, timeout, api, context, contexts_file))
     model = restore_model(client, uid, version, backup)
     source = f"version {version}" if version is not None else f"backup {backup}"
+    live = client.get_dashboard(uid)  # restored where it is; a deleted one into our folder
+    folder = ((live or {}).get("meta") or {}).get("folderUid") or FOLDER_UID
     report = push(
         client,
         [(uid, model)],
-        FOLDER_UID,
+        folder,
         FOLDER_TITLE,
         dry_run=dry_run,
         force=force,

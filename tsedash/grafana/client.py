@@ -350,8 +350,10 @@ class GrafanaClient:
             return None
         return _object(body, f"GET /api/folders/{uid}")
 
-    def create_folder(self, uid: str, title: str) -> dict[str, Any]:
-        body = self.request("POST", "/api/folders", json={"uid": uid, "title": title})
+    def create_folder(self, uid: str, title: str, parent: str = "") -> dict[str, Any]:
+        """At the top level, or nested under the folder `parent` (Grafana 10+)."""
+        payload = {"uid": uid, "title": title, **({"parentUid": parent} if parent else {})}
+        body = self.request("POST", "/api/folders", json=payload)
         return _object(body, "POST /api/folders")
 
     def get_dashboard(self, uid: str) -> dict[str, Any] | None:

@@ -109,6 +109,7 @@ class Outcome:
 @dataclass
 class PushReport:
     folder: FolderState = FolderState.EXISTS
+    folder_uid: str = ""
     outcomes: list[Outcome] = field(default_factory=list)
     requests: int = 0
     writes: int = 0
@@ -145,13 +146,15 @@ def read_all(client: Endpoints, uids: list[str]) -> dict[str, Live | e.GrafanaEr
         return dict(zip(uids, pool.map(one, uids), strict=True))
 
 
-def ensure_folder(client: Endpoints, uid: str, title: str, dry_run: bool) -> FolderState:
+def ensure_folder(
+    client: Endpoints, uid: str, title: str, dry_run: bool, parent: str = ""
+) -> FolderState:
     if client.get_folder(uid) is not None:
         return FolderState.EXISTS
     if dry_run:
         return FolderState.WOULD_CREATE
     try:
-        client.create_folder(uid, title)
+        client.create_folder(uid, title, parent)
     except e.Conflict:
         return FolderState.EXISTS  # created concurrently: fine
     return FolderState.CREATED
@@ -187,12 +190,13 @@ def push(
     progress: Callable[[Iterable[tuple[str, dict[str, Any]]]], Iterable[tuple[str, dict[str, Any]]]]
     | None = None,
     prune: bool = False,
+    folder_parent: str = "",
 ) -> PushReport:
     """Create, update or leave each dashboard; never overwrite an edit without `force`."""
     options = PushOptions(folder_uid, dry_run, force, note, backups)
-    report = PushReport()
+    report = PushReport(folder_uid=folder_uid)
     client.health()
-    report.folder = ensure_folder(client, folder_uid, folder_title, dry_run)
+    report.folder = ensure_folder(client, folder_uid, folder_title, dry_run, folder_parent)
     live_by_uid = read_all(client, [uid for uid, _ in dashboards])
     stopped = ""  # once Grafana stops answering, the rest are reported, not attempted
     for uid, ours in progress(dashboards) if progress else dashboards:

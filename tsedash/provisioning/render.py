@@ -10,7 +10,7 @@ from tsedash.encode import dump_json, dump_yaml
 from tsedash.errors import InputError
 from tsedash.inputs import read_json
 from tsedash.registry import Registry
-from tsedash.spec import FOLDER_TITLE, FOLDER_UID, DashboardSpec
+from tsedash.spec import DashboardSpec
 
 CONTAINER_ROOT = "/etc/grafana/provisioning"
 PROVIDER_FILE = "dashboards/trading-ecosystem.yml"
@@ -42,15 +42,17 @@ def read_dashboards(out: Path) -> list[tuple[Path, dict[str, Any]]]:
     return items
 
 
-def provider_config() -> dict[str, Any]:
+def provider_config(registry: Registry) -> dict[str, Any]:
+    """The file provider; its folder is the registry's (`folder:`), created by Grafana at the
+    top level when missing (a nested one must exist first: `tsedash push` creates it)."""
     return {
         "apiVersion": 1,
         "providers": [
             {
                 "name": "trading-ecosystem",
                 "orgId": 1,
-                "folder": FOLDER_TITLE,
-                "folderUid": FOLDER_UID,
+                "folder": registry.folder.title,
+                "folderUid": registry.folder.uid,
                 "type": "file",
                 "disableDeletion": False,
                 "updateIntervalSeconds": 10,
@@ -88,7 +90,7 @@ def render_files(
 ) -> dict[str, bytes]:
     """Relative path → content, for everything the build owns under the output directory."""
     files = {
-        PROVIDER_FILE: dump_yaml(provider_config()),
+        PROVIDER_FILE: dump_yaml(provider_config(registry)),
         DATASOURCE_FILE: dump_yaml(datasource_config(registry)),
     }
     for spec, model in dashboards:

@@ -17,6 +17,7 @@ from tsedash.registry.model import (
     AlertThresholds,
     Datasource,
     Defaults,
+    Folder,
     InfraJob,
     Instance,
     Links,
@@ -169,6 +170,7 @@ def parse_registry(data: Any, file: str) -> Registry:
         instances=tuple(inst for _, inst in resolved),
         warnings=tuple(sort_problems(problems)),
         links=Links(**data.get("links", {})),
+        folder=Folder(**data.get("folder", {})),
     )
 
 

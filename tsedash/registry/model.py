@@ -7,6 +7,7 @@ from typing import Literal
 
 from tsedash.registry.derivation import Derivation
 from tsedash.registry.problems import Problem
+from tsedash.spec import FOLDER_TITLE, FOLDER_UID
 
 MetricType = Literal["counter", "gauge"]
 MetricState = Literal["exposed", "planned"]
@@ -53,6 +54,15 @@ class Metric:
 class AlertThresholds:
     error_ratio: float = 0.05  # share of requests answered >= 400
     latency_p95_seconds: float = 1.0
+
+
+@dataclass(frozen=True)
+class Folder:
+    """The Grafana folder of the dashboards: the file provider's and push's."""
+
+    uid: str = FOLDER_UID
+    title: str = FOLDER_TITLE
+    parent: str = ""  # a parent folder's uid: nested under it (push creates it there)
 
 
 @dataclass(frozen=True)
@@ -159,6 +169,7 @@ class Registry:
     warnings: tuple[Problem, ...] = field(default=())
 
     links: Links = Links()
+    folder: Folder = Folder()
 
     def instances_of(self, service_name: str) -> list[Instance]:
         return [i for i in self.instances if i.service_name == service_name]
