@@ -933,6 +933,33 @@ def _print_diff(text: str, indent: str = "", err: bool = False) -> None:
         echo(indent + (click.style(line, fg=fg) if color and fg else line), err=err)
 
 
+def _overwrite_options(func: F) -> F:
+    """--force, --backups and --json: what push and restore share."""
+    func = click.option(
+        "--json", "as_json", is_flag=True, help="Print a machine-readable summary."
+    )(func)
+    func = click.option(
+        "--backups",
+        default="backups",
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Where live copies are saved before a forced write.",
+    )(func)
+    return click.option(
+        "--force", is_flag=True, help="Write over edits made in Grafana (saved to backups/ first)."
+    )(func)
+
+
+def _report_push(client: Any, report: PushReport, dry_run: bool, as_json: bool) -> None:
+    """Print what push (or restore) did; exit 3 when a dashboard was refused or failed."""
+    if as_json:
+        echo(json.dumps(_push_json(client, report, dry_run), indent=2, sort_keys=True))
+    else:
+        _print_push(client, report)
+    if report.failed:
+        sys.exit(3)
+
+
 _UID_OPTION = click.option(
     "--uid",
     "uids",
@@ -964,18 +991,8 @@ def _local_dashboards(out: Path) -> list[tuple[str, dict[str, Any]]]:
     help="Also delete the dashboards of our folder that the build no longer produces, when "
     "they are exactly our last push (anything else is kept and named).",
 )
-@click.option(
-    "--force", is_flag=True, help="Overwrite edits made in Grafana (saved to backups/ first)."
-)
 @click.option("--message", "note", default=None, help="Note added to each version message.")
-@click.option(
-    "--backups",
-    default="backups",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where live copies are saved before a forced overwrite.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+@_overwrite_options
 @handles_errors
 def push_cmd(
     url: str | None,
@@ -1026,12 +1043,7 @@ def push_cmd(
         prune=prune,
         folder_parent=folder.parent,
     )
-    if as_json:
-        echo(json.dumps(_push_json(client, report, dry_run), indent=2, sort_keys=True))
-    else:
-        _print_push(client, report)
-    if report.failed:
-        sys.exit(3)
+    _report_push(client, report, dry_run, as_json)
 
 
 def _push_json(client: Any, report: PushReport, dry_run: bool) -> dict[str, Any]:
@@ -1186,17 +1198,7 @@ def watch_cmd(
     help="A live copy `push --force` saved (backups/<uid>/v….json).",
 )
 @click.option("--dry-run", is_flag=True, help="Show the plan (with its diff); write nothing.")
-@click.option(
-    "--force", is_flag=True, help="Restore over edits made in Grafana (saved to backups/ first)."
-)
-@click.option(
-    "--backups",
-    default="backups",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where live copies are saved before a forced restore.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+@_overwrite_options
 @handles_errors
 def restore_cmd(
     url: str | None,
@@ -1239,12 +1241,7 @@ def restore_cmd(
         note=f"restored from {source}",
         backups=backups,
     )
-    if as_json:
-        echo(json.dumps(_push_json(client, report, dry_run), indent=2, sort_keys=True))
-    else:
-        _print_push(client, report)
-    if report.failed:
-        sys.exit(3)
+    _report_push(client, report, dry_run, as_json)
 
 
 @cli.command("pull")
