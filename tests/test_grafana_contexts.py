@@ -116,6 +116,19 @@ def test_secrets_in_clear_only_when_the_context_says_so(
         ),
         ("contexts: {a: {url: 'http://g', api: v9}}\n", ("--context", "a"), "`api` must be one of"),
         ("contexts: [a\n", ("--context", "a"), "not YAML"),
+        ("contexts: " + "[" * 300 + "]" * 300 + "\n", ("--context", "a"), ":1: nested deeper"),
+        ("contexts: {}\n", ("--context", "a"), "expected a mapping `contexts:`"),
+        ("contexts: {a: 5}\n", ("--context", "a"), "context 'a' must be a mapping"),
+        (
+            "contexts: {a: {url: 'http://g', token_file: /nonexistent/t}}\n",
+            ("--context", "a"),
+            "token_file /nonexistent/t: No such file or directory",
+        ),
+        (
+            "contexts: {a: {url: 'http://g', password_file: /tmp}}\n",
+            ("--context", "a"),
+            "password_file /tmp: ",
+        ),
         ("contexts: {a: {url: 'grafana:3000'}}\n", ("--context", "a"), "must start with http://"),
     ],
 )

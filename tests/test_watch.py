@@ -123,3 +123,40 @@ def test_with_a_context_each_good_build_is_pushed(workdir: Path) -> None:
             watch.stop()
         model = grafana.state.dashboards["tse-simulation-entity"].model
         assert "exchange-simulator Fills/s" in str(model)
+
+
+def test_the_watcher_in_process_reports_one_line_per_cycle(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tsedash.watch import Watcher, watched_files
+
+    monkeypatch.chdir(workdir)
+    registry = workdir / "instances.yaml"
+    lines: list[str] = []
+    broken = registry.read_text() + "  - {service: nope\n"
+
+    def echo(line: str) -> None:
+        lines.append(line)
+        if len(lines) == 1:  # the first build is done: now the edit, a broken one
+            registry.write_text(broken)
+
+    build = ["--registry", str(registry), "--out", "provisioning", "--lint", "--strict"]
+    Watcher(build, [registry], [], interval=0.05, echo=echo, clock=lambda: "T").run(cycles=1)
+    assert lines[0].startswith("T start: built 4 written, 0 unchanged in ")
+    assert lines[1].startswith("T instances.yaml: ") and lines[1].endswith("(previous output kept)")
+    assert "error" in lines[1]
+    # Sizes and times of what is watched; a missing file is simply absent.
+    seen = watched_files([registry, workdir / "missing.yaml"], [workdir / "provisioning"])
+    assert registry in seen and workdir / "missing.yaml" not in seen
+    assert any(p.suffix == ".json" for p in seen)
+
+
+def test_sigterm_stops_the_watch_like_ctrl_c(workdir: Path) -> None:
+    watch = Watch(workdir)
+    watch.next_line("start:")
+    watch.proc.terminate()
+    assert watch.proc.wait(timeout=20) == 0
+    assert "stopped" in watch.next_line("stopped")
+    watch.reader.join(timeout=10)
+    assert watch.proc.stdout is not None
+    watch.proc.stdout.close()

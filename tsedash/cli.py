@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -1180,10 +1181,15 @@ def watch_cmd(
     files = [registry, *map(Path, registry_path.compose), Path(".lint.yaml")]
     dirs = [*([extras] if extras else []), *content_dirs()]
     echo(f"watching {len(files)} files and {len(dirs)} directories; Ctrl-C stops")
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill`, `docker stop`: stop like Ctrl-C
     try:
         Watcher(build, files, dirs, push, interval, echo=echo).run(cycles)
     except KeyboardInterrupt:
         echo("stopped")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @cli.command("restore")

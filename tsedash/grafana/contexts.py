@@ -82,7 +82,8 @@ def load_context(name: str, path: Path | None = None) -> Context:
         ) from None
     depth = yaml_depth_problem(text)
     if depth:
-        raise InputError(f"{file}: {depth}")
+        line, reason = depth
+        raise InputError(f"{file}:{line}: {reason}")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
