@@ -276,6 +276,13 @@ out_option = click.option(
 )
 
 
+def _default_extras(extras: Path | None) -> Path | None:
+    """--extras, else ./extras when that directory exists (never site-packages)."""
+    if extras is None and Path(DEFAULT_EXTRAS_DIR).is_dir():
+        return Path(DEFAULT_EXTRAS_DIR)
+    return extras
+
+
 @cli.command("build")
 @registry_option
 @out_option
@@ -343,8 +350,7 @@ def build_cmd(
     (`--rebuild` builds anyway)."""
     from tsedash import buildcache
 
-    if extras is None and Path(DEFAULT_EXTRAS_DIR).is_dir():
-        extras = Path(DEFAULT_EXTRAS_DIR)
+    extras = _default_extras(extras)
     options = _BuildOptions(
         out, extras, strict_extras, lint, strict, exclusions_path, deploy_out, extras_timeout
     )
@@ -789,6 +795,15 @@ def demo_cmd(
     run_demo(_load(registry_path), say, port, rate, seconds, with_planned=with_planned)
 
 
+_CONTEXTS_OPTION = click.option(
+    "--contexts",
+    "contexts_file",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The contexts file (default: $TSEDASH_CONTEXTS or ~/.config/tsedash/contexts.yaml).",
+)
+
+
 def _grafana_options(func: F) -> F:
     func = click.option("--url", default=None, help="Grafana URL (default: $GRAFANA_URL).")(func)
     func = click.option(
@@ -812,13 +827,7 @@ def _grafana_options(func: F) -> F:
         envvar="TSEDASH_CONTEXT",
         help="A named Grafana from the contexts file (URL, auth, org, TLS; env TSEDASH_CONTEXT).",
     )(func)
-    func = click.option(
-        "--contexts",
-        "contexts_file",
-        default=None,
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="The contexts file (default: $TSEDASH_CONTEXTS or ~/.config/tsedash/contexts.yaml).",
-    )(func)
+    func = _CONTEXTS_OPTION(func)
     func = click.option(
         "--timeout",
         default=15.0,
@@ -1129,13 +1138,7 @@ def diff_cmd(
     envvar="TSEDASH_CONTEXT",
     help="Also push each good build to this Grafana of the contexts file.",
 )
-@click.option(
-    "--contexts",
-    "contexts_file",
-    default=None,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The contexts file (default: $TSEDASH_CONTEXTS or ~/.config/tsedash/contexts.yaml).",
-)
+@_CONTEXTS_OPTION
 @click.option(
     "--interval",
     default=0.5,
@@ -1163,8 +1166,7 @@ def watch_cmd(
     """
     from tsedash.watch import Watcher, content_dirs
 
-    if extras is None and Path(DEFAULT_EXTRAS_DIR).is_dir():
-        extras = Path(DEFAULT_EXTRAS_DIR)
+    extras = _default_extras(extras)
     registry = Path(registry_path.path or DEFAULT_REGISTRY)
     sources = ["--registry", str(registry)]
     for compose in registry_path.compose:

@@ -57,7 +57,6 @@ def watched_files(files: Iterable[Path], dirs: Iterable[Path]) -> Snapshot:
 class Cycle:
     """What one rebuild did, as one line."""
 
-    ok: bool
     line: str
     wrote: bool = False
 
@@ -94,12 +93,11 @@ class Watcher:
         took = time.perf_counter() - started
         if built.returncode != 0:
             first = _first_line(built.stderr) or f"build exited {built.returncode}"
-            cycle = Cycle(False, f"{first} (previous output kept)")
+            cycle = Cycle(f"{first} (previous output kept)")
         else:
             summary = json.loads(built.stdout)
             written, unchanged = len(summary["written"]), len(summary["unchanged"])
             cycle = Cycle(
-                True,
                 f"built {written} written, {unchanged} unchanged in {took:.1f}s",
                 wrote=written > 0,
             )

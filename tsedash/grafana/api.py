@@ -153,18 +153,9 @@ class Dashboards:
     def versions(self, uid: str, limit: int = 1) -> list[dict[str, Any]]:
         if not self._detect():
             return self.client.versions(uid, limit)
-        params = {
-            "labelSelector": "grafana.app/get-history=true",
-            "fieldSelector": f"metadata.name={uid}",
-            "limit": str(limit),
-        }
-        body = self.client.request("GET", self._base(), params=params)
-        items = body.get("items") if isinstance(body, dict) else None
-        if not isinstance(items, list):
-            raise e.ServerError(f"GET {self._base()} (history of {uid}): no items in the answer")
         out = []
-        for item in items[:limit]:
-            meta = item.get("metadata", {}) if isinstance(item, dict) else {}
+        for item in self._history(uid, limit):
+            meta = item["metadata"]
             notes = meta.get("annotations") or {}
             out.append(
                 {
@@ -219,14 +210,18 @@ class Dashboards:
                 return {**item["spec"], "uid": uid}
         raise e.NotFound(f"dashboard {uid} has no version {version} in Grafana's history", 404)
 
-    def _history(self, uid: str) -> list[dict[str, Any]]:
+    def _history(self, uid: str, limit: int | None = None) -> list[dict[str, Any]]:
+        """Every saved version of `uid` (at most `limit`), newest first."""
         params = {
             "labelSelector": "grafana.app/get-history=true",
             "fieldSelector": f"metadata.name={uid}",
+            **({"limit": str(limit)} if limit else {}),
         }
         body = self.client.request("GET", self._base(), params=params)
         items = body.get("items") if isinstance(body, dict) else None
-        return [_resource(i, f"history of {uid}") for i in items or []]
+        if not isinstance(items, list):
+            raise e.ServerError(f"GET {self._base()} (history of {uid}): no items in the answer")
+        return [_resource(i, f"history of {uid}") for i in items[:limit]]
 
 
 def _resource(body: Any, what: str) -> dict[str, Any]:

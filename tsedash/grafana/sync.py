@@ -243,11 +243,7 @@ def _push_one(
         return Outcome(uid, Action.UNCHANGED, version=live.meta.get("version"))
     plan = _unified(live.dashboard, wanted, uid) if dry_run else ""
     # Only a dashboard that differs needs its history: was the live one our last push?
-    versions = client.versions(uid, limit=1)
-    live.last_version = versions[0] if versions else None
-    ours_last = marker_hash((live.last_version or {}).get("message")) == content_hash(
-        live.dashboard
-    )
+    ours_last, live.last_version = _last_push_is_live(client, uid, live.dashboard)
     backup = None
     if not ours_last:
         if not options.force:
@@ -270,6 +266,16 @@ def _push_one(
     return outcome if dry_run else _write(client, uid, wanted, options, live, outcome)
 
 
+def _last_push_is_live(
+    client: Endpoints, uid: str, live: dict[str, Any]
+) -> tuple[bool, dict[str, Any] | None]:
+    """Whether the live dashboard is exactly our last write (the newest version's message
+    carries the hash of what we wrote), and that newest version."""
+    versions = client.versions(uid, limit=1)
+    last = versions[0] if versions else None
+    return marker_hash((last or {}).get("message")) == content_hash(live), last
+
+
 def _prune(client: Dashboards, built: set[str], folder_uid: str, dry_run: bool) -> list[Outcome]:
     """Delete what we pushed and no longer build: only dashboards in our folder whose live
     content is exactly our last write (its version message carries that content's hash);
@@ -283,9 +289,8 @@ def _prune(client: Dashboards, built: set[str], folder_uid: str, dry_run: bool) 
             if (got.get("meta") or {}).get("provisioned"):
                 outcomes.append(Outcome(uid, Action.KEPT, "provisioned by file: not ours"))
                 continue
-            versions = client.versions(uid, limit=1)
-            last = versions[0] if versions else None
-            if marker_hash((last or {}).get("message")) != content_hash(got["dashboard"]):
+            ours_last, last = _last_push_is_live(client, uid, got["dashboard"])
+            if not ours_last:
                 detail = f"not built any more, but not our last push ({_who(last)}): left alone"
                 outcomes.append(Outcome(uid, Action.KEPT, detail))
             elif dry_run:
