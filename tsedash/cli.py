@@ -327,6 +327,14 @@ def _default_extras(extras: Path | None) -> Path | None:
 @click.option(
     "--rebuild", is_flag=True, help="Build even when the inputs are unchanged since the last build."
 )
+@click.option(
+    "--schema",
+    type=click.Choice(["v1", "v2"]),
+    default="v1",
+    show_default=True,
+    help="v2: also write each dashboard as a dashboard.grafana.app/v2 resource under "
+    "OUT/dashboards-v2/ (validated like v1); the file provider always reads v1.",
+)
 @handles_errors
 def build_cmd(
     registry_path: SourceSpec,
@@ -340,6 +348,7 @@ def build_cmd(
     deploy_out: Path | None,
     extras_timeout: float,
     rebuild: bool,
+    schema: str,
 ) -> None:
     """Build and validate both dashboards and write the provisioning files.
 
@@ -352,7 +361,15 @@ def build_cmd(
 
     extras = _default_extras(extras)
     options = _BuildOptions(
-        out, extras, strict_extras, lint, strict, exclusions_path, deploy_out, extras_timeout
+        out,
+        extras,
+        strict_extras,
+        lint,
+        strict,
+        exclusions_path,
+        deploy_out,
+        extras_timeout,
+        schema,
     )
     digest = None if rebuild else _build_digest(registry_path, options)
     replay = buildcache.lookup(out, digest) if digest else None
@@ -381,6 +398,7 @@ class _BuildOptions:
     exclusions: str | None
     deploy: Path | None
     extras_timeout: float = 30.0
+    schema: str = "v1"
 
 
 def _build_digest(spec: SourceSpec, options: _BuildOptions) -> str | None:
@@ -418,6 +436,7 @@ def _build(spec: SourceSpec, options: _BuildOptions) -> tuple[buildcache.Replay,
             options.extras,
             options.strict_extras,
             extras_timeout=options.extras_timeout,
+            schema=options.schema,
         )
         replay.lines += [("out", f"migrated {m}") for m in result.migrations]
         if options.lint:
@@ -541,10 +560,15 @@ def _print_findings(findings: list[Finding]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print findings as JSON.")
 @handles_errors
 def validate_cmd(out: Path, as_json: bool) -> None:
-    """Check the dashboards in OUT against Grafana's rules; exit 1 on findings."""
+    """Check the dashboards in OUT against Grafana's rules; exit 1 on findings.
+
+    The v2 resources `build --schema v2` wrote (OUT/dashboards-v2/) are checked too, each
+    against the v1 dashboard of the same name."""
+    from tsedash.dashv2.files import validate_v2_dir
+    from tsedash.findings import Finding
     from tsedash.validate import validate_dir
 
-    findings = validate_dir(out)
+    findings = sorted(validate_dir(out) + validate_v2_dir(out), key=Finding.sort_key)
     if as_json:
         echo(json.dumps([f.as_dict() for f in findings], indent=2, sort_keys=True))
     else:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tsedash.dashv2 import V2_DIR, convert_all
+from tsedash.encode import dump_json
 from tsedash.errors import TsedashError
 from tsedash.extra import EXTRA_TIMEOUT, load_extras
 from tsedash.files import WriteReport, write_tree
@@ -62,12 +64,14 @@ def generate(
     extras: Path | None = None,
     strict_extras: bool = False,
     extras_timeout: float = EXTRA_TIMEOUT,
+    schema: str = "v1",
 ) -> BuildResult:
     """Everything in memory, validated; raises ValidationFailed before anything is written.
 
     `extras`: a directory of extra dashboards, None for none; with `strict_extras`, one that
     needed a migration is refused (ExtrasNeedMigration). The content's defaults pass runs on
-    every dashboard, generated or extra.
+    every dashboard, generated or extra. `schema="v2"` also converts each dashboard to a v2
+    resource (under `dashboards-v2/`), validated like the v1 models.
     """
     built: list[tuple[Any, dict[str, Any]]] = [
         *content.build_all(registry),
@@ -83,7 +87,23 @@ def generate(
     )
     if findings:
         raise ValidationFailed(findings, migrations)
-    return BuildResult(registry, dashboards, render_files(registry, dashboards))
+    files = render_files(registry, dashboards)
+    if schema == "v2":
+        files.update(v2_files(registry, dashboards, migrations))
+    return BuildResult(registry, dashboards, files)
+
+
+def v2_files(
+    registry: Registry, dashboards: list[tuple[Any, dict[str, Any]]], migrations: list[Migration]
+) -> dict[str, bytes]:
+    """The v2 resources of validated dashboards; ValidationFailed when one cannot be one."""
+    converted, findings = convert_all(
+        ((f"{V2_DIR}/{spec.filename}", model) for spec, model in dashboards),
+        registry.folder.uid,
+    )
+    if findings:
+        raise ValidationFailed(findings, migrations)
+    return {file: dump_json(made) for file, made in converted}
 
 
 def build(

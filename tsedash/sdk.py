@@ -20,6 +20,7 @@ with warnings.catch_warnings():
     )
     from grafana_foundation_sdk.builders import common as common_b
     from grafana_foundation_sdk.builders import dashboard as dashboard_b
+    from grafana_foundation_sdk.builders import dashboardv2 as dashboardv2_b
     from grafana_foundation_sdk.builders import prometheus as prometheus_b
     from grafana_foundation_sdk.builders import stat as stat_b
     from grafana_foundation_sdk.builders import statetimeline as statetimeline_b
@@ -29,6 +30,7 @@ with warnings.catch_warnings():
     from grafana_foundation_sdk.cog.encoder import JSONEncoder
     from grafana_foundation_sdk.models import common as common_m
     from grafana_foundation_sdk.models import dashboard as dashboard_m
+    from grafana_foundation_sdk.models import dashboardv2 as dashboardv2_m
     from grafana_foundation_sdk.models import prometheus as prometheus_m
     from grafana_foundation_sdk.models import text as text_m
     from grafana_foundation_sdk.models import units as units_m
@@ -39,6 +41,8 @@ __all__ = [
     "common_m",
     "dashboard_b",
     "dashboard_m",
+    "dashboardv2_b",
+    "dashboardv2_m",
     "prometheus_b",
     "prometheus_m",
     "stat_b",

@@ -1,0 +1,123 @@
+"""One form for a v1 model and for the same dashboard read back from v2, so the two compare.
+
+It drops what v2 does not carry or derives again (ids Grafana assigns, `schemaVersion`, a
+panel's own datasource, `repeatDirection` without a repeat), values equal to their default,
+and makes each panel's `y` relative to its row: v2 rows have no position of their own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DASHBOARD_DROPPED = ("id", "version", "iteration", "schemaVersion")
+DASHBOARD_DEFAULTS: dict[str, Any] = {
+    "description": "",
+    "preload": False,
+    "refresh": "",
+    "timepicker": {},
+    "graphTooltip": 0,
+    "editable": True,
+    "fiscalYearStartMonth": 0,
+    "links": [],
+    "tags": [],
+}
+PANEL_DEFAULTS: dict[str, Any] = {
+    "description": "",
+    "links": [],
+    "transparent": False,
+    "transformations": [],
+    "pluginVersion": "",
+    "options": {},
+    "fieldConfig": {"defaults": {}, "overrides": []},
+    "targets": [],
+    "collapsed": False,
+}
+TARGET_DEFAULTS: dict[str, Any] = {"hide": False}
+VARIABLE_DEFAULTS: dict[str, Any] = {
+    "hide": 0,
+    "label": "",
+    "description": "",
+    "skipUrlSync": False,
+    "regex": "",
+    "sort": 0,
+    "refresh": 0,
+    "multi": False,
+    "includeAll": False,
+    "allowCustomValue": True,
+    "options": [],
+    "query": "",
+    "allValue": "",
+    "regexApplyTo": "value",
+    "current": {"text": "", "value": ""},
+}
+LIBRARY_PANEL_KEYS = ("id", "title", "gridPos", "libraryPanel", "repeat", "repeatDirection")
+INTERVAL_ONLY = ("auto", "auto_count", "auto_min")  # the SDK writes them on every variable
+
+
+def _without_defaults(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if not (k in defaults and defaults[k] == v)}
+
+
+def canonical(model: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in model.items() if k not in DASHBOARD_DROPPED}
+    out = _without_defaults(out, DASHBOARD_DEFAULTS)
+    out["panels"] = _panels(model.get("panels", []))
+    variables = (model.get("templating") or {}).get("list", [])
+    out["templating"] = {"list": [_variable(v) for v in variables]}
+    annotations = (model.get("annotations") or {}).get("list", [])
+    out["annotations"] = {"list": [_annotation(a) for a in annotations]}
+    return out
+
+
+def _annotation(item: dict[str, Any]) -> dict[str, Any]:
+    out = dict(item)
+    if out.get("builtIn"):
+        out["builtIn"] = True  # v1 models often say 1
+    else:
+        out.pop("builtIn", None)
+    return out
+
+
+def _panels(panels: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    row_y = -1
+    for panel in panels:
+        if panel.get("type") == "row":
+            row_y = (panel.get("gridPos") or {}).get("y", 0)
+            row = _panel(panel, None, row_y)
+            row["panels"] = [_panel(p, None, row_y) for p in panel.get("panels", [])]
+            row["gridPos"] = {k: v for k, v in row["gridPos"].items() if k != "y"}
+            row.pop("id", None)  # v2 rows have none: Grafana numbers them again
+            out.append(row)
+        else:
+            out.append(_panel(panel, panel.get("datasource"), row_y))
+    return out
+
+
+def _panel(panel: dict[str, Any], default_ds: Any, row_y: int) -> dict[str, Any]:
+    if panel.get("libraryPanel"):  # the rest of it comes from the library panel
+        panel = {k: v for k, v in panel.items() if k in LIBRARY_PANEL_KEYS}
+    out = _without_defaults(dict(panel), PANEL_DEFAULTS)
+    out.pop("datasource", None)
+    if not out.get("repeat"):
+        out.pop("repeatDirection", None)
+        out.pop("maxPerRow", None)
+    pos = dict(panel.get("gridPos") or {})
+    pos["y"] = pos.get("y", 0) - row_y - 1
+    out["gridPos"] = pos
+    if "targets" in out:
+        out["targets"] = [
+            _without_defaults({"datasource": default_ds, **t}, TARGET_DEFAULTS)
+            for t in out["targets"]
+        ]
+    return out
+
+
+def _variable(var: dict[str, Any]) -> dict[str, Any]:
+    out = _without_defaults(dict(var), VARIABLE_DEFAULTS)
+    if var.get("type") != "interval":
+        for key in INTERVAL_ONLY:
+            out.pop(key, None)
+    elif out.get("refresh") == 2:
+        del out["refresh"]  # an interval variable always follows the time range
+    return out
