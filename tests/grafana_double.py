@@ -13,6 +13,13 @@ checked on PUT (409 on a stale one), the folder and version note as `grafana.app
 fieldSelector=metadata.name=<uid>`, newest first, and Kubernetes `Status` bodies for errors.
 `state.new_layouts` makes the legacy GET of a dashboard answer 406 as Grafana does when the new
 dashboard layouts are on.
+
+Schema v2 (`dashboard.grafana.app/v2`): a version remembers the API it was written through. A
+read through the other family (v1 ↔ v2) answers what Grafana 13 answers: `status.conversion`
+with the `storedVersion` (and `failed`, `error` with `state.conversion_fails`). Converting the
+content is Grafana's job, not the double's: the spec it serves then is a stand-in (the title in
+the requested family's empty skeleton), which differs from what any client wrote — all a client
+may rely on. The legacy GET of a dashboard stored as v2 answers 406, pointing at `/apis/…/v2`.
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ class Version:
     message: str
     data: dict[str, Any]
     resource_version: str = ""
+    api: str = "v1"  # the API version it was written through (its stored version)
 
 
 @dataclass
@@ -84,6 +92,7 @@ class GrafanaState:
         self.legacy_versions = False  # Grafana < 12 returns the bare list
         self.resource_api = False  # serve /apis/dashboard.grafana.app (Grafana 12+)
         self.new_layouts = False  # the legacy GET of a dashboard answers 406
+        self.conversion_fails = False  # a read across v1/v2 reports a failed conversion
         self.revision = 1000  # the store's resourceVersion counter
 
     def next_revision(self) -> str:
@@ -111,8 +120,9 @@ class GrafanaState:
                 model["title"] = title
             model["version"] = stored.version + 1
             stored.model = model
+            api = stored.versions[-1].api if stored.versions else "v1"
             stored.versions.append(
-                Version(model["version"], _now(), user, "", model, self.next_revision())
+                Version(model["version"], _now(), user, "", model, self.next_revision(), api)
             )
             return stored.version
 
@@ -128,6 +138,7 @@ class GrafanaState:
         user: str,
         message: str,
         provisioned: bool = False,
+        api: str = "v1",
     ) -> Stored:
         uid = model["uid"]
         existing = self.dashboards.get(uid)
@@ -153,7 +164,7 @@ class GrafanaState:
             existing.folder_uid = folder_uid
             stored = existing
         stored.versions.append(
-            Version(model["version"], _now(), user, message, model, self.next_revision())
+            Version(model["version"], _now(), user, message, model, self.next_revision(), api)
         )
         return stored
 
@@ -285,7 +296,12 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/apis" or path.startswith("/apis/"):
                 return self._resource_route(method, path, query, body)
             legacy_get = method == "GET" and re.fullmatch(r"/api/dashboards/uid/[^/]+", path)
-            if state.new_layouts and legacy_get and path.rsplit("/", 1)[1] in state.dashboards:
+            stored_v2 = legacy_get and _family(_stored_api(state, path.rsplit("/", 1)[1])) == "v2"
+            if (
+                legacy_get
+                and (state.new_layouts or stored_v2)
+                and path.rsplit("/", 1)[1] in (state.dashboards)
+            ):
                 uid = path.rsplit("/", 1)[1]
                 return _error(
                     406,
@@ -446,25 +462,26 @@ class Handler(BaseHTTPRequestHandler):
                 ],
             }
         m = re.fullmatch(
-            r"/apis/dashboard\.grafana\.app/v1/namespaces/([^/]+)/dashboards(?:/([^/]+))?", path
+            r"/apis/dashboard\.grafana\.app/(v1|v2)/namespaces/([^/]+)/dashboards(?:/([^/]+))?",
+            path,
         )
         if m is None:
             return _status(404, "NotFound", "the server could not find the requested resource")
-        namespace, name = m.group(1), m.group(2)
+        api, namespace, name = m.group(1), m.group(2), m.group(3)
         org = self.headers.get("X-Grafana-Org-Id") or "1"
         if namespace != ("default" if org == "1" else f"org-{org}"):
             return _status(404, "NotFound", f'namespaces "{namespace}" not found')
         if name is None and method == "GET":
-            return self._list(query)
+            return self._list(query, api)
         if name is None and method == "POST":
-            return self._create(body or {})
+            return self._create(body or {}, api)
         stored = state.dashboards.get(name or "")
         if stored is None:
             return _status(404, "NotFound", f'dashboards.dashboard.grafana.app "{name}" not found')
         if method == "GET":
-            return 200, _resource(stored, stored.versions[-1])
+            return 200, _resource(stored, stored.versions[-1], api, state.conversion_fails)
         if method == "PUT":
-            return self._update(stored, body or {})
+            return self._update(stored, body or {}, api)
         if method == "DELETE":
             if stored.provisioned:
                 return _status(403, "Forbidden", "provisioned dashboards cannot be deleted")
@@ -478,7 +495,7 @@ class Handler(BaseHTTPRequestHandler):
             }
         return _status(405, "MethodNotAllowed", f"{method} is not allowed")
 
-    def _list(self, query: dict[str, list[str]]) -> tuple[int, Any]:
+    def _list(self, query: dict[str, list[str]], api: str) -> tuple[int, Any]:
         state = self.server.state
         limit = int(query.get("limit", ["0"])[0] or 0)
         if query.get("labelSelector") == ["grafana.app/get-history=true"]:
@@ -487,27 +504,31 @@ class Handler(BaseHTTPRequestHandler):
                 return _status(400, "BadRequest", "history needs fieldSelector=metadata.name")
             stored = state.dashboards.get(field.removeprefix("metadata.name="))
             versions = [] if stored is None else stored.versions[::-1]
-            items = [_resource(stored, v) for v in versions] if stored else []
+            fails = state.conversion_fails
+            items = [_resource(stored, v, api, fails) for v in versions] if stored else []
         else:
-            items = [_resource(s, s.versions[-1]) for _, s in sorted(state.dashboards.items())]
+            items = [
+                _resource(s, s.versions[-1], api, state.conversion_fails)
+                for _, s in sorted(state.dashboards.items())
+            ]
         items = items[:limit] if limit else items
         return 200, {
             "kind": "DashboardList",
-            "apiVersion": "dashboard.grafana.app/v1",
+            "apiVersion": f"dashboard.grafana.app/{api}",
             "metadata": {"resourceVersion": str(state.revision)},
             "items": items,
         }
 
-    def _create(self, body: dict[str, Any]) -> tuple[int, Any]:
+    def _create(self, body: dict[str, Any], api: str) -> tuple[int, Any]:
         state = self.server.state
         name = str((body.get("metadata") or {}).get("name", ""))
         if name in state.dashboards:
             return _status(
                 409, "AlreadyExists", f'dashboards.dashboard.grafana.app "{name}" already exists'
             )
-        return self._store_resource(name, body, 201)
+        return self._store_resource(name, body, 201, api)
 
-    def _update(self, stored: Stored, body: dict[str, Any]) -> tuple[int, Any]:
+    def _update(self, stored: Stored, body: dict[str, Any], api: str) -> tuple[int, Any]:
         metadata = body.get("metadata") or {}
         if stored.provisioned:
             return _error(400, "Cannot save provisioned dashboard", status="bad-request")
@@ -520,13 +541,25 @@ class Handler(BaseHTTPRequestHandler):
                 f'{stored.model["uid"]}": the object has been modified; please apply your '
                 "changes to the latest version and try again",
             )
-        return self._store_resource(str(stored.model["uid"]), body, 200)
+        return self._store_resource(str(stored.model["uid"]), body, 200, api)
 
-    def _store_resource(self, name: str, body: dict[str, Any], code: int) -> tuple[int, Any]:
+    def _store_resource(
+        self, name: str, body: dict[str, Any], code: int, api: str
+    ) -> tuple[int, Any]:
         state = self.server.state
         metadata, spec = body.get("metadata") or {}, body.get("spec")
         if not isinstance(spec, dict) or not str(spec.get("title", "")).strip():
             return _status(400, "BadRequest", "spec.title: Required value")
+        v2_shaped = "elements" in spec and "layout" in spec
+        if api == "v2" and not v2_shaped:
+            return _status(400, "BadRequest", "spec.elements, spec.layout: Required value")
+        if api == "v1" and v2_shaped and "panels" not in spec:
+            return _status(
+                400,
+                "BadRequest",
+                "dashboard appears to be in v2 format. Please use the "
+                "/apis/dashboard.grafana.app/v2 API",
+            )
         if not UID_RE.match(name) or not name or len(name) > 40:
             return _status(400, "BadRequest", f"metadata.name: Invalid value: {name!r}")
         notes = metadata.get("annotations") or {}
@@ -535,9 +568,9 @@ class Handler(BaseHTTPRequestHandler):
             return _status(400, "BadRequest", f"folder {folder_uid} not found")
         model = {**spec, "uid": name}
         stored = state._store(
-            model, folder_uid, "tsedash-sa", str(notes.get("grafana.app/message", ""))
+            model, folder_uid, "tsedash-sa", str(notes.get("grafana.app/message", "")), api=api
         )
-        return code, _resource(stored, stored.versions[-1])
+        return code, _resource(stored, stored.versions[-1], api)
 
     def _save(self, body: dict[str, Any], role: str) -> tuple[int, Any]:
         state = self.server.state
@@ -603,8 +636,32 @@ def _status(code: int, reason: str, message: str) -> tuple[int, dict[str, Any]]:
     }
 
 
-def _resource(stored: Stored, version: Version) -> dict[str, Any]:
-    """One version of a dashboard as the resource API shows it."""
+def _family(api: str) -> str:
+    return "v2" if api.startswith("v2") else "v1"
+
+
+def _stored_api(state: GrafanaState, uid: str) -> str:
+    stored = state.dashboards.get(uid)
+    return stored.versions[-1].api if stored and stored.versions else "v1"
+
+
+def _stand_in(data: dict[str, Any], family: str) -> dict[str, Any]:
+    """What the double serves for a read across families (see the module docstring)."""
+    title = data.get("title", "")
+    if family == "v2":
+        return {
+            "title": title,
+            "elements": {},
+            "layout": {"kind": "GridLayout", "spec": {"items": []}},
+            "variables": [],
+        }
+    return {"title": title, "panels": [], "schemaVersion": 42}
+
+
+def _resource(
+    stored: Stored, version: Version, api: str = "v1", conversion_fails: bool = False
+) -> dict[str, Any]:
+    """One version of a dashboard as the resource API `api` shows it."""
     notes = {
         "grafana.app/folder": stored.folder_uid,
         "grafana.app/createdBy": stored.created_by,
@@ -617,10 +674,20 @@ def _resource(stored: Stored, version: Version) -> dict[str, Any]:
         notes["grafana.app/managedBy"] = "classic-file-provisioning"
         notes["grafana.app/managerId"] = "tsedash"  # the provider's name
         notes["grafana.app/sourcePath"] = stored.external_id
-    spec = {k: v for k, v in version.data.items() if k != "id"}
+    status: dict[str, Any] = {}
+    if _family(version.api) == "v2":  # a v2 spec has no uid, id or version of its own
+        spec = {k: v for k, v in version.data.items() if k not in ("id", "uid", "version")}
+    else:
+        spec = {k: v for k, v in version.data.items() if k != "id"}
+    if _family(version.api) != _family(api):
+        conversion: dict[str, Any] = {"storedVersion": version.api, "failed": conversion_fails}
+        if conversion_fails:
+            conversion["error"] = f"converting {version.api} to {api} failed (the double)"
+        status = {"conversion": conversion}
+        spec = _stand_in(spec, _family(api))
     return {
         "kind": "Dashboard",
-        "apiVersion": "dashboard.grafana.app/v1",
+        "apiVersion": f"dashboard.grafana.app/{api}",
         "metadata": {
             "name": stored.model["uid"],
             "namespace": "default",
@@ -631,6 +698,7 @@ def _resource(stored: Stored, version: Version) -> dict[str, Any]:
             "annotations": {k: v for k, v in notes.items() if v},
         },
         "spec": spec,
+        "status": status,
     }
 
 

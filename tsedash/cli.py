@@ -853,6 +853,14 @@ def _grafana_options(func: F) -> F:
     )(func)
     func = _CONTEXTS_OPTION(func)
     func = click.option(
+        "--schema",
+        type=click.Choice(["v1", "v2"]),
+        default="v1",
+        show_default=True,
+        help="v2: the dashboards as schema v2 through dashboard.grafana.app/v2 (Grafana 13+), "
+        "converted from the built ones and validated first.",
+    )(func)
+    func = click.option(
         "--timeout",
         default=15.0,
         show_default=True,
@@ -877,6 +885,7 @@ class GrafanaTarget:
     api: str | None = None
     context: str | None = None
     contexts_file: Path | None = None
+    schema: str = "v1"
 
 
 def _client(target: GrafanaTarget) -> Any:
@@ -912,7 +921,7 @@ def _client(target: GrafanaTarget) -> Any:
     for warning in caught:
         echo(f"warning: {warning.message}", err=True)
     _CLIENTS.append(client)
-    return Dashboards(client, api or "auto")  # type: ignore[arg-type]  # a click.Choice
+    return Dashboards(client, api or "auto", target.schema)  # type: ignore[arg-type]  # Choices
 
 
 def _provider_folder(out: Path) -> Any:
@@ -957,6 +966,26 @@ def _selected(
             f"--uid {', '.join(unknown)}: not among the dashboards built ({', '.join(have)})"
         )
     return [(uid, model) for uid, model in dashboards if uid in uids]
+
+
+def _in_schema(
+    dashboards: list[tuple[str, dict[str, Any]]], schema: str, folder_uid: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """The dashboards as push and diff send them: v1 as built, or converted to v2 specs (the
+    uid beside the spec) and validated like `build --schema v2` does."""
+    if schema != "v2":
+        return dashboards
+    from tsedash.dashv2 import convert_all
+    from tsedash.validate import ValidationFailed
+
+    converted, findings = convert_all(((f"{uid} (v2)", m) for uid, m in dashboards), folder_uid)
+    if findings:
+        _print_findings(findings)
+        raise ValidationFailed(findings)
+    return [
+        (made["metadata"]["name"], {**made["spec"], "uid": made["metadata"]["name"]})
+        for _, made in converted
+    ]
 
 
 def _print_diff(text: str, indent: str = "", err: bool = False) -> None:
@@ -1036,6 +1065,7 @@ def push_cmd(
     context: str | None,
     contexts_file: Path | None,
     timeout: float,
+    schema: str,
     out: Path,
     dry_run: bool,
     force: bool,
@@ -1054,9 +1084,11 @@ def push_cmd(
 
     if prune and uids:
         raise InputError("--prune compares every dashboard built: it cannot go with --uid")
-    client = _client(GrafanaTarget(url, ca_cert, insecure, timeout, api, context, contexts_file))
+    client = _client(
+        GrafanaTarget(url, ca_cert, insecure, timeout, api, context, contexts_file, schema)
+    )
     built, folder = _push_inputs(registry_path, out)
-    dashboards = _selected(built, uids)
+    dashboards = _in_schema(_selected(built, uids), schema, folder.uid)
     tty = sys.stdout.isatty() and not as_json
 
     def progress(items: Any) -> Any:
@@ -1126,6 +1158,7 @@ def diff_cmd(
     context: str | None,
     contexts_file: Path | None,
     timeout: float,
+    schema: str,
     out: Path,
     as_json: bool,
     registry_path: SourceSpec,
@@ -1134,8 +1167,11 @@ def diff_cmd(
     """Unified diff of each live dashboard against ours (normalised); exit 1 if any differs."""
     from tsedash.grafana.sync import diff
 
-    client = _client(GrafanaTarget(url, ca_cert, insecure, timeout, api, context, contexts_file))
-    results = diff(client, _selected(_push_inputs(registry_path, out)[0], uids))
+    client = _client(
+        GrafanaTarget(url, ca_cert, insecure, timeout, api, context, contexts_file, schema)
+    )
+    built, folder = _push_inputs(registry_path, out)
+    results = diff(client, _in_schema(_selected(built, uids), schema, folder.uid))
     if as_json:
         echo(json.dumps([r.__dict__ for r in results], indent=2, sort_keys=True))
     else:
@@ -1240,6 +1276,7 @@ def restore_cmd(
     context: str | None,
     contexts_file: Path | None,
     timeout: float,
+    schema: str,
     uid: str,
     version: int | None,
     backup: Path | None,
@@ -1258,8 +1295,14 @@ def restore_cmd(
 
     if (version is None) == (backup is None):
         raise InputError("restore needs exactly one of --version N and --backup FILE")
-    client = _client(GrafanaTarget(url, ca_cert, insecure, timeout, api, context, contexts_file))
+    client = _client(
+        GrafanaTarget(url, ca_cert, insecure, timeout, api, context, contexts_file, schema)
+    )
     model = restore_model(client, uid, version, backup)
+    if backup is not None and ("elements" in model and "layout" in model) != (schema == "v2"):
+        held = "a schema v2" if schema == "v1" else "a v1 (classic)"
+        hint = "--schema v2" if schema == "v1" else "without --schema v2"
+        raise InputError(f"{backup}: holds {held} dashboard: restore it {hint}")
     source = f"version {version}" if version is not None else f"backup {backup}"
     live = client.get_dashboard(uid)  # restored where it is; a deleted one into our folder
     folder = ((live or {}).get("meta") or {}).get("folderUid") or FOLDER_UID
@@ -1295,6 +1338,7 @@ def pull_cmd(
     context: str | None,
     contexts_file: Path | None,
     timeout: float,
+    schema: str,
     uid: str,
     out_file: Path | None,
 ) -> None:
@@ -1303,7 +1347,9 @@ def pull_cmd(
 
     check_uid(uid)  # before it becomes a request path or the default file name
     path = pull(
-        _client(GrafanaTarget(url, ca_cert, insecure, timeout, api, context, contexts_file)),
+        _client(
+            GrafanaTarget(url, ca_cert, insecure, timeout, api, context, contexts_file, schema)
+        ),
         uid,
         out_file or Path(f"{uid}.json"),
     )

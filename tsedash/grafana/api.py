@@ -9,6 +9,11 @@ between is a 409), and the history is the list filtered by
 Grafana 10-11 have only the legacy `/api/dashboards/*`. With the new dashboard layouts enabled
 the legacy GET answers 406 and points at `/apis/…`.
 
+With `schema="v2"` the dashboards go through `dashboard.grafana.app/v2` (Grafana 13): the spec
+is the v2 one. A dashboard stored in the other family (v1 ↔ v2) is converted by Grafana on read
+and says so in `status.conversion.storedVersion`; that stored version is kept in `meta` so a
+push can read the dashboard as it was written (`read_as`) to tell whether it is our last push.
+
 `Dashboards` answers in the legacy shapes sync.py reads (`{"dashboard", "meta"}`, version
 lists with `version`/`created`/`createdBy`/`message`), so push, diff and pull keep one set of
 rules for both APIs; everything else (health, folders, the request counter) is the client's.
@@ -24,6 +29,7 @@ from tsedash.grafana.client import GrafanaClient
 
 GROUP = "dashboard.grafana.app"
 VERSIONS = ("v1", "v1beta1")  # the dashboard API versions we speak, preferred first
+V2_VERSIONS = ("v2",)  # schema v2: the GA version only (v2beta1 differs in transformations)
 FOLDER = "grafana.app/folder"
 MESSAGE = "grafana.app/message"
 MANAGED_BY = "grafana.app/managedBy"
@@ -32,6 +38,13 @@ SOURCE_PATH = "grafana.app/sourcePath"
 FILE_PROVISIONING = "classic-file-provisioning"
 Mode = Literal["auto", "legacy", "resource"]
 MODES: tuple[Mode, ...] = ("auto", "legacy", "resource")
+Schema = Literal["v1", "v2"]
+
+
+def same_family(a: str, b: str) -> bool:
+    """Whether two dashboard API versions hold the same schema (v1/v1beta1, or v2…): only
+    a read across families is converted by Grafana."""
+    return a.startswith("v2") == b.startswith("v2")
 
 
 def namespace(org_id: str | None) -> str:
@@ -42,10 +55,17 @@ def namespace(org_id: str | None) -> str:
 class Dashboards:
     """One Grafana's dashboards through the API it serves (see the module docstring)."""
 
-    def __init__(self, client: GrafanaClient, mode: Mode = "auto") -> None:
+    def __init__(self, client: GrafanaClient, mode: Mode = "auto", schema: Schema = "v1") -> None:
+        if schema == "v2" and mode == "legacy":
+            raise e.BadRequest(
+                "--schema v2 needs the resource API (dashboard.grafana.app/v2): "
+                "it cannot go with --api legacy"
+            )
         self.client = client
         self.mode = mode
+        self.schema = schema
         self._version: str | None = None  # the resource API version in use; "" for legacy
+        self._served: list[str] | None = None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.client, name)  # health, folders, settings, requests_made, notices
@@ -65,9 +85,16 @@ class Dashboards:
             self._version = ""
             return ""
         served = self._served_versions()
-        usable = [v for v in VERSIONS if v in served]
+        wanted = V2_VERSIONS if self.schema == "v2" else VERSIONS
+        usable = [v for v in wanted if v in served]
         if usable:
             self._version = usable[0]
+        elif self.schema == "v2":
+            raise e.BadRequest(
+                f"{self.client.settings.shown_url} does not serve {GROUP}/v2 (it lists "
+                f"{', '.join(served) or 'no dashboard API versions'} at /apis): schema v2 "
+                "dashboards need Grafana 13 or later; push v1 (drop --schema v2)"
+            )
         elif self.mode == "resource":
             raise e.BadRequest(
                 f"{self.client.settings.shown_url} does not serve the dashboard resource API "
@@ -79,7 +106,12 @@ class Dashboards:
 
     def _served_versions(self) -> list[str]:
         """The versions of the dashboard group listed by `GET /apis` (Kubernetes discovery);
-        none on a Grafana without the resource API (404 there)."""
+        none on a Grafana without the resource API (404 there). Asked once."""
+        if self._served is None:
+            self._served = self._discover()
+        return self._served
+
+    def _discover(self) -> list[str]:
         try:
             body = self.client.request("GET", "/apis")
         except (e.NotFound, e.BadRequest, e.Forbidden):
@@ -95,9 +127,26 @@ class Dashboards:
                 ]
         return []
 
-    def _base(self) -> str:
+    def _base(self, version: str | None = None) -> str:
         ns = namespace(self.client.settings.org_id)
-        return f"/apis/{GROUP}/{self._detect()}/namespaces/{ns}/dashboards"
+        return f"/apis/{GROUP}/{version or self._detect()}/namespaces/{ns}/dashboards"
+
+    @property
+    def version(self) -> str:
+        """The resource API version in use ("" for the legacy API)."""
+        return self._detect()
+
+    def read_as(self, uid: str, version: str) -> dict[str, Any] | None:
+        """The dashboard read through the API version it is stored in (a v2 one through v2,
+        a v1 one through the v1 version this server serves), in the legacy shape."""
+        if not version.startswith("v2"):
+            served = self._served_versions()
+            version = next((v for v in VERSIONS if v in served), version)
+        try:
+            body = self.client.request("GET", f"{self._base(version)}/{quote(uid)}")
+        except e.NotFound:
+            return None
+        return _as_legacy(_resource(body, f"GET {self._base(version)}/{uid}"))
 
     # --- the calls sync.py makes -------------------------------------------------------------
 
@@ -133,7 +182,9 @@ class Dashboards:
         if not self._detect():
             return self.client.save_dashboard(dashboard, folder_uid, message, overwrite)
         uid = str(dashboard.get("uid", ""))
-        spec = {k: v for k, v in dashboard.items() if k not in ("id", "version")}
+        # A v2 spec has no uid (it is metadata.name): sync.py carries it beside the spec.
+        own = ("id", "version", "uid") if self.schema == "v2" else ("id", "version")
+        spec = {k: v for k, v in dashboard.items() if k not in own}
         metadata: dict[str, Any] = {
             "name": uid,
             "annotations": {FOLDER: folder_uid, MESSAGE: message[:500]},
@@ -240,9 +291,13 @@ def _as_legacy(resource: dict[str, Any]) -> dict[str, Any]:
     notes = meta.get("annotations") or {}
     generation = meta.get("generation")
     dashboard = {**resource["spec"], "uid": meta.get("name"), "version": generation}
+    conversion = (resource.get("status") or {}).get("conversion") or {}
+    read_as = str(resource.get("apiVersion", "")).rpartition("/")[2]
     return {
         "dashboard": dashboard,
         "meta": {
+            "storedVersion": conversion.get("storedVersion") or read_as,
+            "conversionFailed": bool(conversion.get("failed")),
             "folderUid": notes.get(FOLDER, ""),
             "version": generation,
             "resourceVersion": meta.get("resourceVersion"),

@@ -24,7 +24,7 @@ from tsedash.encode import dump_json
 from tsedash.errors import InputError
 from tsedash.files import atomic_write
 from tsedash.grafana import errors as e
-from tsedash.grafana.api import Dashboards
+from tsedash.grafana.api import Dashboards, same_family
 from tsedash.grafana.client import GrafanaClient
 from tsedash.spec import UID_PATTERN
 
@@ -243,7 +243,7 @@ def _push_one(
         return Outcome(uid, Action.UNCHANGED, version=live.meta.get("version"))
     plan = _unified(live.dashboard, wanted, uid) if dry_run else ""
     # Only a dashboard that differs needs its history: was the live one our last push?
-    ours_last, live.last_version = _last_push_is_live(client, uid, live.dashboard)
+    ours_last, live.last_version = _last_push_is_live(client, uid, live.dashboard, live.meta)
     backup = None
     if not ours_last:
         if not options.force:
@@ -267,13 +267,21 @@ def _push_one(
 
 
 def _last_push_is_live(
-    client: Endpoints, uid: str, live: dict[str, Any]
+    client: Endpoints, uid: str, live: dict[str, Any], meta: dict[str, Any]
 ) -> tuple[bool, dict[str, Any] | None]:
     """Whether the live dashboard is exactly our last write (the newest version's message
-    carries the hash of what we wrote), and that newest version."""
+    carries the hash of what we wrote), and that newest version. A dashboard Grafana converted
+    on read (stored as v1, read as v2, or the other way) is hashed as it is stored."""
     versions = client.versions(uid, limit=1)
     last = versions[0] if versions else None
-    return marker_hash((last or {}).get("message")) == content_hash(live), last
+    marker = marker_hash((last or {}).get("message"))
+    if marker is None:
+        return False, last
+    stored = str(meta.get("storedVersion") or "")
+    if isinstance(client, Dashboards) and stored and not same_family(stored, client.version):
+        written = client.read_as(uid, stored)
+        live = (written or {}).get("dashboard") or {}
+    return marker == content_hash(live), last
 
 
 def _prune(client: Dashboards, built: set[str], folder_uid: str, dry_run: bool) -> list[Outcome]:
@@ -289,7 +297,9 @@ def _prune(client: Dashboards, built: set[str], folder_uid: str, dry_run: bool) 
             if (got.get("meta") or {}).get("provisioned"):
                 outcomes.append(Outcome(uid, Action.KEPT, "provisioned by file: not ours"))
                 continue
-            ours_last, last = _last_push_is_live(client, uid, got["dashboard"])
+            ours_last, last = _last_push_is_live(
+                client, uid, got["dashboard"], got.get("meta") or {}
+            )
             if not ours_last:
                 detail = f"not built any more, but not our last push ({_who(last)}): left alone"
                 outcomes.append(Outcome(uid, Action.KEPT, detail))
