@@ -93,6 +93,7 @@ class GrafanaState:
         self.resource_api = False  # serve /apis/dashboard.grafana.app (Grafana 12+)
         self.new_layouts = False  # the legacy GET of a dashboard answers 406
         self.conversion_fails = False  # a read across v1/v2 reports a failed conversion
+        self.api_versions = ["v1", "v2"]  # what /apis lists (Grafana 12: ["v1"])
         self.revision = 1000  # the store's resourceVersion counter
 
     def next_revision(self) -> str:
@@ -451,8 +452,8 @@ class Handler(BaseHTTPRequestHandler):
                     {
                         "name": "dashboard.grafana.app",
                         "versions": [
-                            {"groupVersion": "dashboard.grafana.app/v1", "version": "v1"},
-                            {"groupVersion": "dashboard.grafana.app/v2", "version": "v2"},
+                            {"groupVersion": f"dashboard.grafana.app/{v}", "version": v}
+                            for v in state.api_versions
                         ],
                         "preferredVersion": {
                             "groupVersion": "dashboard.grafana.app/v1",
@@ -468,6 +469,8 @@ class Handler(BaseHTTPRequestHandler):
         if m is None:
             return _status(404, "NotFound", "the server could not find the requested resource")
         api, namespace, name = m.group(1), m.group(2), m.group(3)
+        if api not in state.api_versions:
+            return _status(404, "NotFound", "the server could not find the requested resource")
         org = self.headers.get("X-Grafana-Org-Id") or "1"
         if namespace != ("default" if org == "1" else f"org-{org}"):
             return _status(404, "NotFound", f'namespaces "{namespace}" not found')

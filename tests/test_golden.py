@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tsedash.dashv2 import resource, to_v2
 from tsedash.encode import dump_json
 from tsedash_dashboards import build_all
 
@@ -25,6 +26,15 @@ def _expected() -> dict[str, bytes]:
     return {spec.filename: dump_json(model) for spec, model in build_all(fixture_registry())}
 
 
+def _expected_v2() -> dict[str, bytes]:
+    """The same dashboards as schema v2 resources (`build --schema v2`)."""
+    registry = fixture_registry()
+    return {
+        spec.filename: dump_json(resource(spec.uid, to_v2(model), registry.folder.uid))
+        for spec, model in build_all(registry)
+    }
+
+
 def test_no_missing_or_orphaned_golden_files() -> None:
     expected = set(_expected())
     present = {p.name for p in GOLDEN.glob("*.json")}
@@ -37,10 +47,13 @@ def test_no_missing_or_orphaned_golden_files() -> None:
         assert expected - present == set(), "missing golden files: run UPDATE_GOLDEN=1 pytest"
 
 
-@pytest.mark.parametrize("name", sorted(_expected()))
-def test_dashboard_matches_golden(name: str) -> None:
-    actual = _expected()[name]
-    path: Path = GOLDEN / name
+@pytest.mark.parametrize(
+    ("name", "folder"),
+    [*((n, GOLDEN) for n in sorted(_expected())), *((n, GOLDEN / "v2") for n in _expected_v2())],
+)
+def test_dashboard_matches_golden(name: str, folder: Path) -> None:
+    actual = (_expected() if folder == GOLDEN else _expected_v2())[name]
+    path: Path = folder / name
     if UPDATE:
         path.write_bytes(actual)
     assert path.exists(), f"{path} missing: run UPDATE_GOLDEN=1 pytest"
@@ -50,7 +63,7 @@ def test_dashboard_matches_golden(name: str) -> None:
             difflib.unified_diff(
                 golden.decode().splitlines(True),
                 actual.decode().splitlines(True),
-                f"golden/{name}",
+                f"{path.relative_to(GOLDEN.parent)}",
                 f"built/{name}",
             )
         )

@@ -31,9 +31,10 @@ def validate_resource(
     file: str, resource: Any, source: dict[str, Any] | None = None
 ) -> list[Finding]:
     """Findings for one v2 resource; with `source`, the v1 model it must say the same as."""
-    uid = str(((resource or {}).get("metadata") or {}).get("name", ""))
     if not isinstance(resource, dict):
         return [Finding(file, message="a v2 dashboard file must hold a JSON object")]
+    metadata = resource.get("metadata")
+    uid = str(metadata.get("name", "")) if isinstance(metadata, dict) else ""
 
     def finding(path: list[Any], message: str) -> Finding:
         return Finding(file, uid=uid, pointer=pointer(path), message=message)

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any, Literal
 from urllib.parse import quote
 
+from tsedash.errors import InputError
 from tsedash.grafana import errors as e
 from tsedash.grafana.client import GrafanaClient
 
@@ -57,7 +58,7 @@ class Dashboards:
 
     def __init__(self, client: GrafanaClient, mode: Mode = "auto", schema: Schema = "v1") -> None:
         if schema == "v2" and mode == "legacy":
-            raise e.BadRequest(
+            raise InputError(
                 "--schema v2 needs the resource API (dashboard.grafana.app/v2): "
                 "it cannot go with --api legacy"
             )
@@ -135,6 +136,10 @@ class Dashboards:
     def version(self) -> str:
         """The resource API version in use ("" for the legacy API)."""
         return self._detect()
+
+    def detect(self) -> str:
+        """Find the API now (an unusable one raises here, before anything is written)."""
+        return self.api
 
     def read_as(self, uid: str, version: str) -> dict[str, Any] | None:
         """The dashboard read through the API version it is stored in (a v2 one through v2,

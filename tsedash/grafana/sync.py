@@ -196,6 +196,8 @@ def push(
     options = PushOptions(folder_uid, dry_run, force, note, backups)
     report = PushReport(folder_uid=folder_uid)
     client.health()
+    if isinstance(client, Dashboards):
+        client.detect()  # which API, before any write: one it cannot push to creates nothing
     report.folder = ensure_folder(client, folder_uid, folder_title, dry_run, folder_parent)
     live_by_uid = read_all(client, [uid for uid, _ in dashboards])
     stopped = ""  # once Grafana stops answering, the rest are reported, not attempted
