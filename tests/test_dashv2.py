@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 
 from tsedash import pipeline
-from tsedash.dashv2 import API_VERSION, V2_DIR, convert_all, resource, to_v2, validate_resource
+from tsedash.dashv2 import API_VERSION, V2_DIR, resource
 from tsedash.dashv2.back import to_v1
 from tsedash.dashv2.canonical import canonical
-from tsedash.dashv2.convert import Unconvertible
+from tsedash.dashv2.checks import validate_resource
+from tsedash.dashv2.convert import Unconvertible, to_v2
+from tsedash.dashv2.resources import convert_all
 
 from .conftest import ROOT, Result
 from .dashboard_helpers import FIXTURE

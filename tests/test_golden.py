@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tsedash.dashv2 import resource, to_v2
+from tsedash.dashv2 import resource
+from tsedash.dashv2.convert import to_v2
 from tsedash.encode import dump_json
 from tsedash_dashboards import build_all
 

@@ -161,16 +161,28 @@ def test_prune_in_v2_deletes_only_our_last_push(
     assert any(r.method == "DELETE" and r.path == f"{V2}/{DEVOPS}" for r in grafana.state.requests)
 
 
-def test_pull_v2_saves_the_v2_spec(
+def test_pull_v2_saves_the_v2_resource_build_writes(
     run_cli: RunCli, grafana: GrafanaDouble, out: Path, tmp_path: Path
 ) -> None:
     assert v2(run_cli, grafana, out).exit_code == 0
+    v2_out = str(out.parent / "v2")
+    built = run_cli("build", "--registry", str(FIXTURE), "--out", v2_out, "--schema", "v2")
+    assert built.exit_code == 0, built.stderr
     target = tmp_path / "pulled.json"
     res = run_cli("pull", "--uid", SIM, "--schema", "v2", "--out", str(target), env=env(grafana))
     assert res.exit_code == 0, res.stderr
     pulled = json.loads(target.read_text())
-    assert pulled["title"] == "Simulation Entity View" and "elements" in pulled
-    assert "version" not in pulled
+    assert pulled["apiVersion"] == "dashboard.grafana.app/v2"
+    assert pulled["metadata"] == {
+        "name": SIM,
+        "annotations": {"grafana.app/folder": "trading-ecosystem"},
+    }
+    assert pulled["spec"]["title"] == "Simulation Entity View" and "elements" in pulled["spec"]
+    assert "version" not in pulled["spec"] and "uid" not in pulled["spec"]
+    built = json.loads(
+        (out.parent / "v2" / "dashboards-v2" / "simulation-entity-view.json").read_text()
+    )
+    assert pulled == built  # what we pushed comes back as `build --schema v2` wrote it
 
 
 def test_a_grafana_without_v2_and_the_legacy_api_are_clear_errors(

@@ -975,7 +975,7 @@ def _in_schema(
     uid beside the spec) and validated like `build --schema v2` does."""
     if schema != "v2":
         return dashboards
-    from tsedash.dashv2 import convert_all
+    from tsedash.dashv2.resources import convert_all
     from tsedash.validate import ValidationFailed
 
     converted, findings = convert_all(((f"{uid} (v2)", m) for uid, m in dashboards), folder_uid)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tsedash.dashv2 import V2_DIR, convert_all
+from tsedash.dashv2 import V2_DIR
+from tsedash.dashv2.resources import convert_all
 from tsedash.encode import dump_json
 from tsedash.errors import TsedashError
 from tsedash.extra import EXTRA_TIMEOUT, load_extras

@@ -229,8 +229,10 @@ def _grid_item(panel: dict[str, Any], name: str, row_y: int | None) -> b.GridIte
     return item
 
 
-def _check_keys(panel: dict[str, Any], known: set[str], where: str, what: str) -> None:
-    for key in sorted(set(panel) - known):
+def _check_keys(data: dict[str, Any], known: set[str], where: str, what: str) -> None:
+    unknown = sorted(set(data) - known)
+    if unknown:
+        key = unknown[0]
         raise Unconvertible(f"{where}/{key}", f"{what} key '{key}' has no place in schema v2")
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tsedash.dashv2 import V2_DIR, validate_resource
+from tsedash.dashv2 import V2_DIR
+from tsedash.dashv2.checks import validate_resource
 from tsedash.findings import Finding
 from tsedash.inputs import UnreadableInput, read_json
 from tsedash.provisioning.render import DASHBOARD_DIR

@@ -20,6 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from tsedash.dashv2 import resource
 from tsedash.encode import dump_json
 from tsedash.errors import InputError
 from tsedash.files import atomic_write
@@ -432,8 +433,14 @@ def diff(client: Endpoints, dashboards: list[tuple[str, dict[str, Any]]]) -> lis
 
 
 def pull(client: Endpoints, uid: str, out: Path) -> Path:
+    """The live dashboard as a bare v1 model, or (schema v2) as the v2 resource `build
+    --schema v2` writes, with its folder."""
     got = client.get_dashboard(check_uid(uid))
     if got is None:
         raise e.NotFound(f"dashboard {uid} not found in Grafana", 404)
-    atomic_write(out, dump_json(normalise(got.get("dashboard") or {})))
+    model = normalise(got.get("dashboard") or {})
+    if isinstance(client, Dashboards) and client.schema == "v2":
+        spec = {k: v for k, v in model.items() if k != "uid"}
+        model = resource(uid, spec, str((got.get("meta") or {}).get("folderUid") or ""))
+    atomic_write(out, dump_json(model))
     return out
