@@ -302,7 +302,6 @@ def _as_legacy(resource: dict[str, Any]) -> dict[str, Any]:
         "dashboard": dashboard,
         "meta": {
             "storedVersion": conversion.get("storedVersion") or read_as,
-            "conversionFailed": bool(conversion.get("failed")),
             "folderUid": notes.get(FOLDER, ""),
             "version": generation,
             "resourceVersion": meta.get("resourceVersion"),
