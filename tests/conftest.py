@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
 
 from tsedash.cli import cli
+
+if TYPE_CHECKING:
+    from .grafana_double import GrafanaDouble
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,3 +118,26 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         "TSEDASH_CONTEXTS",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    """The two generated dashboards built into tmp/provisioning: what the Grafana tests push."""
+    import tsedash_dashboards
+    from tsedash import pipeline
+
+    from .dashboard_helpers import FIXTURE
+
+    target = tmp_path / "provisioning"
+    pipeline.build(FIXTURE, tsedash_dashboards, target, extras=None)
+    return target
+
+
+@pytest.fixture
+def grafana() -> Iterator[GrafanaDouble]:
+    """The Grafana double with the resource API (test_grafana_push's own runs both APIs)."""
+    from .grafana_double import GrafanaDouble
+
+    with GrafanaDouble() as double:
+        double.state.resource_api = True
+        yield double

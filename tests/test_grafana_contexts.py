@@ -3,34 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-import tsedash_dashboards
-from tsedash import pipeline
-
 from .conftest import Result
-from .dashboard_helpers import FIXTURE
 from .grafana_double import ADMIN_TOKEN, BASIC, GrafanaDouble
 
 RunCli = Callable[..., Result]
 NO_ENV = {"GRAFANA_URL": "", "GRAFANA_TOKEN": "", "GRAFANA_USER": "", "GRAFANA_PASSWORD": ""}
-
-
-@pytest.fixture
-def grafana() -> Iterator[GrafanaDouble]:
-    with GrafanaDouble() as double:
-        double.state.resource_api = True
-        yield double
-
-
-@pytest.fixture
-def out(tmp_path: Path) -> Path:
-    target = tmp_path / "provisioning"
-    pipeline.build(FIXTURE, tsedash_dashboards, target, extras=None)
-    return target
 
 
 def contexts(tmp_path: Path, body: str) -> Path:

@@ -54,15 +54,6 @@ def saved_uid(r: Recorded) -> str:
     )
 
 
-@pytest.fixture
-def out(tmp_path: Path) -> Path:
-    target = tmp_path / "provisioning"
-    pipeline.build(
-        FIXTURE, tsedash_dashboards, target, extras=None
-    )  # the two generated dashboards only
-    return target
-
-
 def env(grafana: GrafanaDouble, token: str | None = ADMIN_TOKEN, **extra: str) -> dict[str, str]:
     values = {"GRAFANA_URL": grafana.url, "GRAFANA_TOKEN": token or "", **extra}
     values.setdefault("GRAFANA_USER", "")

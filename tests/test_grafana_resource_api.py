@@ -11,13 +11,10 @@ from typing import Any
 import pytest
 import requests
 
-import tsedash_dashboards
-from tsedash import pipeline
 from tsedash.grafana.api import Dashboards, namespace
 from tsedash.grafana.client import GrafanaClient, GrafanaSettings
 
 from .conftest import Result
-from .dashboard_helpers import FIXTURE
 from .grafana_double import ADMIN_TOKEN, GrafanaDouble
 from .test_grafana_push import DEVOPS, RESOURCE, env
 
@@ -31,13 +28,6 @@ def grafana13() -> Iterator[GrafanaDouble]:
         double.state.resource_api = True
         double.state.new_layouts = True
         yield double
-
-
-@pytest.fixture
-def out(tmp_path: Path) -> Path:
-    target = tmp_path / "provisioning"
-    pipeline.build(FIXTURE, tsedash_dashboards, target, extras=None)
-    return target
 
 
 def _client(grafana: GrafanaDouble, mode: str = "auto") -> Dashboards:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,20 +21,6 @@ from .test_grafana_push import DEVOPS, SIM, env
 RunCli = Callable[..., Result]
 V1 = "/apis/dashboard.grafana.app/v1/namespaces/default/dashboards"
 V2 = "/apis/dashboard.grafana.app/v2/namespaces/default/dashboards"
-
-
-@pytest.fixture
-def grafana() -> Iterator[GrafanaDouble]:
-    with GrafanaDouble() as double:
-        double.state.resource_api = True
-        yield double
-
-
-@pytest.fixture
-def out(tmp_path: Path) -> Path:
-    target = tmp_path / "provisioning"
-    pipeline.build(FIXTURE, tsedash_dashboards, target, extras=None)
-    return target
 
 
 def push(run_cli: RunCli, grafana: GrafanaDouble, out: Path, *args: str) -> Result:

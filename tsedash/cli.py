@@ -828,7 +828,26 @@ _CONTEXTS_OPTION = click.option(
 )
 
 
-def _grafana_options(func: F) -> F:
+def _grafana_options(command: F) -> F:
+    """The options naming a Grafana, handed to the command as one `target: GrafanaTarget`."""
+
+    @wraps(command)
+    def wrapper(
+        *args: Any,
+        url: str | None,
+        ca_cert: str | None,
+        insecure: bool,
+        api: str | None,
+        context: str | None,
+        contexts_file: Path | None,
+        schema: str,
+        timeout: float,
+        **kwargs: Any,
+    ) -> Any:
+        target = GrafanaTarget(url, ca_cert, insecure, timeout, api, context, contexts_file, schema)
+        return command(*args, target=target, **kwargs)
+
+    func: F = wrapper  # type: ignore[assignment]
     func = click.option("--url", default=None, help="Grafana URL (default: $GRAFANA_URL).")(func)
     func = click.option(
         "--ca-cert",
@@ -1058,14 +1077,7 @@ def _local_dashboards(out: Path) -> list[tuple[str, dict[str, Any]]]:
 @_overwrite_options
 @handles_errors
 def push_cmd(
-    url: str | None,
-    ca_cert: str | None,
-    insecure: bool,
-    api: str | None,
-    context: str | None,
-    contexts_file: Path | None,
-    timeout: float,
-    schema: str,
+    target: GrafanaTarget,
     out: Path,
     dry_run: bool,
     force: bool,
@@ -1084,11 +1096,9 @@ def push_cmd(
 
     if prune and uids:
         raise InputError("--prune compares every dashboard built: it cannot go with --uid")
-    client = _client(
-        GrafanaTarget(url, ca_cert, insecure, timeout, api, context, contexts_file, schema)
-    )
+    client = _client(target)
     built, folder = _push_inputs(registry_path, out)
-    dashboards = _in_schema(_selected(built, uids), schema, folder.uid)
+    dashboards = _in_schema(_selected(built, uids), target.schema, folder.uid)
     tty = sys.stdout.isatty() and not as_json
 
     def progress(items: Any) -> Any:
@@ -1151,14 +1161,7 @@ def _print_push(client: Any, report: PushReport) -> None:
 @_UID_OPTION
 @handles_errors
 def diff_cmd(
-    url: str | None,
-    ca_cert: str | None,
-    insecure: bool,
-    api: str | None,
-    context: str | None,
-    contexts_file: Path | None,
-    timeout: float,
-    schema: str,
+    target: GrafanaTarget,
     out: Path,
     as_json: bool,
     registry_path: SourceSpec,
@@ -1167,11 +1170,9 @@ def diff_cmd(
     """Unified diff of each live dashboard against ours (normalised); exit 1 if any differs."""
     from tsedash.grafana.sync import diff
 
-    client = _client(
-        GrafanaTarget(url, ca_cert, insecure, timeout, api, context, contexts_file, schema)
-    )
+    client = _client(target)
     built, folder = _push_inputs(registry_path, out)
-    results = diff(client, _in_schema(_selected(built, uids), schema, folder.uid))
+    results = diff(client, _in_schema(_selected(built, uids), target.schema, folder.uid))
     if as_json:
         echo(json.dumps([r.__dict__ for r in results], indent=2, sort_keys=True))
     else:
@@ -1269,14 +1270,7 @@ def _interrupt(signum: int, frame: object) -> None:
 @_overwrite_options
 @handles_errors
 def restore_cmd(
-    url: str | None,
-    ca_cert: str | None,
-    insecure: bool,
-    api: str | None,
-    context: str | None,
-    contexts_file: Path | None,
-    timeout: float,
-    schema: str,
+    target: GrafanaTarget,
     uid: str,
     version: int | None,
     backup: Path | None,
@@ -1295,13 +1289,13 @@ def restore_cmd(
 
     if (version is None) == (backup is None):
         raise InputError("restore needs exactly one of --version N and --backup FILE")
-    client = _client(
-        GrafanaTarget(url, ca_cert, insecure, timeout, api, context, contexts_file, schema)
-    )
+    client = _client(target)
     model = restore_model(client, uid, version, backup)
-    if backup is not None and ("elements" in model and "layout" in model) != (schema == "v2"):
-        held = "a schema v2" if schema == "v1" else "a v1 (classic)"
-        hint = "--schema v2" if schema == "v1" else "without --schema v2"
+    if backup is not None and ("elements" in model and "layout" in model) != (
+        target.schema == "v2"
+    ):
+        held = "a schema v2" if target.schema == "v1" else "a v1 (classic)"
+        hint = "--schema v2" if target.schema == "v1" else "without --schema v2"
         raise InputError(f"{backup}: holds {held} dashboard: restore it {hint}")
     source = f"version {version}" if version is not None else f"backup {backup}"
     live = client.get_dashboard(uid)  # restored where it is; a deleted one into our folder
@@ -1331,14 +1325,7 @@ def restore_cmd(
 )
 @handles_errors
 def pull_cmd(
-    url: str | None,
-    ca_cert: str | None,
-    insecure: bool,
-    api: str | None,
-    context: str | None,
-    contexts_file: Path | None,
-    timeout: float,
-    schema: str,
+    target: GrafanaTarget,
     uid: str,
     out_file: Path | None,
 ) -> None:
@@ -1347,9 +1334,7 @@ def pull_cmd(
 
     check_uid(uid)  # before it becomes a request path or the default file name
     path = pull(
-        _client(
-            GrafanaTarget(url, ca_cert, insecure, timeout, api, context, contexts_file, schema)
-        ),
+        _client(target),
         uid,
         out_file or Path(f"{uid}.json"),
     )

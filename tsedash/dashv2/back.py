@@ -28,6 +28,11 @@ def _invert(table: dict[int, str]) -> dict[str, int]:
     return {v: k for k, v in table.items()}
 
 
+# v2's names back to v1's numbers (once, not per dashboard)
+CURSOR_SYNC_NUMBER, HIDE_NUMBER = _invert(CURSOR_SYNC), _invert(HIDE)
+REFRESH_NUMBER, SORT_NUMBER = _invert(REFRESH), _invert(SORT)
+
+
 def to_v1(spec: dict[str, Any], uid: str) -> dict[str, Any]:
     """The v1 model of a v2 spec (without `schemaVersion`, which v2 does not carry)."""
     time = spec.get("timeSettings") or {}
@@ -35,7 +40,7 @@ def to_v1(spec: dict[str, Any], uid: str) -> dict[str, Any]:
         "uid": uid,
         "title": spec.get("title", ""),
         "tags": list(spec.get("tags", [])),
-        "graphTooltip": _invert(CURSOR_SYNC).get(spec.get("cursorSync", "Off"), 0),
+        "graphTooltip": CURSOR_SYNC_NUMBER.get(spec.get("cursorSync", "Off"), 0),
         "editable": spec.get("editable", True),
         "time": {"from": time.get("from", "now-6h"), "to": time.get("to", "now")},
         "timezone": time.get("timezone", "browser"),
@@ -201,11 +206,11 @@ def _variable(item: dict[str, Any]) -> dict[str, Any]:
     var: dict[str, Any] = {"type": kind, "name": spec.pop("name", "")}
     hide = spec.pop("hide", "dontHide")
     if hide != "dontHide":
-        var["hide"] = _invert(HIDE).get(hide, hide)
+        var["hide"] = HIDE_NUMBER.get(hide, hide)
     if "refresh" in spec:
-        var["refresh"] = _invert(REFRESH).get(spec.pop("refresh"), 0)
+        var["refresh"] = REFRESH_NUMBER.get(spec.pop("refresh"), 0)
     if "sort" in spec:
-        var["sort"] = _invert(SORT).get(spec.pop("sort"), 0)
+        var["sort"] = SORT_NUMBER.get(spec.pop("sort"), 0)
     if kind == "datasource":
         var["query"] = spec.pop("pluginId", "")
     query = spec.pop("query", None)
