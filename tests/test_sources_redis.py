@@ -6,6 +6,7 @@ import contextlib
 import json
 import shutil
 import socket
+import subprocess
 import tempfile
 import threading
 import time
@@ -21,7 +22,7 @@ import redis
 from tsedash.processes import ProcessGroup, find_program, free_port, port_open
 from tsedash.registry.sources.redis_registry import RedisAuthFailed, RedisUnreachable, discover
 
-from .conftest import ROOT, Result
+from .conftest import ROOT, Result, line_of
 
 RunCli = Callable[..., Result]
 ADMIN_PW = "admin-s3cret"
@@ -128,11 +129,13 @@ def audit_registration(
 
 def risk_monitor_hash(host: str, *, instance: str | None = None, age: float = 0) -> dict[str, str]:
     """What risk-monitor's register_service HSETs at registry:services:{service}: every value a
-    string, metadata as JSON, timestamps as Unix seconds (floats)."""
+    string, metadata as JSON, timestamps as Unix seconds (floats). Its metadata names no
+    instance; `instance` adds the `instance_name` a service naming itself would write."""
     now = time.time() - age
     metadata: dict[str, Any] = {
         "environment": "docker",
         "capabilities": ["http", "grpc", "metrics", "health"],
+        "protocols": {"http": f"http://{host}:8080", "grpc": f"{host}:50051"},
     }
     if instance:
         metadata["instance_name"] = instance
@@ -405,12 +408,19 @@ def test_show_with_compose_and_redis_has_source_column(
         url(redis_port),
     ]
     res = run_cli(*args, "--format", "json")
-    # Redis says exchange-okx:8080 (the container's host), compose exchange-okx:9001: the file
-    # is what Prometheus reaches, so it wins and Redis only confirms the instance.
+    # Redis says exchange-okx:8080, compose exchange-okx:9001 (its HTTP_PORT): another port is
+    # another endpoint, so the registration is skipped, named, and the file's address is kept.
     assert res.exit_code == 0, res.stderr
     by = {d["instance_name"]: d for d in json.loads(res.stdout)}
     assert by["exchange-OKX"]["address"] == "exchange-okx:9001"
-    assert by["exchange-OKX"]["source"] == f"yaml,compose:{compose},redis"
+    assert by["exchange-OKX"]["source"] == f"yaml,compose:{compose}"
+    seed = ROOT / "tests" / "fixtures" / "seed-registry.yaml"
+    okx_line = line_of(seed.read_text(), "name: exchange-OKX}")
+    assert (
+        "skipped services:exchange-simulator:exchange-OKX: address exchange-okx:8080 "
+        f"contradicts exchange-OKX's exchange-okx:9001 in yaml,compose:{compose} "
+        f"({seed}:{okx_line}): another port; the registry's address is kept\n"
+    ) in res.stderr
     assert by["exchange-Coinbase"]["source"] == "redis"
     assert by["exchange-Coinbase"]["address"] == "exchange-coinbase:8080"
     table = run_cli(*args)
@@ -583,3 +593,279 @@ def test_a_redis_that_drips_its_answers_is_given_up_on(redis_port: int) -> None:
         assert ADMIN_PW not in str(info.value)
     finally:
         listener.close()
+
+
+# --- The orchestrator's Redis: discovery never invents an instance --------------------------
+
+SEED = ROOT / "tests" / "fixtures" / "orchestrator" / "redis-seed.redis"
+# The registry script's infrastructure hashes: jobs of the shipped registry's infrastructure,
+# and two it declares nowhere.
+INFRA_JOBS = ("grafana", "jaeger", "postgres", "prometheus", "redis")
+UNDECLARED = ("otel-collector", "service-registry")
+
+
+def seed_orchestrator(port: int) -> None:
+    """The seed's commands through the real redis-cli, as the registry script sends them, with
+    its placeholders filled in for now."""
+    now = datetime.now(UTC)
+    values = {
+        "${DATE_ISO}": now.isoformat(timespec="seconds"),
+        "${NOW}": str(now.timestamp()),
+        "${NOW_GO}": _go_time(now),
+    }
+    lines = []
+    for line in SEED.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            for name, value in values.items():
+                line = line.replace(name, value)
+            lines.append(line)
+    res = subprocess.run(
+        [find_program("redis-cli"), "--no-auth-warning", "-u", url(port)],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    replies = res.stdout.splitlines()
+    assert len(replies) == len(lines), res.stdout + res.stderr
+    assert all(r == "OK" or r.isdigit() for r in replies), res.stdout  # no error reply
+
+
+def test_the_seed_has_the_orchestrators_shape(admin: redis.Redis, redis_port: int) -> None:
+    seed_orchestrator(redis_port)
+    # The registry script's hashes never expire, the services' registrations do.
+    assert admin.ttl("registry:services:custodian-simulator") == -1
+    assert admin.ttl("registry:services:audit-correlator") == -1
+    assert 0 < admin.ttl("services:audit-correlator:audit-correlator") <= 45
+    assert 0 < admin.ttl("registry:services:risk-monitor") <= 90
+    assert admin.hgetall("registry:services:custodian-simulator").keys() == {
+        b"name",
+        b"host",
+        b"http_port",
+        b"grpc_port",
+        b"type",
+        b"status",
+        b"updated_at",
+    }
+    risk = admin.hgetall("registry:services:risk-monitor")
+    assert "instance_name" not in json.loads(risk[b"metadata"])
+    audit = json.loads(admin.get("services:audit-correlator:audit-correlator") or b"")
+    assert audit["metadata"]["instance_name"] == "audit-correlator"
+    # Read alone, the type-keyed hashes look like instances named after their type.
+    found = {(d.name, d.address, d.instance_named) for d in discover(url(redis_port)).found}
+    assert ("custodian-simulator", "172.20.0.81:8084", False) in found
+    assert ("risk-monitor", None, False) in found  # host 0.0.0.0
+    assert ("audit-correlator", "172.20.0.80:8083", False) in found
+    assert ("audit-correlator", "5d41402abc4b:8080", True) in found
+
+
+def _orchestrator_skips(registry_path: str) -> dict[str, str]:
+    """Every key of the seed that stands for no instance of the shipped registry, and why."""
+    text = (ROOT / "instances.yaml").read_text()
+    audit_line = line_of(text, "{service: audit-correlator,")
+    reasons = {
+        f"registry:services:{job}": f"'{job}' is an infrastructure job, not a service instance"
+        for job in INFRA_JOBS
+    }
+    reasons |= {
+        f"registry:services:{name}": f"service type '{name}' is not declared in "
+        f"{registry_path} (add it under `services:`)"
+        for name in UNDECLARED
+    }
+    typed = "keyed by service type with no instance name"
+    reasons["registry:services:custodian-simulator"] = (
+        f"{typed}; custodian-simulator has named instances (custodian-komainu)"
+    )
+    reasons["registry:services:risk-monitor"] = (
+        f"{typed}; risk-monitor has named instances (risk-monitor-lh)"
+    )
+    reasons["registry:services:audit-correlator"] = (
+        f"{typed}; its address 172.20.0.80:8083 contradicts audit-correlator's "
+        f"audit-correlator:8080 in yaml ({registry_path}:{audit_line}): another port; the "
+        "registry's address is kept"
+    )
+    return reasons
+
+
+def test_the_orchestrators_redis_gives_exactly_the_registrys_instances(
+    admin: redis.Redis, redis_port: int
+) -> None:
+    from tsedash.registry import load_registry
+    from tsedash.registry.merge import load_sources
+
+    seed_orchestrator(redis_port)
+    plain = load_registry(ROOT / "instances.yaml")
+    sources = load_sources(ROOT / "instances.yaml", discover_url=url(redis_port))
+    reg = sources.registry
+    assert [(i.instance_name, i.address) for i in reg.instances] == [
+        (i.instance_name, i.address) for i in plain.instances
+    ]
+    assert len(reg.instances) == 7
+    assert [w.code for w in reg.warnings] == []  # no namespace-overlap with a phantom
+    # audit-correlator's own registration confirms it; nothing else is taken from Redis.
+    assert {i.instance_name: i.source for i in reg.instances if i.source != "yaml"} == {
+        "audit-correlator": "yaml,redis"
+    }
+    assert sources.redis is not None
+    assert {s.key: s.reason for s in sources.redis.skipped} == _orchestrator_skips(reg.path)
+
+
+def test_registry_show_and_check_on_the_orchestrators_redis(
+    admin: redis.Redis, redis_port: int, run_cli: RunCli
+) -> None:
+    seed_orchestrator(redis_port)
+    registry = str(ROOT / "instances.yaml")
+    base = ["--registry", registry, "--discover", url(redis_port)]
+    shown = "redis://default:***@127.0.0.1"
+
+    table = run_cli("registry", "show", *base)
+    assert table.exit_code == 0, table.stderr
+    rows = table.stdout.split("\n\n")[0].splitlines()[1:]  # below the header, above the total
+    assert [r.split()[0] for r in rows] == [
+        "audit-correlator",
+        "test-coordinator",
+        "exchange-okx",
+        "custodian-komainu",
+        "market-data-coinmetrics",
+        "risk-monitor-lh",
+        "trading-engine-lh",
+    ]
+    assert "\n7 instances (2 singletons" in table.stdout
+    assert "172.20.0.8" not in table.stdout  # no address of the registry script's hashes
+    reasons = _orchestrator_skips(registry)
+    skipped = [line for line in table.stderr.splitlines() if ": skipped " in line]
+    assert skipped == [
+        f"{shown}:{redis_port}/0: skipped {key}: {reasons[key]}" for key in sorted(reasons)
+    ]
+    assert "warning" not in table.stderr and ADMIN_PW not in table.stderr
+
+    as_json = run_cli("registry", "show", "--json", *base)
+    assert as_json.exit_code == 0
+    assert [(d["instance_name"], d["address"]) for d in json.loads(as_json.stdout)] == [
+        ("audit-correlator", "audit-correlator:8080"),
+        ("test-coordinator", "test-coordinator:8080"),
+        ("exchange-okx", "exchange-simulator:8080"),
+        ("custodian-komainu", "custodian-simulator:8080"),
+        ("market-data-coinmetrics", "market-data-simulator:8080"),
+        ("risk-monitor-lh", "risk-monitor:8080"),
+        ("trading-engine-lh", "trading-system-engine:8080"),
+    ]
+    assert as_json.stderr == table.stderr  # the skipped entries, on stderr
+
+    check = run_cli("registry", "check", *base)
+    assert check.exit_code == 0
+    assert check.stdout.strip() == (
+        f"{registry}: ok: 7 instances of 7 service types, 6 infrastructure jobs"
+    )  # no warning count: no namespace overlap
+    assert check.stderr == table.stderr
+
+    payload = json.loads(run_cli("registry", "check", "--json", *base).stdout)
+    assert payload["ok"] is True and payload["errors"] == [] and payload["warnings"] == []
+    assert {s["key"]: s["reason"] for s in payload["skipped"]} == reasons
+    assert {s["redis"] for s in payload["skipped"]} == {f"{shown}:{redis_port}/0"}
+
+
+def _type_hash(service: str, host: str, port: int, metadata: str | None = None) -> dict[str, str]:
+    """A `registry:services:{service}` hash as the registry script writes one (plus metadata)."""
+    fields = {"name": service, "host": host, "http_port": str(port), "status": "healthy"}
+    if metadata is not None:
+        fields["metadata"] = metadata
+    return fields
+
+
+def test_a_singletons_type_hash_confirms_it_but_never_moves_it(
+    admin: redis.Redis, redis_port: int, write_registry: Callable[[str], Path]
+) -> None:
+    from tsedash.registry.merge import load_sources
+
+    from .conftest import registry_text
+
+    path = write_registry(registry_text())  # audit-correlator listed, no address stated
+    admin.hset(
+        "registry:services:audit-correlator",
+        mapping=_type_hash("audit-correlator", "10.1.0.8", 8080),
+    )
+    reg = load_sources(path, discover_url=url(redis_port)).registry
+    [audit] = [i for i in reg.instances if i.service_name == "audit-correlator"]
+    # Same port: it confirms the singleton; its host does not replace the registry's address.
+    assert (audit.address, audit.source) == ("audit-correlator:8080", "yaml,redis")
+
+    admin.hset("registry:services:audit-correlator", "http_port", "8083")
+    sources = load_sources(path, discover_url=url(redis_port))
+    [audit] = [i for i in sources.registry.instances if i.service_name == "audit-correlator"]
+    assert (audit.address, audit.source) == ("audit-correlator:8080", "yaml")
+    assert sources.redis is not None
+    [skip] = sources.redis.skipped
+    assert skip.key == "registry:services:audit-correlator"
+    assert skip.reason.startswith(
+        "keyed by service type with no instance name; its address 10.1.0.8:8083 contradicts "
+        "audit-correlator's audit-correlator:8080 in yaml ("
+    )
+
+
+def test_a_type_hash_stands_only_for_a_singleton(
+    admin: redis.Redis, redis_port: int, write_registry: Callable[[str], Path]
+) -> None:
+    from tsedash.registry.merge import load_sources
+
+    from .conftest import registry_text
+
+    # No audit-correlator in the registry: its type hash is the singleton, named by the type.
+    path = write_registry(
+        registry_text("instances:\n  - {service: exchange-simulator, name: exchange-OKX}\n")
+    )
+    admin.hset(
+        "registry:services:audit-correlator",
+        mapping=_type_hash("audit-correlator", "10.1.0.8", 8080),
+    )
+    # market-data-simulator is not a singleton and has no instance: the hash names none.
+    admin.hset(
+        "registry:services:market-data-simulator",
+        mapping=_type_hash("market-data-simulator", "10.1.0.9", 8080),
+    )
+    # A hash whose metadata names its instance is that instance.
+    admin.hset(
+        "registry:services:exchange-simulator",
+        mapping=_type_hash(
+            "exchange-simulator", "10.1.0.7", 8080, json.dumps({"instance_name": "exchange-Kraken"})
+        ),
+    )
+    sources = load_sources(path, discover_url=url(redis_port))
+    assert [(i.instance_name, i.address, i.source) for i in sources.registry.instances] == [
+        ("exchange-OKX", "exchange-OKX:8080", "yaml"),  # the derived default
+        ("audit-correlator", "10.1.0.8:8080", "redis"),
+        ("exchange-Kraken", "10.1.0.7:8080", "redis"),
+    ]
+    assert sources.redis is not None
+    assert {s.key: s.reason for s in sources.redis.skipped} == {
+        "registry:services:market-data-simulator": "keyed by service type with no instance "
+        "name; market-data-simulator is not a singleton type, so the hash stands for no instance"
+    }
+
+
+def test_named_instances_are_listed_briefly(
+    admin: redis.Redis, redis_port: int, write_registry: Callable[[str], Path]
+) -> None:
+    from tsedash.registry.merge import load_sources
+
+    from .conftest import registry_text
+
+    names = ["exchange-a", "exchange-b", "exchange-c", "exchange-d", "exchange-e"]
+    path = write_registry(
+        registry_text(
+            "instances:\n"
+            + "".join(f"  - {{service: exchange-simulator, name: {n}}}\n" for n in names)
+        )
+    )
+    admin.hset(
+        "registry:services:exchange-simulator",
+        mapping=_type_hash("exchange-simulator", "10.1.0.7", 8080),
+    )
+    sources = load_sources(path, discover_url=url(redis_port))
+    assert [i.instance_name for i in sources.registry.instances] == names
+    assert sources.redis is not None
+    assert [s.reason for s in sources.redis.skipped] == [
+        "keyed by service type with no instance name; exchange-simulator has named instances "
+        "(exchange-a, exchange-b, exchange-c and 2 more)"
+    ]

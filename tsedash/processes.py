@@ -25,6 +25,7 @@ PROGRAMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "prometheus": ("prometheus", ()),
     "promtool": ("prometheus", ()),
     "redis-server": ("redis-server", ()),
+    "redis-cli": ("redis-tools", ()),  # a dependency of Debian's redis-server
     "prometheus-redis-exporter": ("prometheus-redis-exporter", ()),
     "prometheus-postgres-exporter": ("prometheus-postgres-exporter", ()),
     "initdb": ("postgresql", ("/usr/lib/postgresql/15/bin",)),

@@ -4,6 +4,12 @@ Service types (category, metrics, derivation) come only from instances.yaml; ins
 union of all sources, in order yaml → compose → redis. The same instance from two files must
 agree on its type and (where both state one) its address; a Redis registration only confirms an
 instance or fills in a missing address. Then every registry check runs on the merged result.
+
+Redis never invents an instance: a registration is first weighed against the registry (yaml and
+compose merged) and skipped, with its key and the reason, when it is of an undeclared type or
+an infrastructure job, keyed by a service type that has named instances (the orchestrator's
+static `registry:services:custodian-simulator`, risk-monitor's hash), or at another port than
+the one the registry states for the instance.
 """
 
 from __future__ import annotations
@@ -114,7 +120,7 @@ def _combine(
                 f"{existing.service_name} in {_where(existing, registry_path)}",
             )
         )
-    explicit = existing.source != "yaml" or "address" in existing.key_lines
+    explicit = _states_address(existing)
     # Files are what Prometheus reaches (compose service names); a registration's host is the
     # container's own hostname, so Redis fills in an address, never contradicts.
     address = None if explicit and found.source == "redis" else found.address
@@ -140,26 +146,99 @@ def _combine(
     )
 
 
-def _known_types(report: RedisDiscovery, registry: Registry) -> list[Discovered]:
-    """Registrations of the registry's service types; the rest (the orchestrator's
-    `registry:services:redis`, a service nobody declared) are reported, not fatal."""
-    infra = {job.job for job in registry.infrastructure}
-    known = []
-    for found in report.found:
-        if found.service in registry.services:
-            known.append(found)
-            continue
-        key = found.key or f"services:{found.service}:{found.name}"
-        if found.service in infra:
-            reason = f"'{found.service}' is an infrastructure job, not a service instance"
-        else:
-            reason = (
-                f"service type '{found.service}' is not declared in {registry.path} "
-                f"({suggest(found.service, registry.services)}add it under `services:`)"
+def _states_address(inst: Instance) -> bool:
+    """Whether a file states the instance's address (else it is the derived default)."""
+    return inst.source != "yaml" or "address" in inst.key_lines
+
+
+TYPE_KEYED = "keyed by service type with no instance name"
+
+
+def _listed(names: Sequence[str], shown: int = 3) -> str:
+    head = ", ".join(names[:shown])
+    return head + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
+def _port(address: str) -> str:
+    return address.rpartition(":")[2]  # every address is host:port (addresses.py)
+
+
+class _Vetting:
+    """Whether a Redis registration can stand for an instance of the registry (yaml and
+    compose already merged), and the reason when it cannot."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.infra = {job.job for job in registry.infrastructure}
+        self.known = {inst.instance_name: inst for inst in registry.instances}
+        self.names: dict[str, list[str]] = {}
+        for inst in registry.instances:
+            self.names.setdefault(inst.service_name, []).append(inst.instance_name)
+
+    def reason_to_skip(self, found: Discovered) -> str | None:
+        svc = self.registry.services.get(found.service)
+        if svc is None:
+            if found.service in self.infra:
+                return f"'{found.service}' is an infrastructure job, not a service instance"
+            return (
+                f"service type '{found.service}' is not declared in {self.registry.path} "
+                f"({suggest(found.service, self.registry.services)}add it under `services:`)"
             )
-        report.skipped.append(Skipped(key, reason))
+        if not found.instance_named:
+            reason = self._type_keyed(found, svc)
+            if reason:
+                return reason
+        return self._other_port(found)
+
+    def _type_keyed(self, found: Discovered, svc: ServiceType) -> str | None:
+        """A hash keyed by type can stand only for the singleton named after its type."""
+        named = [n for n in self.names.get(found.service, ()) if n != found.service]
+        if named:
+            return f"{TYPE_KEYED}; {found.service} has named instances ({_listed(named)})"
+        if not svc.singleton:
+            return (
+                f"{TYPE_KEYED}; {found.service} is not a singleton type, so the hash stands "
+                "for no instance"
+            )
+        return None
+
+    def _other_port(self, found: Discovered) -> str | None:
+        """A registration at another port than the registry states is another endpoint. Only
+        the port is compared: the host a service registers is one of its container's names
+        (hostname, IP), the registry's the compose service Prometheus reaches."""
+        existing = self.known.get(found.name)
+        if existing is None or found.address is None:
+            return None
+        # A named registration may fill in a derived default address; a type's hash may not.
+        stated = _states_address(existing) or not found.instance_named
+        if not stated or _port(found.address) == _port(existing.address):
+            return None
+        lead = "address" if found.instance_named else f"{TYPE_KEYED}; its address"
+        return (
+            f"{lead} {found.address} contradicts {existing.instance_name}'s {existing.address} "
+            f"in {_where(existing, self.registry.path)}: another port; the registry's address "
+            "is kept"
+        )
+
+
+def _usable_registrations(report: RedisDiscovery, registry: Registry) -> list[Discovered]:
+    """The registrations that can stand for an instance of `registry`; every other one is added
+    to the report's skipped entries with its key and reason (never fatal, never silent)."""
+    vetting = _Vetting(registry)
+    usable = []
+    for found in report.found:
+        reason = vetting.reason_to_skip(found)
+        if reason is not None:
+            report.skipped.append(
+                Skipped(found.key or f"services:{found.service}:{found.name}", reason)
+            )
+        elif not found.instance_named and found.name in vetting.known:
+            # A type's hash confirms the registry's singleton but never changes its address.
+            usable.append(dataclasses.replace(found, address=None))
+        else:
+            usable.append(found)
     report.skipped.sort(key=lambda s: s.key)
-    return known
+    return usable
 
 
 @dataclasses.dataclass
@@ -210,11 +289,12 @@ def _load_sources(
         registry = load_registry(path)
     else:
         registry = registry_from_document(*document, shown)
-    found: list[Discovered] = list(load_compose(compose, registry.defaults.metrics_port))
-    report = None
-    if discover_url:
-        report = discover(discover_url, stale_after)
-        found.extend(_known_types(report, registry))
-    if not found:
-        return Sources(registry, report)
-    return Sources(merge(registry, found), report)
+    report = discover(discover_url, stale_after) if discover_url else None
+    from_files = list(load_compose(compose, registry.defaults.metrics_port))
+    if from_files:
+        registry = merge(registry, from_files)
+    if report is None:
+        return Sources(registry, None)
+    # Registrations are weighed against yaml and compose together, then merged.
+    registered = _usable_registrations(report, registry)
+    return Sources(merge(registry, registered) if registered else registry, report)

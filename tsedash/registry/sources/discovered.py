@@ -17,3 +17,6 @@ class Discovered:
     # Host directories the source mounts at the instance's /app/data and /app/logs.
     volumes: tuple[tuple[str, str, str], ...] = ()  # (kind, host, container)
     key: str = ""  # the Redis key it was read from
+    # False for a registration keyed by service type that states no instance name (a
+    # `registry:services:{service}` hash): `name` is then only the service name.
+    instance_named: bool = True

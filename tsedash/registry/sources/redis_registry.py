@@ -5,9 +5,11 @@
   `host:http_port`), or a hash of the same fields. Go struct field names (`ID`, `Host`, `Port`,
   `LastSeen`) are accepted too, matched case-insensitively.
 - `registry:services:{service}`: the hash risk-monitor (and the orchestrator's registry script)
-  writes, keyed by service: `host`, `http_port`, `status`, `metadata` (a JSON string whose
-  `instance_name`, when present, names the instance; else the service is a singleton),
-  `last_heartbeat` in Unix seconds.
+  writes, keyed by service type: `host`, `http_port`, `status`, `metadata` (a JSON string),
+  `last_heartbeat` in Unix seconds. Neither writer names an instance (risk-monitor's metadata
+  has no `instance_name`); when `metadata.instance_name` is there it names the instance, else
+  the entry is marked `instance_named=False` and the merge decides, against the registry,
+  whether it can stand for an instance at all (tsedash/registry/merge.py).
 - `{namespace}:service:{id}`: the Go data adapters' untagged JSON (`ServiceName`, `ServiceID`,
   `Address`, `Port`, `LastHeartbeat`, …).
 
@@ -159,7 +161,7 @@ def _identity(form: _KeyForm, fields: dict[str, Any], meta: dict[str, Any]) -> t
     if form.family == "untagged":
         return str(fields.get("servicename") or ""), str(fields.get("serviceid") or form.instance)
     service = str(meta.get("servicetype") or fields.get("name") or form.service)
-    if form.family == "hash":
+    if form.family == "hash":  # keyed by service: the instance only when metadata names it
         return service, str(meta.get("instancename") or service)
     return service, str(meta.get("instancename") or fields.get("id") or form.instance)
 
@@ -209,7 +211,10 @@ def parse_registration(
     reason = address_problem(address) if address else None
     if reason:
         return reason
-    return Discovered(service, instance, address, "redis", url, 0, None, key=key)
+    named = form.family != "hash" or bool(meta.get("instancename"))
+    return Discovered(
+        service, instance, address, "redis", url, 0, None, key=key, instance_named=named
+    )
 
 
 def discover(
