@@ -23,3 +23,12 @@ def dump_yaml(data: Any, command: str = "make dashboards") -> bytes:
         data, Dumper=_DUMPER, sort_keys=True, default_flow_style=False, allow_unicode=True
     )
     return (HEADER.format(command=command) + body).encode()
+
+
+def dump_yaml_in_order(data: Any, header: str) -> bytes:
+    """YAML keeping each mapping's own key order (a merged file keeps its base's order), after
+    `header` (comment lines, each ending in a newline)."""
+    body = yaml.dump(
+        data, Dumper=_DUMPER, sort_keys=False, default_flow_style=False, allow_unicode=True
+    )
+    return (header + body).encode()

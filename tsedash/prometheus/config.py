@@ -14,15 +14,18 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tsedash.encode import dump_yaml
+from tsedash.encode import dump_yaml, dump_yaml_in_order
 from tsedash.files import WriteReport, write_tree
 from tsedash.prometheus import expected
+from tsedash.prometheus.merge import MergeReport, PrometheusMerge
 from tsedash.prometheus.rules import RECORDING_FILE, RULES_FILE, alert_rules, recording_file
 from tsedash.registry import Instance, Registry
 
 DEFAULT_OUT = "deploy/prometheus"
 SERVICE_INSTANCE_LABEL = "__service_instance"
+COMMAND = "tsedash prometheus"  # named in every file's header
 _DURATION = re.compile(r"^[0-9]+(ms|s|m|h)\Z")
+FILE_SD_REFRESH = "30s"
 
 
 def _targets_file(job: str) -> str:
@@ -30,17 +33,25 @@ def _targets_file(job: str) -> str:
 
 
 def scrape_config(
-    registry: Registry, scrape_interval: str = "15s", expected_address: str = expected.ADDRESS
+    registry: Registry,
+    scrape_interval: str = "15s",
+    expected_address: str = expected.ADDRESS,
+    refresh_interval: str = FILE_SD_REFRESH,
 ) -> dict[str, Any]:
-    if not _DURATION.match(scrape_interval):
-        raise ValueError(f"scrape interval {scrape_interval!r} is not a duration like 15s")
+    """`refresh_interval`: how often file_sd re-reads the targets files besides its file
+    watches (a local stack in a test uses 1s; the deployed config keeps 30s)."""
+    for value, what in ((scrape_interval, "scrape"), (refresh_interval, "refresh")):
+        if not _DURATION.match(value):
+            raise ValueError(f"{what} interval {value!r} is not a duration like 15s")
     jobs: list[dict[str, Any]] = []
     for service, svc in registry.services.items():
         jobs.append(
             {
                 "job_name": service,
                 "metrics_path": svc.metrics_path or registry.defaults.metrics_path,
-                "file_sd_configs": [{"files": [_targets_file(service)], "refresh_interval": "30s"}],
+                "file_sd_configs": [
+                    {"files": [_targets_file(service)], "refresh_interval": refresh_interval}
+                ],
                 "relabel_configs": [
                     {"source_labels": [SERVICE_INSTANCE_LABEL], "target_label": "instance"}
                 ],
@@ -52,7 +63,7 @@ def scrape_config(
                 "job_name": infra.job,
                 "metrics_path": "/metrics",
                 "file_sd_configs": [
-                    {"files": [_targets_file(infra.job)], "refresh_interval": "30s"}
+                    {"files": [_targets_file(infra.job)], "refresh_interval": refresh_interval}
                 ],
             }
         )
@@ -104,18 +115,49 @@ def file_sd_targets(registry: Registry) -> dict[str, list[dict[str, Any]]]:
 
 
 def render_prometheus(
-    registry: Registry, scrape_interval: str = "15s", expected_address: str = expected.ADDRESS
+    registry: Registry,
+    scrape_interval: str = "15s",
+    expected_address: str = expected.ADDRESS,
+    merge: PrometheusMerge | None = None,
 ) -> dict[str, bytes]:
+    """Every file of the directory. With `merge`, prometheus.yml is its base with our jobs and
+    rule files merged in (tsedash.prometheus.merge; the base's global section is kept, so
+    `scrape_interval` is not used), and only the targets files its jobs read are written."""
     config = scrape_config(registry, scrape_interval, expected_address)
+    targets = file_sd_targets(registry)
+    if merge is None:
+        main = dump_yaml(config, COMMAND)
+    else:
+        config, _ = merge.apply(registry, config)
+        main = dump_yaml_in_order(config, merge.header(COMMAND))
+        read = _file_sd_files(config)
+        targets = {job: entries for job, entries in targets.items() if _targets_file(job) in read}
     files = {
-        "prometheus.yml": dump_yaml(config, "tsedash prometheus"),
-        RECORDING_FILE: dump_yaml(recording_file(registry), "tsedash prometheus"),
-        RULES_FILE: dump_yaml(alert_rules(registry), "tsedash prometheus"),
+        "prometheus.yml": main,
+        RECORDING_FILE: dump_yaml(recording_file(registry), COMMAND),
+        RULES_FILE: dump_yaml(alert_rules(registry), COMMAND),
         expected.FILE: expected.exposition(registry),
     }
-    for job, entries in file_sd_targets(registry).items():
+    for job, entries in targets.items():
         files[_targets_file(job)] = (json.dumps(entries, indent=2, sort_keys=True) + "\n").encode()
     return files
+
+
+def _file_sd_files(config: dict[str, Any]) -> set[str]:
+    """Every file_sd file a config's jobs read: the targets files worth writing."""
+    return {
+        file
+        for job in config.get("scrape_configs") or []
+        for sd in job.get("file_sd_configs") or []
+        if isinstance(sd, dict)
+        for file in sd.get("files") or []
+    }
+
+
+def merge_report(registry: Registry, merge: PrometheusMerge) -> MergeReport:
+    """What merging into the base keeps, replaces and adds; BaseConfigError (or InputError for
+    an unknown --replace-job) before anything is written."""
+    return merge.apply(registry, scrape_config(registry))[1]
 
 
 def write_prometheus(
@@ -123,6 +165,7 @@ def write_prometheus(
     out: str | Path = DEFAULT_OUT,
     scrape_interval: str = "15s",
     expected_address: str = expected.ADDRESS,
+    merge: PrometheusMerge | None = None,
 ) -> WriteReport:
-    files = render_prometheus(registry, scrape_interval, expected_address)
+    files = render_prometheus(registry, scrape_interval, expected_address, merge)
     return write_tree(Path(out), files, "prometheus")
