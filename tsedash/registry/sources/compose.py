@@ -2,80 +2,69 @@
 
 Follows docker compose where it matters here: `${VAR}`, `${VAR:-default}`, `${VAR-default}`,
 `${VAR:?message}`, `$VAR` and `$$` interpolation from the environment and the project's `.env`
-(the shell wins); several `-f` files merged in order (mappings merged, `environment` merged by
-key, `ports`/`expose` appended, scalars overridden).
+(the shell wins; bounded, see `interpolation`); several `-f` files merged in order (mappings
+merged, `environment` merged by key, `ports`/`expose` appended, scalars overridden). The ports,
+port mappings, HTTP_PORT and container name of every ecosystem service are checked as Docker
+reads them (`compose_values`): a bad one is an error at its file and line, never skipped.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from tsedash.inputs import UnreadableInput, read_text
 from tsedash.registry.problems import Problem, RegistryError
+from tsedash.registry.sources.compose_values import service_value_problems
 from tsedash.registry.sources.discovered import Discovered
-from tsedash.registry.yamlsource import LineDict, load_yaml
+from tsedash.registry.sources.interpolation import Interpolation, read_dotenv
+from tsedash.registry.yamlsource import LineDict, LineList, load_yaml
 
-_VAR = re.compile(
-    r"\$(?:(?P<escaped>\$)|\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}"
-    r"|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))"
-)
+__all__ = [
+    "VOLUME_KINDS",
+    "container_port",
+    "environment_of",
+    "instance_mounts",
+    "interpolate",
+    "is_compose",
+    "load_compose",
+    "merge_files",
+    "mount",
+    "read_dotenv",
+]
+
 _APPEND_KEYS = {"ports", "expose"}
 # The instance directories the orchestrator mounts, by container path.
 VOLUME_KINDS = {"/app/data": "data", "/app/logs": "logs"}
 
 
-def read_dotenv(path: Path) -> dict[str, str]:
-    """`KEY=value` lines; `#` comments, `export`, quotes stripped (compose's .env format)."""
-    values: dict[str, str] = {}
-    if not path.exists():
-        return values
-    for raw in read_text(path).splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.removeprefix("export ").partition("=")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        values[key.strip()] = value
-    return values
-
-
 def interpolate(text: str, env: Mapping[str, str], file: str, line: int) -> str:
-    def sub(m: re.Match[str]) -> str:
-        if m.group("escaped"):
-            return "$"
-        name = m.group("braced") or m.group("plain")
-        op, arg = m.group("op"), m.group("arg") or ""
-        value = env.get(name)
-        if op in (":-", "-"):
-            unset = value is None or (op == ":-" and value == "")
-            return arg if unset else str(value)
-        if op in (":?", "?") and (value is None or (op == ":?" and value == "")):
-            reason = arg or f"{name} is required"
-            raise RegistryError([Problem(file, line, "", f"${{{name}}}: {reason}")])
-        return "" if value is None else value
-
-    return _VAR.sub(sub, text)
+    """One value interpolated as compose does (bounded: see `interpolation`)."""
+    return Interpolation(env).text(text, file, line)
 
 
-def _interpolate_tree(node: Any, env: Mapping[str, str], file: str, line: int) -> Any:
+def _interpolate_tree(node: Any, spent: Interpolation, file: str, line: int) -> Any:
     if isinstance(node, str):
-        return interpolate(node, env, file, line)
+        return spent.text(node, file, line)
     if isinstance(node, dict):
         out = LineDict()
         out.line = getattr(node, "line", line)
         out.key_lines = dict(getattr(node, "key_lines", {}))
         for key, value in node.items():
             child_line = out.key_lines.get(key, out.line)
-            out[key] = _interpolate_tree(value, env, file, child_line)
+            out[key] = _interpolate_tree(value, spent, file, child_line)
         return out
     if isinstance(node, list):
-        return [_interpolate_tree(v, env, file, line) for v in node]
+        items = LineList()
+        items.line = getattr(node, "line", line)
+        items.item_lines = list(getattr(node, "item_lines", [items.line] * len(node)))
+        items.extend(
+            _interpolate_tree(v, spent, file, at)
+            for v, at in zip(node, items.item_lines, strict=False)
+        )
+        return items
     return node
 
 
@@ -100,8 +89,8 @@ def _merge(base: Any, override: Any, key: str = "") -> Any:
     if key == "volumes" and isinstance(base, list) and isinstance(override, list):
         # Compose merges a service's mounts by target path: a later file replaces a mount
         # at the same target and keeps the others.
-        merged_mounts = {_mount(v)[1]: v for v in base}
-        merged_mounts.update({_mount(v)[1]: v for v in override})
+        merged_mounts = {mount(v)[1]: v for v in base}
+        merged_mounts.update({mount(v)[1]: v for v in override})
         return list(merged_mounts.values())
     if isinstance(base, dict) and isinstance(override, dict):
         out = LineDict()
@@ -117,7 +106,12 @@ def _merge(base: Any, override: Any, key: str = "") -> Any:
     return override
 
 
-def _mount(entry: Any) -> tuple[str, str]:
+def merge_files(base: Any, override: Any) -> Any:
+    """Two compose files' data merged as `docker compose -f base -f override` merges them."""
+    return _merge(base, override)
+
+
+def mount(entry: Any) -> tuple[str, str]:
     """(source, target) of a short (`./a:/b:ro`) or long (`{source, target}`) volume entry."""
     if isinstance(entry, dict):
         return str(entry.get("source", "")), str(entry.get("target", ""))
@@ -131,7 +125,7 @@ def instance_mounts(service: Mapping[str, Any]) -> tuple[tuple[str, str, str], .
     """(kind, host, container) of the mounts at /app/data and /app/logs."""
     found = []
     for entry in service.get("volumes") or []:
-        source, target = _mount(entry)
+        source, target = mount(entry)
         kind = VOLUME_KINDS.get(target.rstrip("/"))
         if kind and source:
             found.append((kind, source.removeprefix("./"), target.rstrip("/")))
@@ -197,6 +191,26 @@ def _shape_problems(path: str, services: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+def _check_values(per_file: list[tuple[str, Any]], merged: Any) -> None:
+    """The ports, HTTP_PORT and container name of every ecosystem service (one whose merged
+    environment sets SERVICE_NAME), in each file with its own lines."""
+    services = merged.get("services", {}) if merged else {}
+    ecosystem = {
+        key
+        for key, service in services.items()
+        if isinstance(service, dict) and environment_of(service).get("SERVICE_NAME", "").strip()
+    }
+    problems = [
+        problem
+        for path, data in per_file
+        for key, service in (data.get("services") or {}).items()
+        if key in ecosystem and isinstance(service, dict)
+        for problem in service_value_problems(path, key, service)
+    ]
+    if problems:
+        raise RegistryError(problems)
+
+
 def is_compose(data: Any) -> bool:
     """Recognise a compose file by content: `services:` of container definitions."""
     if (
@@ -216,9 +230,11 @@ def load_compose(
     if not files:
         return []
     paths = [Path(f) for f in files]
-    env = {**read_dotenv(paths[0].parent / ".env"), **(os.environ if environ is None else environ)}
+    shell = os.environ if environ is None else environ
+    spent = Interpolation({**read_dotenv(paths[0].parent / ".env", shell), **shell})
     merged: Any = None
     origin: dict[str, str] = {}
+    per_file: list[tuple[str, Any]] = []
     for path in paths:
         try:
             text = read_text(path)
@@ -235,10 +251,12 @@ def load_compose(
         problems = _shape_problems(str(path), data.get("services") or {})
         if problems:
             raise RegistryError(problems)
-        data = _interpolate_tree(data, env, str(path), 1)
+        data = _interpolate_tree(data, spent, str(path), 1)
+        per_file.append((str(path), data))
         for key in data.get("services", {}):
             origin.setdefault(key, str(path))
         merged = data if merged is None else _merge(merged, data)
+    _check_values(per_file, merged)
     found = []
     services = merged.get("services", {}) if merged else {}
     for key, service in services.items():
