@@ -6,8 +6,8 @@ from __future__ import annotations
 from tsedash import queries
 from tsedash.registry import ServiceType
 from tsedash.registry import exposition as ex
-from tsedash.sdk import common_m, stat_b, statetimeline_b, timeseries_b
-from tsedash_panels.defaults import health_timeline, stat, target, timeseries
+from tsedash.sdk import common_m, dashboard_m, stat_b, statetimeline_b, timeseries_b
+from tsedash_panels.defaults import health_timeline, ref_id, stat, target, timeseries
 
 
 def health(service: ServiceType) -> statetimeline_b.Panel:
@@ -30,15 +30,40 @@ def request_rate(service: ServiceType, recorded: bool = False) -> timeseries_b.P
     ).with_target(target(queries.request_rate(service.name, recorded), 1))
 
 
+CLIENT_ERRORS_REF = 2  # index of the client errors' target (refId C)
+
+
+def _dashed() -> dashboard_m.DynamicConfigValue:
+    """A dashed line: a series drawn for context, not the one alerted on."""
+    return dashboard_m.DynamicConfigValue(
+        id_val="custom.lineStyle", value={"fill": "dash", "dash": [10, 10]}
+    )
+
+
 def error_ratio(service: ServiceType, recorded: bool = False) -> timeseries_b.Panel:
-    return timeseries(
-        f"{service.name} Error Ratio",
-        f"Share of requests answered with status >= 400 (`{ex.ERRORS}` / `{ex.REQUESTS}`): "
-        f"all of the type's instances together, and the {queries.TOP} worst instances; 0 while "
-        "an instance has had no error.",
-        queries.type_error_ratio(service.name, recorded),
-        "percentunit",
-    ).with_target(target(queries.error_ratio(service.name, recorded), 1))
+    threshold = service.alerts.client_error_ratio
+    client_alert = (
+        f"HighClientErrorRatio above {threshold * 100:g}%"
+        if threshold is not None
+        else "not alerted"
+    )
+    client = queries.type_error_ratio(service.name, queries.CLIENT_ERRORS, recorded)
+    return (
+        timeseries(
+            f"{service.name} Error Ratio",
+            "Share of requests answered with a server error (5xx: the service failed), from "
+            f"`{ex.REQUESTS}` by `code`: all of the type's instances together and the "
+            f"{queries.TOP} worst instances; HighErrorRatio fires above "
+            f"{service.alerts.error_ratio * 100:g}%. Dashed: client errors (4xx: favicon requests, "
+            f"scanners, bad requests) of all the instances together, {client_alert}. 0 while "
+            "there is none.",
+            queries.type_error_ratio(service.name, queries.SERVER_ERRORS, recorded),
+            "percentunit",
+        )
+        .with_target(target(queries.error_ratio(service.name, recorded), 1))
+        .with_target(target(client, CLIENT_ERRORS_REF))
+        .override_by_query(ref_id(CLIENT_ERRORS_REF), [_dashed()])
+    )
 
 
 def latency(service: ServiceType, recorded: bool = False) -> timeseries_b.Panel:

@@ -8,9 +8,11 @@ from typing import Any
 
 import yaml
 
+from tsedash import queries
 from tsedash.processes import find_program
 from tsedash.prometheus import write_prometheus
 from tsedash.prometheus.rules import RECORDING_FILE, RULES_FILE, alert_rules
+from tsedash.queries.expand import expand
 from tsedash.registry import load_registry_text
 
 from .dashboard_helpers import fixture_registry
@@ -55,6 +57,43 @@ def expected(values: str = "1x20") -> list[dict[str, str]]:
             for i in reg.instances
         ),
     ]
+
+
+EX, OKX, BINANCE = "exchange-simulator", "exchange-OKX", "exchange-Binance"
+
+
+def red(metric: str, instance: str, code: str, values: str) -> dict[str, str]:
+    labels = f'job="{EX}", instance="{instance}", method="GET", route="/a", code="{code}"'
+    return {"series": f"{metric}{{{labels}}}", "values": values}
+
+
+def error_streams() -> list[dict[str, str]]:
+    """OKX: 9 requests/s answered 200 and 1 answered 500; Binance: 7 answered 200 and 3
+    answered 404 (a favicon, a scanner). The middleware counts both in both counters."""
+    return [
+        red("http_requests_total", OKX, "200", "0+135x60"),
+        red("http_requests_total", OKX, "500", "0+15x60"),
+        red("http_request_errors_total", OKX, "500", "0+15x60"),
+        red("http_requests_total", BINANCE, "200", "0+105x60"),
+        red("http_requests_total", BINANCE, "404", "0+45x60"),
+        red("http_request_errors_total", BINANCE, "404", "0+45x60"),
+    ]
+
+
+def per_instance(
+    name: str, okx: float, binance: float, job: bool = True
+) -> list[dict[str, str | float]]:
+    """Expected samples of both exchange instances, in the order promtool sorts them."""
+    scope = f'job="{EX}", ' if job else ""
+    return [
+        {"labels": f'{name}{{{scope}instance="{BINANCE}"}}', "value": binance},
+        {"labels": f'{name}{{{scope}instance="{OKX}"}}', "value": okx},
+    ]
+
+
+def raw(query: queries.Query) -> str:
+    """A dashboard query as Grafana sends it with every instance selected, on a 1m window."""
+    return expand(query.expr, {"__rate_interval": "1m", "service": EX, "instance": ".+"})
 
 
 def annotations(
@@ -144,7 +183,9 @@ def test_thresholds_and_links_come_from_the_registry() -> None:
         r for g in alert_rules(load_registry_text(text, "r.yaml"))["groups"] for r in g["rules"]
     ]
     by = {(r["alert"], r["labels"]["service"]): r for r in rules}
-    assert by[("HighErrorRatio", "audit-correlator")]["expr"].endswith("> 0.2")
+    assert by[("HighErrorRatio", "audit-correlator")]["expr"] == (
+        'instance:tsedash_http_server_error_ratio:rate1m{job="audit-correlator"} > 0.2'
+    )
     assert by[("HighLatency", "exchange-simulator")]["expr"].endswith("> 0.25")
     assert by[("HighLatency", "audit-correlator")]["expr"].endswith("> 1")
     down = by[("InstanceDown", "exchange-simulator")]["annotations"]
@@ -282,27 +323,9 @@ def test_promtool_unit_tests_for_each_rule_kind(tmp_path: Path) -> None:
                 },
             ],
         },
-        {  # 10 % of requests fail on one instance for 10 minutes; the other is fine
+        {  # 10 % of OKX's requests fail (500); 30 % of Binance's ask for what is not there (404)
             "interval": "15s",  # the recording rules' 1m rates need samples inside a minute
-            "input_series": [
-                *all_up(values="1x80"),
-                {
-                    "series": f'http_requests_total{{job="{ex}", instance="{okx}", route="/a", code="200"}}',
-                    "values": "0+135x60",
-                },
-                {  # the middleware counts a failed request in both counters
-                    "series": f'http_requests_total{{job="{ex}", instance="{okx}", route="/a", code="500"}}',
-                    "values": "0+15x60",
-                },
-                {
-                    "series": f'http_request_errors_total{{job="{ex}", instance="{okx}", route="/a", code="500"}}',
-                    "values": "0+15x60",
-                },
-                {
-                    "series": f'http_requests_total{{job="{ex}", instance="exchange-Binance", route="/a", code="200"}}',
-                    "values": "0+150x60",
-                },
-            ],
+            "input_series": [*all_up(values="1x80"), *error_streams()],
             "promql_expr_test": [  # what the recording rules hold, and the dashboards read
                 {  # by route and code: the communication panel; the per-instance rate sums it
                     "expr": f'instance_route:tsedash_http_requests:rate1m{{instance="{okx}"}}',
@@ -321,35 +344,59 @@ def test_promtool_unit_tests_for_each_rule_kind(tmp_path: Path) -> None:
                 {
                     "expr": "instance:tsedash_http_requests:rate1m",
                     "eval_time": "10m",
-                    "exp_samples": [
-                        {
-                            "labels": f'instance:tsedash_http_requests:rate1m{{job="{ex}", instance="exchange-Binance"}}',
-                            "value": 10,
-                        },
-                        {
-                            "labels": f'instance:tsedash_http_requests:rate1m{{job="{ex}", instance="{okx}"}}',
-                            "value": 10,
-                        },
-                    ],
+                    "exp_samples": per_instance("instance:tsedash_http_requests:rate1m", 10, 10),
+                },
+                {  # the errors counter counts the 404s: a ratio of it would page for them
+                    "expr": "sum by (instance) (rate(http_request_errors_total[1m])) / "
+                    "sum by (instance) (rate(http_requests_total[1m]))",
+                    "eval_time": "10m",
+                    "exp_samples": per_instance("", 0.1, 0.3, job=False),
                 },
                 {
-                    "expr": "instance:tsedash_http_error_ratio:rate1m",
+                    "expr": "instance:tsedash_http_server_error_ratio:rate1m",
                     "eval_time": "10m",
-                    "exp_samples": [
-                        {
-                            "labels": f'instance:tsedash_http_error_ratio:rate1m{{job="{ex}", instance="exchange-Binance"}}',
-                            "value": 0,
-                        },
-                        {
-                            "labels": f'instance:tsedash_http_error_ratio:rate1m{{job="{ex}", instance="{okx}"}}',
-                            "value": 0.1,
-                        },
-                    ],
+                    "exp_samples": per_instance(
+                        "instance:tsedash_http_server_error_ratio:rate1m", 0.1, 0
+                    ),
+                },
+                {
+                    "expr": "instance:tsedash_http_client_error_ratio:rate1m",
+                    "eval_time": "10m",
+                    "exp_samples": per_instance(
+                        "instance:tsedash_http_client_error_ratio:rate1m", 0, 0.3
+                    ),
+                },
+                # The dashboards' raw queries (recording_rules off) give the same values.
+                {
+                    "expr": raw(queries.error_ratio(ex)),
+                    "eval_time": "10m",
+                    "exp_samples": per_instance("", 0.1, 0, job=False),
+                },
+                {
+                    "expr": raw(queries.type_error_ratio(ex, queries.SERVER_ERRORS)),
+                    "eval_time": "10m",
+                    "exp_samples": [{"labels": "{}", "value": 0.05}],
+                },
+                {
+                    "expr": raw(queries.type_error_ratio(ex, queries.CLIENT_ERRORS)),
+                    "eval_time": "10m",
+                    "exp_samples": [{"labels": "{}", "value": 0.15}],
+                },
+                # … and so do the recorded ones (recording_rules on).
+                {
+                    "expr": raw(queries.type_error_ratio(ex, queries.SERVER_ERRORS, True)),
+                    "eval_time": "10m",
+                    "exp_samples": [{"labels": "{}", "value": 0.05}],
+                },
+                {
+                    "expr": raw(queries.type_error_ratio(ex, queries.CLIENT_ERRORS, True)),
+                    "eval_time": "10m",
+                    "exp_samples": [{"labels": "{}", "value": 0.15}],
                 },
             ],
             "alert_rule_test": [
                 {"eval_time": "3m", "alertname": "HighErrorRatio", "exp_alerts": []},
-                {
+                {  # OKX only: Binance's 404s are its callers' doing
                     "eval_time": "12m",
                     "alertname": "HighErrorRatio",
                     "exp_alerts": [
@@ -364,11 +411,16 @@ def test_promtool_unit_tests_for_each_rule_kind(tmp_path: Path) -> None:
                                 "HighErrorRatio",
                                 ex,
                                 okx,
-                                f"{ex} instance {okx} answers 10% of requests with an error",
-                                "More than 5% of requests got a status >= 400 (over 1m) for 5m.",
+                                f"{ex} instance {okx} answers 10% of requests with a server error (5xx)",
+                                "More than 5% of requests got a 5xx status (over 1m) for 5m; client errors (4xx) do not count.",
                             ),
                         }
                     ],
+                },
+                {  # not asked for in this registry
+                    "eval_time": "12m",
+                    "alertname": "HighClientErrorRatio",
+                    "exp_alerts": [],
                 },
             ],
         },
@@ -477,3 +529,71 @@ def test_promtool_unit_tests_for_each_rule_kind(tmp_path: Path) -> None:
     print(res.stdout)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "SUCCESS" in res.stdout
+
+
+def _with_client_alert(threshold: str) -> str:
+    """The fixture with a client-error alert on exchange-simulator only."""
+    from .dashboard_helpers import FIXTURE
+
+    text = FIXTURE.read_text()
+    assert "    readiness: true\n" in text
+    return text.replace(
+        "    readiness: true\n",
+        f"    readiness: true\n    alerts: {{client_error_ratio: {threshold}}}\n",
+    )
+
+
+def test_client_error_alert_only_where_the_registry_asks(tmp_path: Path) -> None:
+    registry = load_registry_text(_with_client_alert("0.2"), "r.yaml")
+    assert registry.services[EX].alerts.client_error_ratio == 0.2
+    assert registry.services["audit-correlator"].alerts.client_error_ratio is None
+    rules = [r for g in alert_rules(registry)["groups"] for r in g["rules"]]
+    [client] = [r for r in rules if r["alert"] == "HighClientErrorRatio"]
+    assert client["expr"] == f'instance:tsedash_http_client_error_ratio:rate1m{{job="{EX}"}} > 0.2'
+    assert "HighClientErrorRatio" not in str(alert_rules(fixture_registry()))
+    from .conftest import ROOT
+
+    runbooks = (ROOT / "docs" / "runbooks.md").read_text()
+    assert "\n## HighClientErrorRatio\n" in runbooks
+    write_prometheus(registry, tmp_path)
+    tests = [
+        {
+            "interval": "15s",
+            "input_series": [*all_up(values="1x80"), *error_streams()],
+            "alert_rule_test": [
+                {  # Binance's 30 % of 404s; OKX's 500s are not client errors
+                    "eval_time": "12m",
+                    "alertname": "HighClientErrorRatio",
+                    "exp_alerts": [
+                        {
+                            "exp_labels": {
+                                "severity": "warning",
+                                "service": EX,
+                                "job": EX,
+                                "instance": BINANCE,
+                            },
+                            "exp_annotations": annotations(
+                                "HighClientErrorRatio",
+                                EX,
+                                BINANCE,
+                                f"{EX} instance {BINANCE} answers 30% of requests with a client error (4xx)",
+                                "More than 20% of requests got a 4xx status (over 1m) for 5m.",
+                            ),
+                        }
+                    ],
+                },
+            ],
+        }
+    ]
+    (tmp_path / "tests.yml").write_text(
+        yaml.safe_dump(
+            {
+                "rule_files": [RECORDING_FILE, RULES_FILE],
+                "evaluation_interval": "15s",
+                "tests": tests,
+            },
+            sort_keys=False,
+        )
+    )
+    res = promtool("test", "rules", "tests.yml", cwd=tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr

@@ -189,16 +189,32 @@ def test_every_type_gets_the_standard_exposition(models: dict[str, dict[str, Any
         f"sum(rate(http_requests_total{sel}{rate}))",
         f"topk(10, sum by (instance) (rate(http_requests_total{sel}{rate})))",
     ]
-    errors = f"sum by (instance) (rate(http_request_errors_total{sel}{rate}))"
+    # Server errors (5xx) and client errors (4xx) from the one counter of all requests:
+    # the errors counter counts a 404 too.
     requests = f"sum by (instance) (rate(http_requests_total{sel}{rate}))"
-    together = (
-        f"(sum (rate(http_request_errors_total{sel}{rate})) or 0 * "
-        f"sum (rate(http_requests_total{sel}{rate}))) / sum (rate(http_requests_total{sel}{rate}))"
-    )
+    total = f"sum (rate(http_requests_total{sel}{rate}))"
+
+    def status(codes: str) -> str:
+        return f'{sel[:-1]}, code=~"{codes}"}}'
+
+    def together(codes: str) -> str:
+        return f"(sum (rate(http_requests_total{status(codes)}{rate})) or 0 * {total}) / {total}"
+
+    server = f"sum by (instance) (rate(http_requests_total{status('5..')}{rate}))"
     assert exprs["exchange-simulator Error Ratio"] == [
-        together,
-        f"topk(10, ({errors} or 0 * {requests}) / {requests})",
+        together("5.."),
+        f"topk(10, ({server} or 0 * {requests}) / {requests})",
+        together("4.."),
     ]
+    error_panel = panels["exchange-simulator Error Ratio"]
+    assert [t["legendFormat"] for t in error_panel["targets"]] == [
+        "selected together 5xx",
+        "{{instance}} 5xx",
+        "selected together 4xx",
+    ]
+    [dashed] = error_panel["fieldConfig"]["overrides"]
+    assert dashed["matcher"] == {"id": "byFrameRefID", "options": "C"}
+    assert "http_request_errors_total" not in json.dumps(models["tse-simulation-entity"])
     assert exprs["exchange-simulator Latency p50/p95/p99"] == [
         *(
             f"histogram_quantile({q}, sum by (le) "
@@ -246,9 +262,13 @@ def test_with_recording_rules_the_panels_read_the_recorded_series() -> None:
         f"sum(instance:tsedash_http_requests:rate1m{sel})",
         f"topk(10, sum by (instance) (instance:tsedash_http_requests:rate1m{sel}))",
     ]
-    assert exprs["exchange-simulator Error Ratio"][1] == (
-        f"topk(10, instance:tsedash_http_error_ratio:rate1m{sel})"
-    )
+    assert exprs["exchange-simulator Error Ratio"] == [
+        f"sum(instance:tsedash_http_server_errors:rate1m{sel}) / "
+        f"sum(instance:tsedash_http_requests:rate1m{sel})",
+        f"topk(10, instance:tsedash_http_server_error_ratio:rate1m{sel})",
+        f"sum(instance:tsedash_http_client_errors:rate1m{sel}) / "
+        f"sum(instance:tsedash_http_requests:rate1m{sel})",
+    ]
     assert exprs["exchange-simulator Latency p50/p95/p99"] == [
         *(
             f"histogram_quantile({q}, sum by (le) (job:tsedash_http_request_duration_seconds_"
@@ -300,6 +320,26 @@ def test_without_a_declared_flow_the_panel_shows_inbound_requests() -> None:
         '(rate(http_requests_total{job=~"$service", instance=~"$instance"}[$__rate_interval])))'
     )
     assert "target_service" not in json.dumps(simulation_entity_view.build(reg))
+
+
+@pytest.mark.parametrize("recording_rules", [False, True])
+def test_no_query_depends_on_how_a_service_spells_its_routes(recording_rules: bool) -> None:
+    """The same endpoint is `/api/v1/health` on one service and `/health` on another, the
+    metrics scrape `/metrics` or `unknown`: no query matches a route value (the scrape's
+    requests stay counted, one per scrape interval), and `route` is only ever grouped by
+    under topk (target-route-unbounded)."""
+    text = (ROOT / "instances.yaml").read_text()
+    if recording_rules:
+        text = text.replace(
+            "container_prefix: trading-ecosystem-}",
+            "container_prefix: trading-ecosystem-, recording_rules: true}",
+        )
+    reg = load_registry_text(text, "instances.yaml")
+    assert reg.defaults.recording_rules is recording_rules
+    exprs = [t["expr"] for _, model in build_all(reg) for t in all_targets(model)]
+    assert exprs and not [e for e in exprs if re.search(r"\broute\s*(=|!=|=~|!~)", e)]
+    grouped = [e for e in exprs if re.search(r"\bby \([^)]*\broute\b", e)]
+    assert grouped and all(e.startswith("topk(10, ") for e in grouped)
 
 
 @pytest.mark.parametrize("size", [1, 50, 1000])

@@ -30,6 +30,7 @@ from tsedash.processes import ProcessGroup, find_program, free_port, http_ok, po
 from tsedash.prometheus import write_prometheus
 from tsedash.registry import Registry, load_registry
 from tsedash.simulate import SimulationPlan, Simulator
+from tsedash.simulate.plan import STRAY_REQUESTS
 from tsedash.stack import (
     LOOPBACK,
     api,
@@ -212,7 +213,8 @@ def _series(stack: Stack, query: str) -> dict[str, float]:
 
 
 def test_red_panels_show_the_rates_the_services_serve(stack: Stack) -> None:
-    """Requests/s = the simulated API traffic + one scrape per second; errors: its 5 %."""
+    """Requests/s = the simulated API traffic + the stray requests (a favicon, a scanner) + one
+    scrape per second; the errors counter: the API's 5 % bad requests and the strays' 404s."""
     requests = _series(stack, f"sum by (instance) (rate(http_requests_total[{RATE_WINDOW}]))")
     result = api(
         stack.prometheus,
@@ -220,13 +222,16 @@ def test_red_panels_show_the_rates_the_services_serve(stack: Stack) -> None:
         {"query": "sum by (instance) (http_request_errors_total)"},
     )["data"]["result"]
     errors = {s["metric"]["instance"]: (float(s["value"][0]), float(s["value"][1])) for s in result}
+    strays = sum(rate for _, _, rate in STRAY_REQUESTS)
     for inst in stack.registry.instances:
         api_rate = stack.plan.instance_rate(inst)
-        assert requests[inst.instance_name] == pytest.approx(api_rate + 1.0, rel=0.2)
-        # The errors counter as last scraped (up to one scrape interval old).
+        assert requests[inst.instance_name] == pytest.approx(api_rate + strays + 1.0, rel=0.2)
+        # The errors counter as last scraped (up to one scrape interval old), each of its
+        # three streams rounded down.
         at, value = errors[inst.instance_name]
         elapsed = at - stack.plan.started_at
-        assert api_rate * 0.05 * (elapsed - 2) - 1 <= value <= api_rate * 0.05 * elapsed
+        client = stack.plan.client_error_rate(inst)
+        assert client * (elapsed - 2) - 3 <= value <= client * elapsed
 
 
 def test_go_constant_labels_arrive_renamed(stack: Stack) -> None:
@@ -242,6 +247,42 @@ def test_go_constant_labels_arrive_renamed(stack: Stack) -> None:
         stack.prometheus, "/api/v1/query", {"query": 'http_requests_total{job="risk-monitor"}'}
     )["data"]["result"]
     assert all("exported_instance" not in s["metric"] for s in python)
+
+
+def test_routes_as_each_service_spells_them(stack: Stack) -> None:
+    """The same endpoint has a different `route` per service, the Python services keep a
+    stray path's URL, and only they serve `_created` series."""
+    result = api(
+        stack.prometheus,
+        "/api/v1/query",
+        {"query": "count by (job, route, code) (http_requests_total)"},
+    )
+    seen = {
+        (s["metric"]["job"], s["metric"]["route"], s["metric"]["code"])
+        for s in result["data"]["result"]
+    }
+    assert {
+        ("exchange-simulator", "/metrics", "200"),
+        ("exchange-simulator", "/api/v1/ready", "200"),  # the fixture asked for readiness
+        ("exchange-simulator", "unknown", "404"),  # a favicon, a scanner
+        ("risk-monitor", "/metrics", "200"),  # FastAPI 0.120: the full path
+        ("risk-monitor", "/api/v1/positions", "200"),
+        ("risk-monitor", "/favicon.ico", "404"),  # the raw URL of a path no route matches
+        ("trading-system-engine", "unknown", "200"),  # its scrape: a route declared as ""
+        ("trading-system-engine", "/strategies", "200"),  # newer FastAPI: no router prefix
+        ("trading-system-engine", "/favicon.ico", "404"),
+        ("test-coordinator", "unknown", "200"),
+    } <= seen
+    created = api(
+        stack.prometheus, "/api/v1/query", {"query": "count by (job) (http_requests_created)"}
+    )["data"]["result"]
+    assert {s["metric"]["job"] for s in created} == {
+        "risk-monitor",
+        "trading-system-engine",
+        "test-coordinator",
+    }
+    [age] = _series(stack, 'time() - min(http_requests_created{job="risk-monitor"})').values()
+    assert 0 < age < 600  # a creation time, in seconds since the epoch
 
 
 def test_the_orchestrators_target_labels(stack: Stack) -> None:
@@ -335,17 +376,20 @@ def test_the_expected_instances_are_scraped_with_their_own_job_and_instance(stac
 def test_recording_rules_hold_what_the_services_serve(stack: Stack) -> None:
     """Prometheus evaluates the generated recording rules on the real scrapes: one series per
     instance, with its job, holding the 1-minute rate the raw query gives (the stack is younger
-    than a minute, so both are below the served rate by the same factor), an error ratio of
-    the simulated 5 % errors, a p95."""
+    than a minute, so both are below the served rate by the same factor), no server error
+    (the simulated errors are all 4xx), the client errors' share, a p95."""
     requests = _series(stack, "instance:tsedash_http_requests:rate1m")
     raw = _series(stack, "sum by (job, instance) (rate(http_requests_total[1m]))")
-    ratio = _series(stack, "instance:tsedash_http_error_ratio:rate1m")
+    server = _series(stack, "instance:tsedash_http_server_error_ratio:rate1m")
+    client = _series(stack, "instance:tsedash_http_client_error_ratio:rate1m")
     p95 = _series(stack, "instance:tsedash_http_request_duration_seconds:p95_rate1m")
     assert set(requests) == {i.instance_name for i in stack.registry.instances}
     for inst in stack.registry.instances:
         assert requests[inst.instance_name] == pytest.approx(raw[inst.instance_name], rel=0.25)
         assert requests[inst.instance_name] > 0
-        assert 0 <= ratio[inst.instance_name] <= 0.1
+        assert server[inst.instance_name] == 0
+        # The served share is 4-9 %; young series make the 1m rates rough.
+        assert 0 < client[inst.instance_name] < 0.25
         assert 0 < p95[inst.instance_name] <= 10
     buckets = api(
         stack.prometheus,

@@ -11,6 +11,7 @@ import pytest
 
 from tsedash.lint import RULES, RULES_BY_NAME, LintConfigError, lint_dashboards, load_exclusions
 from tsedash.lint.core import DashboardContext
+from tsedash.registry import load_registry_text
 from tsedash_dashboards import build_all
 
 from .conftest import ROOT, Result
@@ -32,7 +33,7 @@ def findings(rule: str, model: dict[str, Any]) -> list[str]:
 
 
 def test_rules_are_kebab_case_with_descriptions() -> None:
-    assert len(RULES) == 19
+    assert len(RULES) == 20
     assert len(RULES_BY_NAME) == len(RULES)
     for rule in RULES:
         assert rule.name == rule.name.lower() and " " not in rule.name and "_" not in rule.name
@@ -265,6 +266,39 @@ CASES: list[tuple[str, str, Mutation, str]] = [
         lambda m: _expr(m, "Infrastructure Services Health", 'up{job=~"redis|mongo"}'),
         "job 'mongo'",
     ),
+    (  # one series per route the Python services ever saw, scanners' paths included
+        "target-route-unbounded",
+        "tse-simulation-entity",
+        lambda m: _expr(
+            m,
+            "exchange-simulator Requests/s",
+            'sum by (instance, route) (rate(http_requests_total{job="exchange-simulator", '
+            'instance=~"$instance"}[$__rate_interval]))',
+        ),
+        "one series per `route` without topk/bottomk/limitk",
+    ),
+    (  # `without` that does not remove it keeps it
+        "target-route-unbounded",
+        "tse-simulation-entity",
+        lambda m: _expr(
+            m,
+            "exchange-simulator Latency p50/p95/p99",
+            "histogram_quantile(0.5, sum without (instance, method) (rate("
+            'http_request_duration_seconds_bucket{job="exchange-simulator", '
+            'instance=~"$instance"}[$__rate_interval])))',
+        ),
+        "aggregate `route` away or rank it",
+    ),
+    (  # a bare selector in a table: a row per series, so per route
+        "target-route-unbounded",
+        "tse-devops-docker",
+        lambda m: _expr(
+            m,
+            "All Service Instances",
+            'http_requests_total{job=~"$service", instance=~"$instance"}',
+        ),
+        "one series per `route`",
+    ),
 ]
 
 
@@ -277,6 +311,59 @@ def test_rule_finds_its_case(rule: str, uid: str, mutate: Mutation, fragment: st
     mutate(model)
     messages = findings(rule, model)
     assert any(fragment in m for m in messages), messages
+
+
+ROUTE_QUERIES = [
+    # (expression, whether its result has one series per route, unbounded)
+    ("topk(10, sum by (instance, route, code) (rate(http_requests_total[1m])))", False),
+    ("sum by (instance, route, code) (rate(http_requests_total[1m]))", True),
+    ("sum without (route) (rate(http_requests_total[1m]))", False),
+    ("sum without (instance) (rate(http_requests_total[1m]))", True),
+    ("sum by (instance) (rate(http_request_errors_total[1m]))", False),
+    ("rate(http_requests_total[1m]) > 0", True),
+    ("limitk(5, http_requests_total)", False),
+    ("limit_ratio(0.5, http_requests_total)", True),
+    ("topk by (route) (1, http_requests_total)", True),
+    ("http_requests_created", True),  # the Python services' creation times
+    ("instance_route:tsedash_http_requests:rate1m", True),  # the recorded routes
+    ("sum by (instance) (instance_route:tsedash_http_requests:rate1m)", False),
+    ("sum by (route) (up)", False),  # no route label there
+    ("sum by (instance, route) (http_requests_total) / on (instance) group_left up", True),
+    ("http_requests_total / ignoring (route) group_left up", True),
+    (
+        "sum by (instance) (up) * on (instance) group_left sum by (instance) (http_requests_total)",
+        False,
+    ),
+    ("http_requests_total / on (instance, job) up", False),
+    ("http_requests_total and on (instance) up", True),
+    ("up and on (instance) http_requests_total", False),
+    ("scalar(sum by (route) (http_requests_total))", False),
+    (
+        "histogram_quantile(0.95, sum by (le, route) (rate(http_request_duration_seconds_bucket[1m])))",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("expr", "unbounded"), ROUTE_QUERIES)
+def test_route_unbounded_follows_the_route_label_through_the_query(
+    expr: str, unbounded: bool
+) -> None:
+    model = clone(SIM)
+    _expr(model, "exchange-simulator Requests/s", expr)
+    assert bool(findings("target-route-unbounded", model)) is unbounded
+
+
+def test_route_unbounded_knows_a_declared_metric_with_a_route_label() -> None:
+    text = FIXTURE.read_text().replace("by: [target_service],", "by: [target_service, route],")
+    registry = load_registry_text(text, "r.yaml")
+    model = clone(SIM)
+    _expr(
+        model, "exchange-simulator Requests/s", "sum by (route) (rate(client_requests_total[1m]))"
+    )
+    ctx = DashboardContext("d.json", model, registry)
+    assert [i.message for i in RULES_BY_NAME["target-route-unbounded"].check(ctx)]
+    assert findings("target-route-unbounded", model) == []  # the fixture's has no route
 
 
 def test_every_rule_has_a_case() -> None:
@@ -419,7 +506,7 @@ def test_default_registry_is_lint_clean_in_strict_mode(run_cli: RunCli) -> None:
         "--strict",
     )
     assert res.exit_code == 0, res.stderr
-    assert "0 errors, 0 warnings, 1 excluded, 0 unused exclusions (19 rules, strict)" in res.stdout
+    assert "0 errors, 0 warnings, 1 excluded, 0 unused exclusions (20 rules, strict)" in res.stdout
 
 
 def test_every_rule_module_is_registered_once() -> None:
@@ -499,6 +586,6 @@ def test_dashboards_on_recording_rules_are_lint_clean_in_strict_mode(
         str(ROOT / ".lint.yaml"),
     )
     assert res.exit_code == 0, res.stdout + res.stderr
-    assert "instance:tsedash_http_error_ratio:rate1m" in "".join(
+    assert "instance:tsedash_http_server_error_ratio:rate1m" in "".join(
         p.read_text() for p in out.rglob("*.json")
     )

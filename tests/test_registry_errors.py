@@ -115,6 +115,16 @@ def test_unknown_key_in_instance(run_cli: RunCli, write_registry: Write) -> None
         ("type: counter}", "type: countr}", ("'countr' is not one of: counter, gauge",)),
         ("version: 1", "version: 2", ("unsupported registry version 2",)),
         ('address: "redis-exporter:9121"', 'address: "redis-exporter"', ("expected host:port",)),
+        (  # a share of requests: above 0, at most 1
+            "version: 1",
+            "version: 1\nalerts: {client_error_ratio: 1.5}",
+            ("alerts.client_error_ratio: 1.5 is greater than the maximum of 1",),
+        ),
+        (
+            "    category: exchange\n",
+            "    category: exchange\n    alerts: {client_error_ratio: 0}\n",
+            ("services.exchange-simulator.alerts.client_error_ratio", "minimum of 0"),
+        ),
     ],
 )
 def test_wrong_types(

@@ -6,6 +6,7 @@ import dataclasses
 import math
 import re
 import socket
+import time
 import urllib.error
 import urllib.request
 
@@ -52,13 +53,19 @@ def test_the_real_services_exposition() -> None:
     assert by_code == {
         "200": math.floor(plan.instance_rate(okx) * 0.95 * 10),
         "400": math.floor(plan.instance_rate(okx) * 0.05 * 10),
+        "404": math.floor((0.2 + 0.05) * 10),  # /favicon.ico and /.env: both `unknown` on Go
     }
-    [(labels, errors)] = families["http_request_errors_total"].samples
-    assert labels["code"] == "400" and errors == by_code["400"]
+    assert {labels["route"] for labels, _ in requests} == {"/api/v1/orders", "unknown"}
+    # Every status >= 400 is an error to the middleware: the bad requests and the 404s.
+    errors = {
+        labels["code"]: value for labels, value in families["http_request_errors_total"].samples
+    }
+    assert errors == {"400": by_code["400"], "404": by_code["404"]}
     buckets = [s for s in families["http_request_duration_seconds"].suffixed if s[0] == "_bucket"]
     assert {labels["le"] for _, labels, _ in buckets} >= {"0.005", "10.0", "+Inf"}
     assert families["process_start_time_seconds"].samples[0][1] == int(plan.started_at)
     assert "go_goroutines" in families and "python_info" not in families
+    assert not [name for name in families if name.endswith("_created")]  # prometheus-client's
     # Readiness only after /api/v1/ready was requested.
     assert "service_dependency_ready" not in families
     traffic.record("GET", "/api/v1/ready", 200, 0.001)
@@ -79,6 +86,13 @@ def test_series_appear_with_their_first_request() -> None:
     assert labels == {"method": "GET", "route": "/metrics", "code": "200"}  # no constant labels
     assert value == 1.0
     assert "http_request_errors_total" not in after
+    # prometheus-client serves each series' creation time beside it: when it was first counted.
+    [(created_labels, created)] = after["http_requests_created"].samples
+    assert created_labels == labels and created == pytest.approx(time.time(), abs=5)
+    assert after["http_requests_created"].type == "gauge"
+    assert (
+        list(after).index("http_requests_created") == list(after).index("http_requests_total") + 1
+    )
 
 
 def test_planned_metrics_only_when_asked() -> None:
@@ -111,8 +125,12 @@ def test_serves_each_instance_on_its_address() -> None:
     with Simulator(SimulationPlan(reg)) as sim:
         for inst in reg.instances:
             fetch(f"http://{inst.address}/metrics")
-            # The first scrape is counted after it was answered, as the middleware does.
-            assert b'route="/metrics"' in fetch(f"http://{inst.address}/metrics")
+            # The first scrape is counted after it was answered, as the middleware does, on
+            # the route its middleware records: test-coordinator (a newer FastAPI) declares
+            # its metrics route as "", so `unknown`.
+            route = "unknown" if inst.service_name == "test-coordinator" else "/metrics"
+            body = fetch(f"http://{inst.address}/metrics").decode()
+            assert (route, "200") in _red_labels(body, "http_requests_total"), inst.instance_name
         cadvisor = reg.infrastructure[0].address
         body = fetch(f"http://{cadvisor}/metrics").decode()
         assert 'container_memory_working_set_bytes{name="te-exchange-OKX"}' in body
@@ -183,3 +201,116 @@ def test_distinct_free_ports_never_repeat() -> None:
     taken = free_port()
     ports = distinct_free_ports(40, {taken})
     assert len(set(ports)) == 40 and taken not in ports
+
+
+def _red_labels(body: str, metric: str) -> set[tuple[str, str]]:
+    """(route, code) of every sample of `metric` in an exposition."""
+    found = set()
+    for line in body.splitlines():
+        if line.startswith(metric + "{"):
+            labels = dict(re.findall(r'(\w+)="([^"]*)"', line.partition("}")[0]))
+            found.add((labels["route"], labels["code"]))
+    return found
+
+
+def test_each_service_spells_its_routes_as_its_middleware_does() -> None:
+    """Go: the full route, `unknown` for a path no route matches. Python: the raw URL of such
+    a path; the full route on risk-monitor (FastAPI 0.120), the route without its router's
+    prefix on the newer FastAPI of trading-system-engine and test-coordinator, where the
+    metrics route is declared as "" and so `unknown`."""
+    from tsedash.registry import load_registry
+
+    from .conftest import ROOT
+
+    reg = localize(load_registry(ROOT / "instances.yaml"), {})
+    by_name = {i.instance_name: i for i in reg.instances}
+    paths = ["/api/v1/health", "/favicon.ico", "/api/v1/nope", "/api/v1/metrics", "/metrics"]
+    expected = {
+        "exchange-okx": {
+            ("/api/v1/health", "200"),
+            ("unknown", "404"),
+            ("/metrics", "200"),
+        },
+        "risk-monitor-lh": {
+            ("/api/v1/health", "200"),
+            ("/favicon.ico", "404"),
+            ("/api/v1/nope", "404"),
+            ("/api/v1/metrics", "404"),
+            ("/metrics", "200"),
+        },
+        "trading-engine-lh": {
+            ("/health", "200"),
+            ("/favicon.ico", "404"),
+            ("/api/v1/nope", "404"),
+            ("unknown", "200"),
+            ("/metrics", "404"),  # its metrics are at /api/v1/metrics
+        },
+        "test-coordinator": {
+            ("/health", "200"),
+            ("/favicon.ico", "404"),
+            ("/api/v1/nope", "404"),
+            ("/api/v1/metrics", "404"),
+            ("unknown", "200"),
+        },
+    }
+    with Simulator(SimulationPlan(reg)) as sim:
+        sim.started = time.monotonic() + 3600  # no synthetic traffic: only these requests
+        for name in expected:
+            for path in paths:
+                try:
+                    fetch(f"http://{by_name[name].address}{path}")
+                except urllib.error.HTTPError as err:
+                    err.close()
+            metrics = reg.metrics_path(reg.services[by_name[name].service_name])
+            body = fetch(f"http://{by_name[name].address}{metrics}").decode()
+            assert _red_labels(body, "http_requests_total") == expected[name], name
+            errors = {(route, code) for route, code in expected[name] if code == "404"}
+            assert _red_labels(body, "http_request_errors_total") == errors, name
+            created = _red_labels(body, "http_requests_created")
+            python = reg.services[by_name[name].service_name].language == "python"
+            assert created == (expected[name] if python else set()), name
+
+
+def test_synthetic_stray_requests_keep_their_url_on_python_services() -> None:
+    from tsedash.registry import load_registry
+
+    from .conftest import ROOT
+
+    plan = SimulationPlan(load_registry(ROOT / "instances.yaml"), base_rate=2.0)
+    engine = next(i for i in plan.registry.instances if i.instance_name == "trading-engine-lh")
+    okx = next(i for i in plan.registry.instances if i.instance_name == "exchange-okx")
+    assert plan.synthetic_routes(engine) == {
+        ("POST", "/strategies", "200"): pytest.approx(plan.instance_rate(engine) * 0.95),
+        ("POST", "/strategies", "400"): pytest.approx(plan.instance_rate(engine) * 0.05),
+        ("GET", "/favicon.ico", "404"): 0.2,
+        ("GET", "/.env", "404"): 0.05,
+    }
+    assert plan.synthetic_routes(okx) == {
+        ("POST", "/api/v1/orders", "200"): pytest.approx(plan.instance_rate(okx) * 0.95),
+        ("POST", "/api/v1/orders", "400"): pytest.approx(plan.instance_rate(okx) * 0.05),
+        ("GET", "unknown", "404"): pytest.approx(0.25),
+    }
+    assert plan.client_error_rate(okx) == pytest.approx(plan.instance_rate(okx) * 0.05 + 0.25)
+
+
+def test_injected_errors_are_counted_from_when_they_start() -> None:
+    reg = localize(fixture_registry(), {})
+    with Simulator(SimulationPlan(reg, base_rate=2.0)) as sim:
+        assert sim.inject("exchange-OKX", "/api/v1/orders", 500, 50.0, "POST") == "/api/v1/orders"
+        assert sim.inject("test-coordinator", "/wp-login.php", 404, 50.0) == "/wp-login.php"
+        with pytest.raises(SimulatorError, match="no instance 'nope'"):
+            sim.inject("nope", "/", 500, 1.0)
+        time.sleep(0.3)
+        okx = next(i for i in reg.instances if i.instance_name == "exchange-OKX")
+        body = fetch(f"http://{okx.address}/metrics").decode()
+        after = sim.elapsed()
+        [served] = re.findall(
+            r'^http_request_errors_total\{code="500",[^}]*route="/api/v1/orders"[^}]*\} (\S+)',
+            body,
+            re.MULTILINE,
+        )
+        # Injected 0.3 s or more before the scrape began, at most `after` s after start.
+        assert math.floor(50 * 0.3) <= float(served) <= 50 * after
+        coordinator = next(i for i in reg.instances if i.service_name == "test-coordinator")
+        body = fetch(f"http://{coordinator.address}/metrics").decode()
+        assert ("/wp-login.php", "404") in _red_labels(body, "http_request_errors_total")

@@ -3,7 +3,11 @@
 Per service type, on what every service really exposes:
 - InstanceDown: `up == 0` for 1 m (one series per instance).
 - HighErrorRatio / HighLatency: the RED metrics against the type's thresholds (registry
-  `alerts:`, defaults 5 % and a p95 of 1 s), for 5 m.
+  `alerts:`, defaults 5 % and a p95 of 1 s), for 5 m. The error ratio counts server errors
+  (5xx) only: every service's errors counter counts a 404 too, and favicon requests and
+  scanners would page someone for what callers do.
+- HighClientErrorRatio: client errors (4xx), only for a type (or registry) that sets
+  `alerts: {client_error_ratio: …}`.
 - CounterStalled: only for exposed domain counters whose registry entry asks for it
   (`stall_alert: true`): a counter that is flat by nature (alerts raised) is healthy.
 Across types (constant size, whatever the number of instances):
@@ -12,8 +16,8 @@ Across types (constant size, whatever the number of instances):
   generated exposition (tsedash.prometheus.expected) `unless` a matching `up`.
 - ExpectedInstancesUnknown: that exposition is not scraped, so InstanceMissing cannot fire.
 Per infrastructure job: InfrastructureDown (`up == 0`) and InfrastructureMissing (`absent`).
-HighErrorRatio and HighLatency read the recording rules (`rules/tsedash-recording.yml`, always
-written beside this file): one rate over every raw series per evaluation, not one per alert.
+The RED alerts read the recording rules (`rules/tsedash-recording.yml`, always written beside
+this file): one rate over every raw series per evaluation, not one per alert.
 
 Every alert carries `severity`, `service`, `job` and (for instances) `instance`, an absolute
 link to the DevOps view filtered to it (`links.grafana_url`) and a `runbook_url` into
@@ -57,6 +61,30 @@ class _Annotator:
         }
 
 
+def _percent(ratio: float) -> str:
+    return f"{ratio * 100:g}%"
+
+
+def _client_error_rule(service: str, threshold: float, note: _Annotator) -> dict[str, Any]:
+    """Only where the registry asks (`alerts: {client_error_ratio: …}`): 4xx are mostly the
+    callers' doing (a favicon, a scanner), yet a flood of them can mean a broken client."""
+    return {
+        "alert": "HighClientErrorRatio",
+        "expr": f'{rec.CLIENT_ERROR_RATIO}{{job="{service}"}} > {threshold:g}',
+        "for": WINDOW,
+        "labels": {"severity": "warning", "service": service},
+        "annotations": note(
+            "HighClientErrorRatio",
+            f"{service} instance {INSTANCE} answers "
+            "{{ $value | humanizePercentage }} of requests with a client error (4xx)",
+            f"More than {_percent(threshold)} of requests got a 4xx status (over {rec.WINDOW}) "
+            f"for {WINDOW}.",
+            service,
+            INSTANCE,
+        ),
+    }
+
+
 def _type_rules(registry: Registry, svc: ServiceType, note: _Annotator) -> list[dict[str, Any]]:
     service = svc.name
     sel = f'{{job="{service}"}}'
@@ -78,15 +106,15 @@ def _type_rules(registry: Registry, svc: ServiceType, note: _Annotator) -> list[
         },
         {
             "alert": "HighErrorRatio",
-            "expr": f"{rec.ERROR_RATIO}{sel} > {threshold.error_ratio:g}",
+            "expr": f"{rec.SERVER_ERROR_RATIO}{sel} > {threshold.error_ratio:g}",
             "for": WINDOW,
             "labels": {"severity": "warning", "service": service},
             "annotations": note(
                 "HighErrorRatio",
                 f"{service} instance {INSTANCE} answers "
-                "{{ $value | humanizePercentage }} of requests with an error",
-                f"More than {threshold.error_ratio:.0%} of requests got a status >= 400 "
-                f"(over {rec.WINDOW}) for {WINDOW}.",
+                "{{ $value | humanizePercentage }} of requests with a server error (5xx)",
+                f"More than {_percent(threshold.error_ratio)} of requests got a 5xx status "
+                f"(over {rec.WINDOW}) for {WINDOW}; client errors (4xx) do not count.",
                 service,
                 INSTANCE,
             ),
@@ -106,6 +134,8 @@ def _type_rules(registry: Registry, svc: ServiceType, note: _Annotator) -> list[
             ),
         },
     ]
+    if threshold.client_error_ratio is not None:
+        rules.append(_client_error_rule(service, threshold.client_error_ratio, note))
     for metric in svc.metrics:
         if not metric.stall_alert:
             continue

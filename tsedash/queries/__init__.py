@@ -11,6 +11,7 @@ rates and quantiles come from the generated recording rules (tsedash.registry.re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from tsedash.registry import Metric, Registry
 from tsedash.registry import exposition as ex
@@ -207,29 +208,44 @@ def type_request_rate(service: str, recorded: bool = False) -> Query:
     return Query(f"sum({_rate(ex.REQUESTS, _type_selector(service))})", ALL_INSTANCES)
 
 
-def _error_ratio(selector: str, by: str) -> str:
+StatusClass = Literal["5xx", "4xx"]
+SERVER_ERRORS: StatusClass = "5xx"
+CLIENT_ERRORS: StatusClass = "4xx"
+_CODES = {SERVER_ERRORS: rec.SERVER_ERROR_CODES, CLIENT_ERRORS: rec.CLIENT_ERROR_CODES}
+_RECORDED_ERRORS = {SERVER_ERRORS: rec.SERVER_ERRORS, CLIENT_ERRORS: rec.CLIENT_ERRORS}
+
+
+def _with_codes(selector: str, status_class: StatusClass) -> str:
+    return f"{selector[:-1]}, code=~{_CODES[status_class]}}}"
+
+
+def _error_ratio(selector: str, by: str, status_class: StatusClass) -> str:
+    """Requests answered with a status of the class / all requests, from the one counter that
+    holds both (what the recording rules compute). 0, not no data, while there is none: a
+    series per code appears only with its first request."""
     requests = f"sum{by} ({_rate(ex.REQUESTS, selector)})"
-    errors = f"sum{by} ({_rate(ex.ERRORS, selector)})"
+    errors = f"sum{by} ({_rate(ex.REQUESTS, _with_codes(selector, status_class))})"
     return f"({errors} or 0 * {requests}) / {requests}"
 
 
 def error_ratio(service: str, recorded: bool = False) -> Query:
-    """Errors / requests of the TOP worst instances; 0 (not no data) while an instance has had
-    no error, since `http_request_errors_total` appears only with the first status >= 400."""
+    """Server errors (5xx) / requests of the TOP worst instances: what HighErrorRatio alerts
+    on. Client errors (4xx: a favicon, a scanner, a bad request) are the callers' doing."""
+    legend = f"{{{{instance}}}} {SERVER_ERRORS}"
     if recorded:
-        return Query(_top(f"{rec.ERROR_RATIO}{_type_selector(service)}"), "{{instance}}")
-    return Query(_top(_error_ratio(_type_selector(service), " by (instance)")), "{{instance}}")
+        return Query(_top(f"{rec.SERVER_ERROR_RATIO}{_type_selector(service)}"), legend)
+    ratio = _error_ratio(_type_selector(service), " by (instance)", SERVER_ERRORS)
+    return Query(_top(ratio), legend)
 
 
-def type_error_ratio(service: str, recorded: bool = False) -> Query:
-    """The selected instances of the type together."""
+def type_error_ratio(service: str, status_class: StatusClass, recorded: bool = False) -> Query:
+    """The selected instances of the type together, for server (5xx) or client (4xx) errors."""
+    legend = f"{ALL_INSTANCES} {status_class}"
     if recorded:
         sel = _type_selector(service)
-        ratio = (
-            f"(sum({rec.ERRORS}{sel}) or 0 * sum({rec.REQUESTS}{sel})) / sum({rec.REQUESTS}{sel})"
-        )
-        return Query(ratio, ALL_INSTANCES)
-    return Query(_error_ratio(_type_selector(service), ""), ALL_INSTANCES)
+        errors = _RECORDED_ERRORS[status_class]
+        return Query(f"sum({errors}{sel}) / sum({rec.REQUESTS}{sel})", legend)
+    return Query(_error_ratio(_type_selector(service), "", status_class), legend)
 
 
 QUANTILES = (0.5, 0.95, 0.99)

@@ -20,6 +20,14 @@ RED_LABELS = ("method", "route", "code")
 # Go services' constant labels on the RED metrics; `instance` arrives as `exported_instance`.
 GO_CONSTANT_LABELS = ("service", "instance", "version")
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# The Python services' prometheus-client also serves each RED series' creation time (gauges).
+PYTHON_CREATED = ("http_requests_created", "http_request_errors_created", f"{DURATION}_created")
+# Every series carrying the middleware's `route` label: the route pattern, spelled per service
+# (full path, or without its router's prefix), "unknown", or on the Python services the raw
+# URL of a path no route matches, so one per path a scanner tries.
+ROUTE_SERIES = frozenset(
+    {REQUESTS, ERRORS, *(f"{DURATION}_{s}" for s in ("bucket", "sum", "count")), *PYTHON_CREATED}
+)
 
 STANDARD_METRICS = frozenset(
     {

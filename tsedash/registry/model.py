@@ -52,8 +52,11 @@ class Metric:
 
 @dataclass(frozen=True)
 class AlertThresholds:
-    error_ratio: float = 0.05  # share of requests answered >= 400
+    error_ratio: float = 0.05  # share of requests answered with a server error (5xx)
     latency_p95_seconds: float = 1.0
+    # Share of requests answered with a client error (4xx) that alerts; None: no such alert
+    # (favicon requests and scanners' 404s are the callers' doing, not the service's).
+    client_error_ratio: float | None = None
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,18 @@ on types with `readiness: true` once `/api/v1/ready` was requested. Series appea
 route's series exist after its first request, and the scrape of the metrics path is itself a
 request. Planned domain metrics are served only when asked (`with_planned`).
 
+The `route` label is spelled as each service's middleware spells it: Go (gin) records the full
+route pattern and `unknown` for a path no route matches; the Python services (FastAPI) record
+the raw URL of such a path (`/favicon.ico`), and the route pattern as their FastAPI version
+gives it: the full path (risk-monitor, FastAPI 0.120) or, on a newer FastAPI, the path without
+its router's prefix (`/health`) and `unknown` for a route declared as "" (their metrics
+endpoint). Python services also serve prometheus-client's `_created` gauges. Every status >= 400
+counts in `http_request_errors_total`, the favicon's 404 too.
+
 Synthetic traffic is a function of the time since start (a route with rate r has served
 floor(r * t) requests), so the end-to-end test can compare Prometheus' `rate()` with
-`instance_rate()`; real requests to the simulator (scrapes, health checks) are counted as they come.
+`instance_rate()`; real requests to the simulator (scrapes, health checks) are counted as they
+come, and a test can inject a stream of answers with a given status (`Simulator.inject`).
 """
 
 from __future__ import annotations
@@ -29,10 +38,17 @@ LABEL_VALUES = {"symbol": ("BTC-USD", "ETH-USD", "SOL-USD"), "side": ("bid", "as
 DEFAULT_LABEL_VALUES = ("a", "b")
 CADVISOR_JOB = "cadvisor"
 VERSION = "1.0.0"
-HEALTH_ROUTE = "/api/v1/health"
-READY_ROUTE = "/api/v1/ready"
-UNMATCHED_ROUTE = "unknown"  # what the middleware records for a path no route matches
-ERROR_SHARE = 0.05  # of the synthetic API traffic, answered 400
+API_PREFIX = "/api/v1"  # the routers' prefix on every service
+HEALTH_ROUTE = f"{API_PREFIX}/health"
+READY_ROUTE = f"{API_PREFIX}/ready"
+UNMATCHED_ROUTE = "unknown"  # Go: a path no route matches; FastAPI: a route declared as ""
+ERROR_SHARE = 0.05  # of the synthetic API traffic, answered 400 (a caller's bad request)
+# Requests for paths no route serves, as browsers and scanners send them (404s): on the Python
+# services each path is its own `route`.
+STRAY_REQUESTS = (("GET", "/favicon.ico", 0.2), ("GET", "/.env", 0.05))
+# The Python types whose FastAPI (0.120, locked) records a route's full path; the others
+# resolve a newer FastAPI, which drops the router's prefix.
+FULL_PATH_PYTHON_TYPES = frozenset({"risk-monitor"})
 SYNTHETIC_SECONDS = 0.02  # duration of every synthetic request (lands in the 0.025 bucket)
 DEPENDENCIES = ("postgres", "redis")
 # A business route per service type's first word, for the synthetic traffic.
@@ -47,6 +63,7 @@ API_ROUTES = {
 }
 
 RouteKey = tuple[str, str, str]  # method, route, code
+Route = tuple[str, str]  # how a service declares a route: router prefix, path in the router
 
 
 def label_values(label: str) -> tuple[str, ...]:
@@ -58,6 +75,7 @@ class _Observed:
     count: int = 0
     total_seconds: float = 0.0
     buckets: list[int] = field(default_factory=lambda: [0] * len(ex.DURATION_BUCKETS))
+    created: float = 0.0  # Unix time of the first request: prometheus-client's `_created`
 
     def add(self, seconds: float, times: int = 1) -> None:
         self.count += times
@@ -67,27 +85,49 @@ class _Observed:
                 self.buckets[i] += times
 
 
+@dataclass(frozen=True)
+class Injection:
+    """A stream of `rate` requests/s answered `code` on `route`, from `since` seconds after
+    start: the errors a test drives into one instance."""
+
+    key: RouteKey
+    rate: float
+    since: float
+
+
 @dataclass
 class Traffic:
     """Requests an instance really answered, as its middleware would count them."""
 
     routes: dict[RouteKey, _Observed] = field(default_factory=dict)
     ready_requested: bool = False
+    injected: list[Injection] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, method: str, route: str, code: int, seconds: float) -> None:
+    def record(self, method: str, route: str, code: int, seconds: float, path: str = "") -> None:
         with self.lock:
-            self.routes.setdefault((method, route, str(code)), _Observed()).add(seconds)
-            if route == READY_ROUTE:
+            key = (method, route, str(code))
+            if key not in self.routes:
+                self.routes[key] = _Observed(created=time.time())
+            self.routes[key].add(seconds)
+            if (path or route) == READY_ROUTE:
                 self.ready_requested = True
+
+    def inject(self, injection: Injection) -> None:
+        with self.lock:
+            self.injected.append(injection)
 
     def snapshot(self) -> tuple[dict[RouteKey, _Observed], bool]:
         with self.lock:
             copied = {
-                k: _Observed(v.count, v.total_seconds, list(v.buckets))
+                k: _Observed(v.count, v.total_seconds, list(v.buckets), v.created)
                 for k, v in self.routes.items()
             }
             return copied, self.ready_requested
+
+    def injections(self) -> list[Injection]:
+        with self.lock:
+            return list(self.injected)
 
 
 @dataclass(frozen=True)
@@ -109,16 +149,44 @@ class SimulationPlan:
         return self.base_rate * (1 + (index % 4) * 0.5)
 
     def api_route(self, inst: Instance) -> str:
-        return API_ROUTES.get(inst.service_name.split("-")[0], "/api/v1/work")
+        """The path of the instance's simulated API route."""
+        return API_ROUTES.get(inst.service_name.split("-")[0], f"{API_PREFIX}/work")
+
+    def declared_routes(self, inst: Instance) -> dict[str, Route]:
+        """Path → how the service declares it. The Python services mount their metrics
+        router at the metrics path with a route declared as ""."""
+        api = {p: (API_PREFIX, p.removeprefix(API_PREFIX)) for p in (HEALTH_ROUTE, READY_ROUTE)}
+        api[self.api_route(inst)] = (API_PREFIX, self.api_route(inst).removeprefix(API_PREFIX))
+        return {**api, self.metrics_path(inst): (self.metrics_path(inst), "")}
+
+    def route_of(self, inst: Instance, path: str) -> str:
+        """The `route` label the instance's middleware records for a request of `path`."""
+        svc = self.service(inst)
+        declared = self.declared_routes(inst).get(path)
+        if declared is None:
+            return path if svc.language == "python" else UNMATCHED_ROUTE
+        prefix, route = declared
+        if svc.language == "python" and svc.name not in FULL_PATH_PYTHON_TYPES:
+            return route or UNMATCHED_ROUTE
+        return prefix + route
 
     def synthetic_routes(self, inst: Instance) -> dict[RouteKey, float]:
-        """Synthetic request rates per route: the API route (a share answered 400)."""
+        """Synthetic request rates per route: the API route (a share answered 400) and the
+        stray requests no route serves (404)."""
         rate = self.instance_rate(inst)
-        route = self.api_route(inst)
-        return {
+        route = self.route_of(inst, self.api_route(inst))
+        rates = {
             ("POST", route, "200"): rate * (1 - ERROR_SHARE),
             ("POST", route, "400"): rate * ERROR_SHARE,
         }
+        for method, path, stray in STRAY_REQUESTS:
+            key = (method, self.route_of(inst, path), "404")
+            rates[key] = rates.get(key, 0.0) + stray  # Go: every stray path is `unknown`
+        return rates
+
+    def client_error_rate(self, inst: Instance) -> float:
+        """Synthetic requests/s answered 4xx: the API's bad requests and the stray ones."""
+        return self.instance_rate(inst) * ERROR_SHARE + sum(r for _, _, r in STRAY_REQUESTS)
 
     def label_sets(self, metric: Metric) -> list[dict[str, str]]:
         combos = itertools.product(*(label_values(label) for label in metric.by))
@@ -142,10 +210,14 @@ class SimulationPlan:
         self, inst: Instance, elapsed: float, traffic: Traffic
     ) -> dict[RouteKey, _Observed]:
         routes, _ = traffic.snapshot()
-        for key, rate in self.synthetic_routes(inst).items():
-            count = math.floor(rate * elapsed)
-            if count:
-                routes.setdefault(key, _Observed()).add(SYNTHETIC_SECONDS, count)
+        streams = [Injection(k, r, 0.0) for k, r in self.synthetic_routes(inst).items()]
+        for stream in [*streams, *traffic.injections()]:
+            count = math.floor(stream.rate * (elapsed - stream.since))
+            if count > 0:
+                first = self.started_at + stream.since + 1 / stream.rate
+                seen = routes.setdefault(stream.key, _Observed(created=first))
+                seen.created = min(seen.created, first)
+                seen.add(SYNTHETIC_SECONDS, count)
         return routes
 
     def red_families(self, inst: Instance, elapsed: float, traffic: Traffic) -> list[Family]:
@@ -153,17 +225,28 @@ class SimulationPlan:
         requests = Family(ex.REQUESTS, "counter", "Total number of HTTP requests")
         errors = Family(ex.ERRORS, "counter", "Total number of HTTP request errors")
         duration = Family(ex.DURATION, "histogram", "HTTP request duration in seconds")
+        created = {
+            fam.name: Family(name, "gauge", fam.help)
+            for fam, name in zip((requests, errors, duration), ex.PYTHON_CREATED, strict=True)
+        }
         for (method, route, code), seen in sorted(self._routes(inst, elapsed, traffic).items()):
             labels = {**dict(zip(ex.RED_LABELS, (method, route, code), strict=True)), **const}
             requests.samples.append((labels, float(seen.count)))
-            if int(code) >= 400:
+            created[ex.REQUESTS].samples.append((labels, seen.created))
+            if int(code) >= 400:  # the middleware counts a 404 as an error too
                 errors.samples.append((labels, float(seen.count)))
+                created[ex.ERRORS].samples.append((labels, seen.created))
             for bound, n in zip(ex.DURATION_BUCKETS, seen.buckets, strict=True):
                 duration.suffixed.append(("_bucket", {**labels, "le": repr(bound)}, float(n)))
             duration.suffixed.append(("_bucket", {**labels, "le": "+Inf"}, float(seen.count)))
             duration.suffixed.append(("_sum", labels, seen.total_seconds))
             duration.suffixed.append(("_count", labels, float(seen.count)))
-        return [f for f in (requests, errors, duration) if f.samples or f.suffixed]
+            created[ex.DURATION].samples.append((labels, seen.created))
+        families = [requests, errors, duration]
+        if self.service(inst).language == "python":
+            # prometheus-client's text format: each family's `_created` gauge right after it.
+            families = [f for fam in families for f in (fam, created[fam.name])]
+        return [f for f in families if f.samples or f.suffixed]
 
     def process_families(self, inst: Instance, elapsed: float) -> list[Family]:
         families = [

@@ -14,13 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from tsedash.errors import InputError
 from tsedash.registry import Instance
 from tsedash.simulate.exposition import CONTENT_TYPE, Family, render
-from tsedash.simulate.plan import (
-    HEALTH_ROUTE,
-    READY_ROUTE,
-    UNMATCHED_ROUTE,
-    SimulationPlan,
-    Traffic,
-)
+from tsedash.simulate.plan import HEALTH_ROUTE, READY_ROUTE, Injection, SimulationPlan, Traffic
 
 
 class SimulatorError(InputError):
@@ -34,35 +28,42 @@ def split_address(address: str) -> tuple[str, int]:
 
 class _Endpoint:
     """One instance's HTTP surface: its metrics path, health and readiness, 404 elsewhere;
-    every answer counted by the instance's simulated middleware."""
+    every answer counted by the instance's simulated middleware, on the route it records."""
 
     def __init__(
-        self, metrics_path: str, families: Callable[[], list[Family]], traffic: Traffic | None
+        self,
+        metrics_path: str,
+        families: Callable[[], list[Family]],
+        traffic: Traffic | None,
+        route_of: Callable[[str], str] = str,
     ) -> None:
         self.metrics_path = metrics_path
         self.families = families
         self.traffic = traffic
+        self.route_of = route_of
 
     def answer(self, path: str) -> tuple[int, str, bytes, str]:
         """(status, content type, body, route) for a GET of `path`."""
         if path == self.metrics_path:
-            return 200, CONTENT_TYPE, render(self.families()), path
+            return 200, CONTENT_TYPE, render(self.families()), self.route_of(path)
         if self.traffic is not None and path in (HEALTH_ROUTE, READY_ROUTE):
             status = json.dumps({"status": "healthy" if path == HEALTH_ROUTE else "ready"})
-            return 200, "application/json", status.encode(), path
+            return 200, "application/json", status.encode(), self.route_of(path)
         missing = f"404 page not found (metrics are at {self.metrics_path})\n".encode()
-        return 404, "text/plain; charset=utf-8", missing, UNMATCHED_ROUTE
+        return 404, "text/plain; charset=utf-8", missing, self.route_of(path)
 
 
 def _handler(endpoint: _Endpoint) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             started = time.perf_counter()
-            status, content_type, body, route = endpoint.answer(self.path.split("?")[0])
+            path = self.path.split("?")[0]
+            status, content_type, body, route = endpoint.answer(path)
             if endpoint.traffic is not None:
                 # Counted once answered (a scrape shows in the next one), as the middleware
                 # does, and before the bytes leave, so the client's next request sees it.
-                endpoint.traffic.record("GET", route, status, time.perf_counter() - started)
+                seconds = time.perf_counter() - started
+                endpoint.traffic.record("GET", route, status, seconds, path)
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -117,7 +118,25 @@ class Simulator:
     def _endpoint(self, inst: Instance | None, families: Callable[[], list[Family]]) -> _Endpoint:
         if inst is None:  # cAdvisor
             return _Endpoint("/metrics", families, None)
-        return _Endpoint(self.plan.metrics_path(inst), families, self.traffic[inst.instance_name])
+        return _Endpoint(
+            self.plan.metrics_path(inst),
+            families,
+            self.traffic[inst.instance_name],
+            functools.partial(self.plan.route_of, inst),
+        )
+
+    def inject(
+        self, instance: str, path: str, status: int, rate: float, method: str = "GET"
+    ) -> str:
+        """From now on, `rate` requests/s of `path` answered `status` on `instance`, counted by
+        its middleware like the synthetic traffic; returns the `route` they are counted on."""
+        inst = next((i for i in self.plan.registry.instances if i.instance_name == instance), None)
+        if inst is None:
+            raise SimulatorError(f"no instance {instance!r} in the registry")
+        route = self.plan.route_of(inst, path)
+        key = (method, route, str(status))
+        self.traffic[instance].inject(Injection(key, rate, self.elapsed()))
+        return route
 
     def start(self) -> list[str]:
         """Bind every address (all or nothing) and serve in background threads."""

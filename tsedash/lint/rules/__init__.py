@@ -17,6 +17,7 @@ from tsedash.lint.rules import (
     target_planned_metric,
     target_promql,
     target_rate_interval,
+    target_route_unbounded,
     template_datasource,
     template_instance,
     template_job,
@@ -45,6 +46,7 @@ RULES: tuple[Rule, ...] = (
     target_job_known.RULE,
     target_planned_metric.RULE,
     panel_unit_known.RULE,
+    target_route_unbounded.RULE,
 )
 
 RULES_BY_NAME = {rule.name: rule for rule in RULES}
