@@ -25,6 +25,7 @@ NEUTRAL = {
     "tsedash.findings",
     "tsedash.inputs",
     "tsedash.deadline",
+    "tsedash.remote",
 }
 NEUTRAL_LEAVES = {"tsedash.redact"}
 # Stage → the project packages it may import (besides the neutral modules and itself).
@@ -56,10 +57,18 @@ ALLOWED: dict[str, set[str]] = {
     "tsedash.verify": {"tsedash.registry", "tsedash.queries", "tsedash.provisioning"},
     "tsedash.preview": {"tsedash.queries", "tsedash.provisioning", "tsedash.processes"},
     "tsedash.processes": set(),
-    "tsedash.watch": set(),  # runs `tsedash build` / `push` as processes: imports no stage
+    # Runs `tsedash build` / `push` as processes; follows target changes in Prometheus.
+    "tsedash.watch": {"tsedash.scrapewatch"},
+    "tsedash.scrapewatch": {"tsedash.prometheus", "tsedash.verify"},
     "tsedash.simulate": {"tsedash.registry"},
     "tsedash.stack": {"tsedash.registry", "tsedash.processes", "tsedash.prometheus"},
-    "tsedash.demo": {"tsedash.registry", "tsedash.processes", "tsedash.simulate", "tsedash.stack"},
+    "tsedash.demo": {
+        "tsedash.registry",
+        "tsedash.processes",
+        "tsedash.simulate",
+        "tsedash.stack",
+        "tsedash.verify",  # "ready" is what `tsedash verify` checks
+    },
 }
 
 

@@ -10,7 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-from tsedash.processes import port_open
+import pytest
+
+from tsedash.processes import ProcessFailed, port_open
+from tsedash.registry import load_registry
+from tsedash.stack import api
 
 from .conftest import ROOT
 
@@ -31,10 +35,12 @@ def _wait_for(proc: subprocess.Popen[str], pattern: str, timeout: float = 40) ->
     raise AssertionError(f"{pattern!r} not seen; output so far: {lines}")
 
 
-def test_demo_runs_until_ctrl_c_and_stops_prometheus(tmp_path: Path) -> None:
+def test_demo_ready_means_verify_passes_then_ctrl_c_stops_it_all(tmp_path: Path) -> None:
+    """The README's sequence: `make demo` (`tsedash demo --registry instances.yaml`), and as
+    soon as it says ready, the verify command it prints: exit 0. Then Ctrl-C."""
     errors = (tmp_path / "stderr").open("w+")
     proc = subprocess.Popen(
-        [EXE, "demo", "--registry", str(ROOT / "instances.yaml")],
+        [EXE, "demo", "--registry", "instances.yaml"],
         stdout=subprocess.PIPE,
         stderr=errors,
         text=True,
@@ -42,9 +48,28 @@ def test_demo_runs_until_ctrl_c_and_stops_prometheus(tmp_path: Path) -> None:
         env={k: v for k, v in os.environ.items() if k != "TSEDASH_REGISTRY"},
     )
     try:
-        lines = _wait_for(proc, r"^ready: every target is up")
-        port = int(re.search(r"prometheus: http://127\.0\.0\.1:(\d+)", "\n".join(lines)).group(1))  # type: ignore[union-attr]
-        assert port_open("127.0.0.1", port)
+        lines = _wait_for(proc, r"^ready: every target is up", timeout=150)
+        lines += _wait_for(proc, r"^  try  tsedash verify ")
+        url = re.search(r"prometheus: (http://127\.0\.0\.1:\d+)", "\n".join(lines)).group(1)  # type: ignore[union-attr]
+        assert lines[-1] == f"  try  tsedash verify --prometheus {url} --dashboards provisioning"
+        verified = subprocess.run(
+            [EXE, "verify", "--prometheus", url, "--dashboards", "provisioning"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+            check=False,
+        )
+        assert verified.returncode == 0, verified.stderr
+        assert "verify: ok: " in verified.stdout and "every target is up" in verified.stdout
+        # Every infrastructure job is scraped: the ones nothing real serves are said simulated,
+        # in the demo's output and in Prometheus.
+        simulated = next(line for line in lines if line.startswith("simulated exporters: "))
+        assert "redis (redis_up 1), postgres (pg_up 1)" in simulated and "jaeger" in simulated
+        stand_ins = api(url, "/api/v1/query", {"query": "tsedash_simulated_exporter"})
+        jobs = {s["metric"]["job"] for s in stand_ins["data"]["result"]}
+        assert jobs == {"redis", "postgres", "grafana", "jaeger"}
+        port = int(url.rpartition(":")[2])
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=30)
         errors.seek(0)
@@ -56,6 +81,32 @@ def test_demo_runs_until_ctrl_c_and_stops_prometheus(tmp_path: Path) -> None:
             proc.kill()
             proc.wait()
         errors.close()
+
+
+def test_ready_waits_until_verify_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`wait_until_ready` asks verify again until it passes, and gives up naming the failure."""
+    import threading
+
+    from tsedash import demo
+
+    answers = [["job redis: Prometheus has no scrape target for it"], []]
+    calls: list[Path | None] = []
+
+    def readiness(url: str, registry: object, dashboards: Path | None) -> tuple[list[str], str]:
+        calls.append(dashboards)
+        return answers.pop(0) if answers else ["still no data"], "checked"
+
+    monkeypatch.setattr(demo, "_readiness_failures", readiness)
+    monkeypatch.setattr(demo, "RECHECK_SECONDS", 0.01)
+    stop = threading.Event()
+    registry = load_registry(ROOT / "instances.yaml")
+    assert demo.wait_until_ready("http://x", registry, Path("p"), stop, 5) == "checked"
+    assert calls == [Path("p"), Path("p")]
+    with pytest.raises(ProcessFailed, match=r"not ready after 0s: still no data"):
+        demo.wait_until_ready("http://x", registry, Path("p"), stop, 0)
+    stop.set()
+    answers.append(["no data yet"])
+    assert demo.wait_until_ready("http://x", registry, None, stop, 5) is None
 
 
 def test_simulate_refuses_unresolvable_addresses_clearly() -> None:

@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from tsedash import buildcache
     from tsedash.grafana.sync import PushReport
     from tsedash.lint import LintReport
+    from tsedash.prometheus import MergeReport, PrometheusMerge
     from tsedash.registry import Registry
     from tsedash.registry.merge import Sources
     from tsedash.spec import Content
@@ -178,6 +180,96 @@ def _load(spec: SourceSpec) -> Registry:
     return sources.registry
 
 
+@dataclass(frozen=True)
+class BaseChoice:
+    """--base, --no-base, --replace-job: the Prometheus config ours is merged into."""
+
+    file: str | None = None
+    off: bool = False
+    replace_jobs: tuple[str, ...] = ()
+
+    def candidates(self, spec: SourceSpec) -> list[Path]:
+        """Every file the choice may read (for the build's input digest)."""
+        from tsedash.prometheus.merge import BESIDE_COMPOSE
+
+        if self.off:
+            return []
+        if self.file:
+            return [Path(self.file)]
+        given = [*([spec.path] if spec.path else []), *spec.compose]
+        return [Path(f).parent / BESIDE_COMPOSE for f in given]
+
+
+def base_options(func: F) -> F:
+    """--base FILE, --no-base, --replace-job NAME → one `base: BaseChoice`."""
+
+    @click.option(
+        "--base",
+        "base_file",
+        default=None,
+        metavar="FILE",
+        type=click.Path(dir_okay=False),
+        help="Merge the Prometheus config into this prometheus.yml, keeping all of it but the "
+        "jobs of the registry's service types (default: prometheus/prometheus.yml beside the "
+        "first compose file, when there is one).",
+    )
+    @click.option(
+        "--no-base", is_flag=True, help="Write our own prometheus.yml, merged into nothing."
+    )
+    @click.option(
+        "--replace-job",
+        "replace_jobs",
+        multiple=True,
+        metavar="NAME",
+        help="Replace this base job even though its shape is not recognised (repeatable).",
+    )
+    @wraps(func)
+    def wrapper(
+        *args: Any,
+        base_file: str | None,
+        no_base: bool,
+        replace_jobs: tuple[str, ...],
+        **kwargs: Any,
+    ) -> Any:
+        return func(*args, base=BaseChoice(base_file, no_base, replace_jobs), **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _prometheus_merge(
+    choice: BaseChoice, spec: SourceSpec, reg: Registry
+) -> tuple[PrometheusMerge | None, MergeReport | None]:
+    """The base to merge into (given, or found beside the orchestrator's compose file) and
+    what merging does, checked before anything is written."""
+    from tsedash.prometheus import PrometheusMerge, find_base_beside, load_base, merge_report
+
+    if choice.file and choice.off:
+        raise InputError("--base and --no-base exclude each other")
+    if choice.off:
+        base = None
+    elif choice.file:
+        base = load_base(choice.file)
+    else:
+        found = find_base_beside(_compose_files(spec, reg))
+        base = load_base(*found) if found else None
+    if base is None:
+        if choice.replace_jobs:
+            raise InputError("--replace-job applies to a base config: none given (--base FILE)")
+        return None, None
+    merge = PrometheusMerge(base, choice.replace_jobs)
+    return merge, merge_report(reg, merge)
+
+
+def _compose_files(spec: SourceSpec, reg: Registry) -> list[str]:
+    """The compose files the registry was read from: --registry (when it was one) and --compose."""
+    from tsedash.registry import resolve_registry_path
+
+    compose = list(spec.compose)
+    if reg.path != str(resolve_registry_path(spec.path)):  # --registry was a compose file
+        compose.insert(0, str(resolve_registry_path(spec.path)))
+    return compose
+
+
 def _content() -> Content:
     """The composition root: the only place the engine meets the content."""
     import tsedash_dashboards
@@ -234,7 +326,7 @@ def registry_check(registry_path: SourceSpec, as_json: bool) -> None:
         _fail(exc)
         return
     if as_json:
-        echo(_check_json(True, list(reg.warnings)))
+        echo(_check_json(True, list(reg.warnings), sources))
         return
     for line in _source_lines(sources):
         echo(line, err=True)
@@ -246,12 +338,19 @@ def registry_check(registry_path: SourceSpec, as_json: bool) -> None:
     )
 
 
-def _check_json(ok: bool, problems: list[Any]) -> str:
+def _check_json(ok: bool, problems: list[Any], sources: Sources | None = None) -> str:
+    redis = sources.redis if sources else None
     return json.dumps(
         {
             "ok": ok,
             "errors": [p.as_dict() for p in problems if p.severity.value == "error"],
             "warnings": [p.as_dict() for p in problems if p.severity.value == "warning"],
+            # The Redis entries left out, as the text output's `skipped <key>: <reason>` lines.
+            "skipped": [
+                {"redis": redis.url, "key": s.key, "reason": s.reason} for s in redis.skipped
+            ]
+            if redis
+            else [],
         },
         indent=2,
         sort_keys=True,
@@ -335,6 +434,7 @@ def _default_extras(extras: Path | None) -> Path | None:
     help="v2: also write each dashboard as a dashboard.grafana.app/v2 resource under "
     "OUT/dashboards-v2/ (validated like v1); the file provider always reads v1.",
 )
+@base_options
 @handles_errors
 def build_cmd(
     registry_path: SourceSpec,
@@ -349,6 +449,7 @@ def build_cmd(
     extras_timeout: float,
     rebuild: bool,
     schema: str,
+    base: BaseChoice,
 ) -> None:
     """Build and validate both dashboards and write the provisioning files.
 
@@ -360,6 +461,8 @@ def build_cmd(
     from tsedash import buildcache
 
     extras = _default_extras(extras)
+    if deploy_out is None and base != BaseChoice():
+        raise InputError("--base, --no-base and --replace-job apply with --deploy")
     options = _BuildOptions(
         out,
         extras,
@@ -370,6 +473,7 @@ def build_cmd(
         deploy_out,
         extras_timeout,
         schema,
+        base,
     )
     digest = None if rebuild else _build_digest(registry_path, options)
     replay = buildcache.lookup(out, digest) if digest else None
@@ -399,6 +503,7 @@ class _BuildOptions:
     deploy: Path | None
     extras_timeout: float = 30.0
     schema: str = "v1"
+    base: BaseChoice = BaseChoice()
 
 
 def _build_digest(spec: SourceSpec, options: _BuildOptions) -> str | None:
@@ -413,6 +518,8 @@ def _build_digest(spec: SourceSpec, options: _BuildOptions) -> str | None:
     files = [registry, Path(DEFAULT_REGISTRY), *map(Path, spec.compose), *extra_files]
     if options.lint:
         files.append(Path(options.exclusions or ".lint.yaml"))
+    if options.deploy is not None:
+        files += options.base.candidates(spec)  # the Prometheus base, given or found
     try:
         return buildcache.input_digest(
             [f for f in files if f.is_file()], [repr(options), str(registry), *spec.compose]
@@ -429,7 +536,10 @@ def _build(spec: SourceSpec, options: _BuildOptions) -> tuple[buildcache.Replay,
 
     sources = spec.load()
     replay = buildcache.Replay(lines=[("err", line) for line in _source_lines(sources)])
+    merge = merged = None
     try:
+        if options.deploy is not None:  # a base that cannot be merged stops the build early
+            merge, merged = _prometheus_merge(options.base, spec, sources.registry)
         result = pipeline.generate(
             sources.registry,
             _content(),
@@ -474,11 +584,15 @@ def _build(spec: SourceSpec, options: _BuildOptions) -> tuple[buildcache.Replay,
     if options.deploy is not None:
         from tsedash.deploy import write_deploy
 
-        deployed = write_deploy(result.registry, options.deploy)
+        compose = _compose_files(spec, result.registry)
+        deployed = write_deploy(result.registry, options.deploy, merge, compose)
+        if merged is not None:
+            replay.lines.append(("out", merged.line()))
         replay.summary["deploy"] = {
             "out": str(options.deploy),
             "what": f"{len(result.registry.instances)} instances",
             **_report_dict(deployed),
+            "base": merged.as_dict() if merged else None,
         }
         owned += [
             options.deploy / rel
@@ -655,20 +769,58 @@ def _echo_lines(lines: list[str], err: bool = True) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Directory for prometheus.yml and targets/*.json.",
 )
-@click.option("--scrape-interval", default="15s", show_default=True, help="Global scrape interval.")
+@click.option(
+    "--scrape-interval",
+    default=None,
+    help="Global scrape interval (default 15s; with a base, the base's global section is kept).",
+)
+@base_options
+@click.option("--json", "as_json", is_flag=True, help="Print what was written and merged as JSON.")
 @handles_errors
-def prometheus_cmd(registry_path: SourceSpec, out: Path, scrape_interval: str) -> None:
+def prometheus_cmd(
+    registry_path: SourceSpec,
+    out: Path,
+    scrape_interval: str | None,
+    base: BaseChoice,
+    as_json: bool,
+) -> None:
     """Write the scrape config: one job per service type and infrastructure job, file_sd
-    targets relabeled so that `job` is the service and `instance` the instance name."""
+    targets relabeled so that `job` is the service and `instance` the instance name.
+
+    With a base config (--base, or prometheus/prometheus.yml beside the first compose file)
+    the written prometheus.yml is that file with only the jobs tsedash owns replaced and its
+    own added; everything else of it is kept (docs/cli.md)."""
     from tsedash.prometheus import write_prometheus
 
     reg = _load(registry_path)
+    merge, merged = _prometheus_merge(base, registry_path, reg)
+    if merge is not None and scrape_interval is not None:
+        raise InputError(
+            f"--scrape-interval: the base {merge.base.path} keeps its own global section; "
+            "set scrape_interval there, or pass --no-base"
+        )
     try:
-        report = write_prometheus(reg, out, scrape_interval)
+        report = write_prometheus(reg, out, scrape_interval or "15s", merge=merge)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--scrape-interval") from None
     jobs = len(reg.services) + len(reg.infrastructure)
-    _print_report(out, report, f"{jobs} jobs, {len(reg.instances)} instances")
+    if merged is not None:
+        jobs = len(merged.kept) + len(merged.replaced) + len(merged.added)
+    _emit_written(out, report, f"{jobs} jobs, {len(reg.instances)} instances", merged, as_json)
+
+
+def _emit_written(
+    out: Path, report: Any, what: str, merged: MergeReport | None, as_json: bool
+) -> None:
+    """A writer's report with what merging into the base did: lines, or one JSON object."""
+    if as_json:
+        document: dict[str, Any] = {"out": str(out), **_report_dict(report)}
+        document["base"] = merged.as_dict() if merged else None
+        echo(json.dumps(document, indent=2, sort_keys=True))
+        return
+    if merged is not None:
+        echo(merged.line())
+    _print_report(out, report, what)
 
 
 @cli.command("deploy")
@@ -681,15 +833,21 @@ def prometheus_cmd(registry_path: SourceSpec, out: Path, scrape_interval: str) -
     type=click.Path(file_okay=False, path_type=Path),
     help="Directory for the deployment artefacts.",
 )
+@base_options
+@click.option("--json", "as_json", is_flag=True, help="Print what was written and merged as JSON.")
 @handles_errors
-def deploy_cmd(registry_path: SourceSpec, out: Path) -> None:
+def deploy_cmd(registry_path: SourceSpec, out: Path, base: BaseChoice, as_json: bool) -> None:
     """Write the compose snippet, init-volumes.sh, one schema SQL per instance, and the
-    Prometheus config with its alert rules, all from the registry."""
+    Prometheus config with its alert rules, all from the registry.
+
+    Given the orchestrator's compose file (--compose or --registry), its own
+    prometheus/prometheus.yml beside it is the base of ours (as `prometheus --base`)."""
     from tsedash.deploy import write_deploy
 
     reg = _load(registry_path)
-    report = write_deploy(reg, out)
-    _print_report(out, report, f"{len(reg.instances)} instances")
+    merge, merged = _prometheus_merge(base, registry_path, reg)
+    report = write_deploy(reg, out, merge, _compose_files(registry_path, reg))
+    _emit_written(out, report, f"{len(reg.instances)} instances", merged, as_json)
 
 
 @cli.command("preview")
@@ -742,11 +900,16 @@ def verify_cmd(
     from tsedash.queries.expand import duration_ms
     from tsedash.verify import Macros, render_table, verify
 
+    remember_url(prometheus_url)  # a password in the URL is masked wherever it is echoed
     for value, option in ((rate_interval, "--rate-interval"), (time_range, "--range")):
         try:
             duration_ms(value)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint=option) from None
+    if not 0 < timeout <= 3600:  # also refuses nan and inf
+        raise click.BadParameter(
+            "expected seconds, more than 0 and at most 3600", param_hint="--timeout"
+        )
     macros = Macros(rate_interval=rate_interval, range=time_range)
     report = verify(prometheus_url, _load(registry_path), source, macros, timeout)
     failures = report.failures()
@@ -804,6 +967,7 @@ def simulate_cmd(
 @click.option("--rate", default=2.0, show_default=True, help=_RATE_HELP)
 @click.option("--with-planned", is_flag=True, help=_PLANNED_HELP)
 @click.option("--for", "seconds", type=float, default=None, help="Stop after SECONDS (scripts).")
+@dashboards_option
 @handles_errors
 def demo_cmd(
     registry_path: SourceSpec,
@@ -811,12 +975,34 @@ def demo_cmd(
     rate: float,
     with_planned: bool,
     seconds: float | None,
+    source: Path,
 ) -> None:
-    """The simulator and a real Prometheus on 127.0.0.1, scraping with the generated config."""
+    """The simulator, simulated infrastructure exporters and a real Prometheus on 127.0.0.1,
+    scraping with the generated config; "ready" once `tsedash verify` on the dashboards of
+    --dashboards passes (without dashboard files there: once every target is scraped twice)."""
     from tsedash.demo import run_demo
+    from tsedash.provisioning.render import dashboard_files
 
     say = lambda line: echo(line)  # noqa: E731
-    run_demo(_load(registry_path), say, port, rate, seconds, with_planned=with_planned)
+    # What the printed verify command needs besides the default registry.
+    given = registry_path.path
+    default = given is None or Path(given).resolve() == Path(DEFAULT_REGISTRY).resolve()
+    hint = "" if default else f" --registry {given}"
+    hint += "".join(f" --compose {c}" for c in registry_path.compose)
+    hint += f" --discover {registry_path.discover}" if registry_path.discover else ""
+    dashboards = source if dashboard_files(source) else None
+    if dashboards is None:
+        echo(f"warning: {source}: no dashboard files to verify (run `tsedash build`)", err=True)
+    run_demo(
+        _load(registry_path),
+        say,
+        port,
+        rate,
+        seconds,
+        with_planned=with_planned,
+        dashboards=dashboards,
+        verify_hint=hint,
+    )
 
 
 _CONTEXTS_OPTION = click.option(
@@ -1051,9 +1237,10 @@ _UID_OPTION = click.option(
 
 
 def _local_dashboards(out: Path) -> list[tuple[str, dict[str, Any]]]:
+    from tsedash.grafana.sync import local_dashboards
     from tsedash.provisioning.render import read_dashboards
 
-    return [(str(model.get("uid", "")), model) for _, model in read_dashboards(out)]
+    return local_dashboards(read_dashboards(out))  # each an object with a Grafana uid
 
 
 @cli.command("push")
@@ -1070,8 +1257,9 @@ def _local_dashboards(out: Path) -> list[tuple[str, dict[str, Any]]]:
 @click.option(
     "--prune",
     is_flag=True,
-    help="Also delete the dashboards of our folder that the build no longer produces, when "
-    "they are exactly our last push (anything else is kept and named).",
+    help="Also delete the dashboards of our folder that the build no longer produces, each "
+    "only when read back it proves ours: in our folder, no other manager, exactly our last "
+    "push (anything else is kept and named; nothing is deleted when a proof fails).",
 )
 @click.option("--message", "note", default=None, help="Note added to each version message.")
 @_overwrite_options
@@ -1207,6 +1395,25 @@ def diff_cmd(
     type=click.FloatRange(min=0.05),
     help="Seconds between looks at the inputs.",
 )
+@click.option(
+    "--deploy",
+    "deploy_out",
+    default="deploy",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also rewrite the deployment artefacts there (scrape targets, rules, expected "
+    "instances, compose overlay, SQL), as `build --deploy DIR`.",
+)
+@click.option("--no-deploy", is_flag=True, help="Rewrite the provisioning files only.")
+@click.option(
+    "--prometheus",
+    "prometheus_url",
+    default=None,
+    metavar="URL",
+    help="After a cycle that changed the scrape targets, report when this Prometheus scrapes "
+    "each new instance (up == 1) and drops each removed one.",
+)
+@base_options
 @click.option("--cycles", default=None, type=click.IntRange(min=0), hidden=True)
 @handles_errors
 def watch_cmd(
@@ -1217,16 +1424,33 @@ def watch_cmd(
     context: str | None,
     contexts_file: Path | None,
     interval: float,
+    deploy_out: Path,
+    no_deploy: bool,
+    prometheus_url: str | None,
+    base: BaseChoice,
     cycles: int | None,
 ) -> None:
     """Rebuild on every change to the registry, compose files, extras or dashboard code.
 
-    Each build validates, lints (strict) and rewrites the provisioning files atomically; with
-    --context each good build is pushed too. One line per cycle; a broken edit prints its
-    error and leaves the last good files as they were. Ctrl-C stops.
+    Each build validates, lints (strict) and rewrites atomically the provisioning files and
+    (unless --no-deploy) the deployment artefacts: a new instance gets its scrape target.
+    With --context each good build is pushed too; with --prometheus each target change is
+    followed until Prometheus scrapes it. One line per cycle; a broken edit prints its error
+    and leaves the last good files as they were. Ctrl-C stops.
     """
+    from tsedash.verify import check_url
     from tsedash.watch import Watcher, content_dirs
 
+    if no_deploy and (prometheus_url or base != BaseChoice()):
+        raise InputError(
+            "--prometheus, --base, --no-base and --replace-job need the deploy "
+            "directory: drop --no-deploy"
+        )
+    url = check_url(prometheus_url) if prometheus_url else None
+    if context:  # a wrong name, file or secret fails now, not at every cycle
+        from tsedash.grafana.contexts import checked_context
+
+        checked_context(context, contexts_file)
     extras = _default_extras(extras)
     registry = Path(registry_path.path or DEFAULT_REGISTRY)
     sources = ["--registry", str(registry)]
@@ -1234,21 +1458,50 @@ def watch_cmd(
         sources += ["--compose", compose]
     if registry_path.discover:
         sources += ["--discover", registry_path.discover]
+        sources += ["--stale-after", str(registry_path.stale_after)]
     build = [*sources, "--out", str(out)]
     build += ["--extras", str(extras)] if extras else []
     build += [] if no_lint else ["--lint", "--strict"]
+    build += [] if no_deploy else ["--deploy", str(deploy_out), *_base_args(base)]
     push = None
     if context:
         push = ["--out", str(out), "--context", context]
         push += ["--contexts", str(contexts_file)] if contexts_file else []
     files = [registry, *map(Path, registry_path.compose), Path(".lint.yaml")]
+    files += [] if no_deploy else base.candidates(registry_path)
     dirs = [*([extras] if extras else []), *content_dirs()]
     echo(f"watching {len(files)} files and {len(dirs)} directories; Ctrl-C stops")
     signal.signal(signal.SIGTERM, _interrupt)  # `kill`, `docker stop`: stop like Ctrl-C
+    lock = threading.Lock()  # the scrape tracker's lines come from its own thread
+
+    def say(line: str) -> None:
+        with lock:
+            echo(line)
+
+    targets = None if no_deploy else deploy_out / "prometheus" / "targets"
+    tracker = None
+    if url is not None:
+        from tsedash.scrapewatch import ScrapeTracker
+
+        tracker = ScrapeTracker(url, say)
     try:
-        Watcher(build, files, dirs, push, interval, echo=echo).run(cycles)
+        Watcher(build, files, dirs, push, interval, say, targets=targets, tracker=tracker).run(
+            cycles
+        )
     except KeyboardInterrupt:
         echo("stopped")
+    finally:
+        if tracker is not None:
+            tracker.close()
+
+
+def _base_args(base: BaseChoice) -> list[str]:
+    """The build options that say which Prometheus config ours is merged into."""
+    args = ["--base", base.file] if base.file else []
+    args += ["--no-base"] if base.off else []
+    for job in base.replace_jobs:
+        args += ["--replace-job", job]
+    return args
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -1284,7 +1537,7 @@ def restore_cmd(
     The same protection as push: a dashboard edited in Grafana since our last push is refused
     unless --force (which saves the live copy first); a save in between is a conflict.
     """
-    from tsedash.grafana.sync import push, restore_model
+    from tsedash.grafana.sync import live_folder, push, restore_model
     from tsedash.spec import FOLDER_TITLE, FOLDER_UID
 
     if (version is None) == (backup is None):
@@ -1299,7 +1552,7 @@ def restore_cmd(
         raise InputError(f"{backup}: holds {held} dashboard: restore it {hint}")
     source = f"version {version}" if version is not None else f"backup {backup}"
     live = client.get_dashboard(uid)  # restored where it is; a deleted one into our folder
-    folder = ((live or {}).get("meta") or {}).get("folderUid") or FOLDER_UID
+    folder = live_folder(live) or FOLDER_UID
     report = push(
         client,
         [(uid, model)],

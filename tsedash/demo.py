@@ -1,4 +1,11 @@
-"""`tsedash demo`: the simulator and a real Prometheus on loopback, until Ctrl-C."""
+"""`tsedash demo`: the simulator and a real Prometheus on loopback, until Ctrl-C.
+
+Every job the registry declares is scraped: the services and cAdvisor from the simulator,
+Prometheus itself, and the other infrastructure jobs (redis, postgres, grafana, jaeger) from
+simulated exporters, labelled as such in the output. "ready" is said only when what
+`tsedash verify --prometheus URL --dashboards DIR` checks passes: the demo runs that very
+check (rates need two scrapes of every target in the rate window, so it takes ~3 scrapes).
+"""
 
 from __future__ import annotations
 
@@ -6,20 +13,35 @@ import contextlib
 import signal
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 
-from tsedash.processes import ProcessGroup, free_port
+from tsedash.processes import ProcessFailed, ProcessGroup, free_port
 from tsedash.registry import Registry
 from tsedash.simulate import SimulationPlan, Simulator
+from tsedash.simulate.exporters import (
+    NOT_SIMULATED,
+    SIGNATURES,
+    SimulatedExporters,
+    simulated_jobs,
+)
+from tsedash.simulate.plan import CADVISOR_JOB
 from tsedash.stack import (
     LOOPBACK,
+    api,
     distinct_free_ports,
     localize,
     start_prometheus,
     wait_for_targets,
 )
+from tsedash.verify import verify
+
+SCRAPE_INTERVAL = "5s"
+RATE_WINDOW = "1m"  # `tsedash verify`'s default $__rate_interval
+READY_TIMEOUT = 120.0  # seconds; ready takes about three scrape intervals
+RECHECK_SECONDS = 2.0
 
 
 @contextlib.contextmanager
@@ -47,27 +69,110 @@ def run_demo(
     seconds: float | None = None,
     workdir: Path | None = None,
     with_planned: bool = False,
+    dashboards: Path | None = None,
+    verify_hint: str = "",
+    ready_timeout: float = READY_TIMEOUT,
 ) -> None:
+    """Serve, scrape, and say "ready" only once `tsedash verify` against this Prometheus
+    passes for `dashboards` (None: once every target is up and scraped twice).
+    `verify_hint`: options the printed verify command needs (`--registry FILE`)."""
     port = port or free_port()
-    [cadvisor_port] = distinct_free_ports(1, {port})
-    cadvisor = f"{LOOPBACK}:{cadvisor_port}"
-    local = localize(registry, {"prometheus": f"{LOOPBACK}:{port}", "cadvisor": cadvisor})
+    stand_ins = [j.job for j in registry.infrastructure if j.job not in NOT_SIMULATED]
+    cadvisor_port, *stand_in_ports = distinct_free_ports(1 + len(stand_ins), {port})
+    infrastructure = {
+        "prometheus": f"{LOOPBACK}:{port}",
+        CADVISOR_JOB: f"{LOOPBACK}:{cadvisor_port}",
+        **{job: f"{LOOPBACK}:{p}" for job, p in zip(stand_ins, stand_in_ports, strict=True)},
+    }
+    local = localize(registry, infrastructure)
     with stop_requested() as stop, tempfile.TemporaryDirectory(prefix="tsedash-demo-") as tmp:
         group = ProcessGroup(workdir or Path(tmp))
         simulator = Simulator(SimulationPlan(local, rate, with_planned))
+        exporters = SimulatedExporters(
+            simulated_jobs({j.job: j.address for j in local.infrastructure})
+        )
         try:
             simulator.start()
-            url = start_prometheus(group, local, port, "5s")
+            exporters.start()
+            url = start_prometheus(group, local, port, SCRAPE_INTERVAL)
             say(f"simulator: {len(local.instances)} instances + cadvisor on {LOOPBACK}")
+            if stand_ins:
+                say(_stand_ins_line(stand_ins))
             say(f"prometheus: {url} (config {group.workdir / 'prometheus' / 'prometheus.yml'})")
             wait_for_targets(url, len(local.instances) + len(local.infrastructure), timeout=30)
-            say("ready: every target is up")
-            say(f"  try  tsedash verify --prometheus {url} --dashboards provisioning")
+            say(f"waiting until {_readiness(dashboards)}")
+            checked = wait_until_ready(url, local, dashboards, stop, ready_timeout)
+            if checked is None:
+                return  # Ctrl-C while waiting
+            say(f"ready: every target is up; {checked}")
+            where = dashboards or Path("provisioning")
+            say(f"  try  tsedash verify --prometheus {url}{verify_hint} --dashboards {where}")
             say(f"  or   {url}/graph?g0.expr=sum%20by%20(job)%20(rate(http_requests_total[1m]))")
             say(f"  or   {url}/targets")
             say("  point a Grafana datasource at it, and mount provisioning/ ; Ctrl-C stops all")
             stop.wait(seconds)
         finally:
+            exporters.stop()
             simulator.stop()
             group.stop_all()
             say("stopped: simulator and prometheus")
+
+
+def _stand_ins_line(jobs: list[str]) -> str:
+    served = ", ".join(
+        f"{job} ({SIGNATURES[job][0]} 1)" if job in SIGNATURES else job for job in jobs
+    )
+    return (
+        f"simulated exporters: {served} on {LOOPBACK}: stand-ins so every infrastructure job "
+        "is scraped; no real server runs behind them"
+    )
+
+
+def _readiness(dashboards: Path | None) -> str:
+    if dashboards is None:
+        return "every target has been scraped twice (no dashboards given to verify)"
+    return (
+        f"`tsedash verify` finds data in every panel of {dashboards} "
+        f"(rates need two scrapes, every {SCRAPE_INTERVAL})"
+    )
+
+
+def wait_until_ready(
+    url: str,
+    registry: Registry,
+    dashboards: Path | None,
+    stop: threading.Event,
+    timeout: float = READY_TIMEOUT,
+) -> str | None:
+    """Until what `tsedash verify --prometheus URL --dashboards DIR` checks passes (rates need
+    two scrapes of every target in the rate window); what was checked, or None when stopped.
+    ProcessFailed naming the first failure when it still fails after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        failures, checked = _readiness_failures(url, registry, dashboards)
+        if not failures:
+            return checked
+        if time.monotonic() > deadline:
+            more = f" (+{len(failures) - 1} more)" if len(failures) > 1 else ""
+            raise ProcessFailed(f"not ready after {timeout:.0f}s: {failures[0]}{more}")
+        if stop.wait(RECHECK_SECONDS):
+            return None
+
+
+def _readiness_failures(
+    url: str, registry: Registry, dashboards: Path | None
+) -> tuple[list[str], str]:
+    if dashboards is not None:
+        report = verify(url, registry, dashboards)
+        shown = sum(1 for p in report.panels if not p.planned)
+        return report.failures(), (
+            f"`tsedash verify` passes: {shown} panels have data for all "
+            f"{len(report.instances)} instances"
+        )
+    scrapes = api(url, "/api/v1/query", {"query": f"count_over_time(up[{RATE_WINDOW}])"})
+    counts = {
+        f"{s['metric'].get('job')}/{s['metric'].get('instance')}": float(s["value"][1])
+        for s in scrapes["data"]["result"]
+    }
+    once = [f"{target}: scraped once so far" for target, n in sorted(counts.items()) if n < 2]
+    return once, f"all {len(counts)} targets scraped at least twice"

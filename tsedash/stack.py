@@ -12,7 +12,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from tsedash.encode import dump_yaml
 from tsedash.errors import InputError
+from tsedash.files import atomic_write
 from tsedash.processes import (
     ProcessFailed,
     ProcessGroup,
@@ -22,6 +24,7 @@ from tsedash.processes import (
     port_open,
 )
 from tsedash.prometheus import write_prometheus
+from tsedash.prometheus.config import FILE_SD_REFRESH, scrape_config
 from tsedash.prometheus.expected import FILE as EXPECTED_FILE
 from tsedash.registry import InfraJob, Registry
 
@@ -58,15 +61,26 @@ def localize(registry: Registry, infrastructure: dict[str, str]) -> Registry:
 
 
 def start_prometheus(
-    group: ProcessGroup, registry: Registry, port: int, scrape_interval: str = "1s"
+    group: ProcessGroup,
+    registry: Registry,
+    port: int,
+    scrape_interval: str = "1s",
+    refresh_interval: str = FILE_SD_REFRESH,
 ) -> str:
-    """Write the generated config under the group's workdir, start Prometheus, return its URL."""
+    """Write the generated config under the group's workdir, start Prometheus, return its URL.
+
+    `refresh_interval` is file_sd's re-read period (what a test of a targets change waits
+    for at most); the rest of the config is exactly what `tsedash prometheus` writes."""
     if port_open(LOOPBACK, port):
         raise InputError(f"cannot start Prometheus on {LOOPBACK}:{port}: port already in use")
     config_dir = group.workdir / "prometheus"
     # The expected-instances exposition, served as the compose overlay's static server would.
     served = distinct_free_ports(1, {port})[0]
-    write_prometheus(registry, config_dir, scrape_interval, f"{LOOPBACK}:{served}")
+    expected_at = f"{LOOPBACK}:{served}"
+    write_prometheus(registry, config_dir, scrape_interval, expected_at)
+    if refresh_interval != FILE_SD_REFRESH:
+        config = scrape_config(registry, scrape_interval, expected_at, refresh_interval)
+        atomic_write(config_dir / "prometheus.yml", dump_yaml(config, "tsedash prometheus"))
     expected_dir = config_dir / Path(EXPECTED_FILE).parent
     group.start(
         "expected-instances",

@@ -2,9 +2,12 @@
 
 Each cycle runs `tsedash build` (and `tsedash push`) as a fresh process: a change to the
 dashboard code is picked up like a change to the registry, and a broken edit fails that
-process only. The build itself is all-or-nothing (registry, validation and lint errors write
-nothing), so `provisioning/` keeps the last good files, byte for byte. Inputs are polled by
-size and modification time, which needs no file-system events and works on every mount.
+process only. The build writes everything the registry decides — the dashboards and, with
+`--deploy DIR`, the scrape targets, rules, expected instances and deploy files — and is
+all-or-nothing (registry, validation and lint errors write nothing), so the last good files
+stay byte for byte. Inputs are polled by size and modification time, which needs no
+file-system events and works on every mount. When a cycle changed the scrape targets, a
+`ScrapeTracker` (tsedash.scrapewatch) follows them in the running Prometheus in the background.
 """
 
 from __future__ import annotations
@@ -17,9 +20,14 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from tsedash.scrapewatch import ScrapeTracker, Target, read_targets, target_changes
 
 Snapshot = dict[Path, tuple[int, int]]
 CONTENT_PACKAGES = ("tsedash_dashboards", "tsedash_panels")
+SHOWN = 4  # written files named on a cycle line
+LIVE = ("prometheus/targets/", "prometheus/expected/")  # under the deploy directory
 
 
 def content_dirs() -> list[Path]:
@@ -70,24 +78,29 @@ class Watcher:
     interval: float = 0.5
     echo: Callable[[str], None] = print
     clock: Callable[[], str] = field(default=lambda: time.strftime("%H:%M:%S"))
+    targets: Path | None = None  # the file_sd directory the build writes (DIR/prometheus/targets)
+    tracker: ScrapeTracker | None = None  # follows target changes in a running Prometheus
 
     def run(self, cycles: int | None = None) -> None:
         """Build now, then after every change; `cycles` bounds the rebuilds (tests)."""
         done = 0
         seen = watched_files(self.files, self.dirs)
-        self._cycle("start")
+        self._cycle("start", time.time())
         while cycles is None or done < cycles:
             time.sleep(self.interval)
             now = watched_files(self.files, self.dirs)
             if now == seen:
                 continue
             changed = sorted(p for p in {*now, *seen} if now.get(p) != seen.get(p))
+            # When the edit was saved (the newest changed file), what the scrape times count from.
+            edited_at = max((now[p][0] / 1e9 for p in changed if p in now), default=time.time())
             time.sleep(self.interval / 2)  # an editor writing in several steps settles
             seen = watched_files(self.files, self.dirs)
-            self._cycle(_names(changed))
+            self._cycle(_names(changed), edited_at)
             done += 1
 
-    def _cycle(self, why: str) -> Cycle:
+    def _cycle(self, why: str, edited_at: float) -> Cycle:
+        before = self._targets()
         started = time.perf_counter()
         built = _tsedash(["build", *self.build_args, "--json"])
         took = time.perf_counter() - started
@@ -96,15 +109,21 @@ class Watcher:
             cycle = Cycle(f"{first} (previous output kept)")
         else:
             summary = json.loads(built.stdout)
-            written, unchanged = len(summary["written"]), len(summary["unchanged"])
-            cycle = Cycle(
-                f"built {written} written, {unchanged} unchanged in {took:.1f}s",
-                wrote=written > 0,
-            )
+            dashboards_written = bool(summary["written"])  # what a push would send
+            cycle = Cycle(f"built {_counts(summary)} in {took:.1f}s", wrote=dashboards_written)
             if self.push_args is not None and (cycle.wrote or why == "start"):
                 cycle.line += "; " + self._push()
+            after = self._targets()
+            added, removed = after - before, before - after
+            if added or removed:
+                cycle.line += "; " + target_changes(added, removed)
+                if self.tracker is not None:
+                    self.tracker.expect(added, removed, edited_at)
         self.echo(f"{self.clock()} {why}: {cycle.line}")
         return cycle
+
+    def _targets(self) -> set[Target]:
+        return read_targets(self.targets) if self.targets is not None else set()
 
     def _push(self) -> str:
         assert self.push_args is not None
@@ -138,6 +157,31 @@ def _first_line(text: str) -> str:
         return ""
     more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
     return errors[0] + more
+
+
+def _counts(summary: dict[str, Any]) -> str:
+    """`2 written (targets/exchange-simulator.json, expected/metrics), 31 unchanged`: the
+    provisioning files and, with --deploy, the deployment artefacts together."""
+    sections = [summary, *([summary["deploy"]] if summary.get("deploy") else [])]
+    written = sorted((rel for section in sections for rel in section["written"]), key=_live_first)
+    unchanged = sum(len(section["unchanged"]) for section in sections)
+    removed = sum(len(section["removed"]) for section in sections)
+    shown = ", ".join(_short(rel) for rel in written[:SHOWN])
+    shown += f" and {len(written) - SHOWN} more" if len(written) > SHOWN else ""
+    names = f" ({shown})" if shown else ""
+    gone = f", {removed} removed" if removed else ""
+    return f"{len(written)} written{names}, {unchanged} unchanged{gone}"
+
+
+def _live_first(rel: str) -> tuple[int, str]:
+    """Scrape targets and expected instances first: a running Prometheus reads them live."""
+    rank = next((i for i, prefix in enumerate(LIVE) if rel.startswith(prefix)), len(LIVE))
+    return (rank, rel)
+
+
+def _short(rel: str) -> str:
+    """The last two parts of a written path: `targets/exchange-simulator.json`."""
+    return "/".join(Path(rel).parts[-2:])
 
 
 def _names(paths: list[Path]) -> str:

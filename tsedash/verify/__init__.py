@@ -11,11 +11,7 @@ instance must have a scrape target that is up, and every infrastructure job must
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,12 +19,12 @@ from typing import Any
 
 import promql_parser as pp
 
-from tsedash.deadline import within
-from tsedash.errors import InputError, TsedashError
+from tsedash import remote
 from tsedash.provisioning.render import read_dashboards
 from tsedash.queries.expand import expand, macro_values
 from tsedash.registry import Registry
 from tsedash.registry.exposition import LAZY_METRICS
+from tsedash.verify.api import PrometheusAPI, Rejected
 
 DATA = "data"
 NO_DATA = "NO DATA"
@@ -39,8 +35,8 @@ NOT_SHOWN = "-"
 ALL = "(all)"  # the column of panels that aggregate over instances
 
 
-class PrometheusUnreachable(TsedashError):
-    exit_code = 3
+# Every failure of Prometheus (unreachable, an error status, an answer we cannot use): exit 3.
+PrometheusUnreachable = remote.RemoteError
 
 
 @dataclass
@@ -137,37 +133,15 @@ class VerifyReport:
 # --- Prometheus ------------------------------------------------------------------------------
 
 
-def _get(url: str, path: str, params: dict[str, str], timeout: float) -> Any:
-    """One Prometheus API call: `timeout` per read, four times that in all."""
-    return within(
-        4 * timeout,
-        lambda: _get_once(url, path, params, timeout),
-        lambda: PrometheusUnreachable(f"{url}{path}: no complete answer within {4 * timeout:g}s"),
-    )
-
-
-def _get_once(url: str, path: str, params: dict[str, str], timeout: float) -> Any:
-    query = urllib.parse.urlencode(params)
-    try:
-        with urllib.request.urlopen(f"{url}{path}?{query}", timeout=timeout) as resp:
-            return json.loads(resp.read())
-    except urllib.error.HTTPError as exc:
-        try:
-            return json.loads(exc.read())  # Prometheus explains a bad query in its body
-        except ValueError:
-            raise PrometheusUnreachable(f"{url}: HTTP {exc.code} for {path}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise PrometheusUnreachable(f"{url}: cannot reach Prometheus ({reason})") from None
-    except ValueError:
-        raise PrometheusUnreachable(f"{url}{path}: the answer is not JSON") from None
+def prometheus_api(url: str, path: str, params: dict[str, str], timeout: float = 10.0) -> Any:
+    """One Prometheus API call through the server boundary: its successful answer, else a
+    PrometheusUnreachable (a RemoteError, exit 3) with Prometheus' message."""
+    return PrometheusAPI(url, timeout).get(path, params)
 
 
 def check_url(url: str) -> str:
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise InputError(f"--prometheus {url!r}: expected an http:// or https:// URL")
-    return url.rstrip("/")
+    """The --prometheus URL, refused (exit 2) before any request when it cannot be sent."""
+    return remote.check_url(url, "--prometheus")
 
 
 # --- what a query should show ----------------------------------------------------------------
@@ -280,12 +254,11 @@ def _empty_ok(panel: dict[str, Any]) -> bool:
 
 
 def _check_target(
-    url: str,
+    api: PrometheusAPI,
     registry: Registry,
     panel: dict[str, Any],
     target: dict[str, Any],
     values: dict[str, str],
-    timeout: float,
 ) -> TargetResult:
     query = unranked(expand(str(target.get("expr", "")), values))
     ref_id = str(target.get("refId", ""))
@@ -293,19 +266,50 @@ def _check_target(
         expected, metrics = scope(query, registry)
     except ValueError as exc:
         return TargetResult(ref_id, query, {ALL: NO_DATA}, f"does not parse: {exc}")
-    body = _get(url, "/api/v1/query", {"query": query}, timeout)
-    if body.get("status") != "success":
-        return TargetResult(ref_id, query, {ALL: NO_DATA}, str(body.get("error", body)))
-    series = body["data"]["result"]
+    answer = api.query(query, result_type(query))
+    if isinstance(answer, Rejected):
+        return TargetResult(ref_id, query, {ALL: NO_DATA}, answer.message)
+    series = answer.series
     missing = EMPTY_OK if _empty_ok(panel) else NO_DATA
     if any(m in LAZY_METRICS for m in metrics):
         missing = WAITING
-    shown = {_instance_of(s["metric"], registry) for s in series}
+    shown = {_instance_of(labels, registry) for labels in series}
     per_instance = bool(expected) and any(s is not None for s in shown)
     if not expected or (not per_instance and series):
         return TargetResult(ref_id, query, {ALL: DATA if series else missing})
     states = {name: DATA if name in shown else missing for name in sorted(expected)}
     return TargetResult(ref_id, query, states)
+
+
+_VALUE_TYPES = {"Vector": "vector", "Matrix": "matrix", "Scalar": "scalar", "String": "string"}
+
+
+def result_type(expr: str) -> str | None:
+    """The `resultType` Prometheus answers an instant query of `expr` with (vector, matrix,
+    scalar, string), or None when the expression does not say."""
+    try:
+        return _node_type(pp.parse(expr))
+    except ValueError:
+        return None
+
+
+def _node_type(node: Any) -> str | None:
+    if isinstance(node, pp.NumberLiteral):
+        return "scalar"
+    if isinstance(node, pp.StringLiteral):
+        return "string"
+    if isinstance(node, pp.VectorSelector | pp.AggregateExpr):
+        return "vector"
+    if isinstance(node, pp.MatrixSelector | pp.SubqueryExpr):
+        return "matrix"
+    if isinstance(node, pp.Call):
+        return _VALUE_TYPES.get(str(node.func.return_type).rpartition(".")[2])
+    if isinstance(node, pp.ParenExpr | pp.UnaryExpr):
+        return _node_type(node.expr)
+    if isinstance(node, pp.BinaryExpr):
+        sides = {_node_type(node.lhs), _node_type(node.rhs)}
+        return "vector" if "vector" in sides else "scalar" if sides == {"scalar"} else None
+    return None
 
 
 _RANKED = re.compile(
@@ -333,17 +337,16 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
-def _scrapes(url: str, registry: Registry, timeout: float) -> list[ScrapeResult]:
-    body = _get(url, "/api/v1/targets", {"state": "active"}, timeout)
-    active = body.get("data", {}).get("activeTargets", [])
+def _scrapes(api: PrometheusAPI, registry: Registry) -> list[ScrapeResult]:
+    active = api.active_targets()
     by_key = {(t["labels"].get("job"), t["labels"].get("instance")): t for t in active}
     by_job: dict[str, list[dict[str, Any]]] = {}
     for t in active:
-        by_job.setdefault(t["labels"].get("job"), []).append(t)
+        by_job.setdefault(t["labels"].get("job", ""), []).append(t)
     out = []
     for inst in registry.instances:
-        t = by_key.get((inst.service_name, inst.instance_name))
-        out.append(_scrape(inst.service_name, inst.instance_name, t))
+        found = by_key.get((inst.service_name, inst.instance_name))
+        out.append(_scrape(inst.service_name, inst.instance_name, found))
     for job in registry.infrastructure:
         targets = by_job.get(job.job, [])
         down = next((t for t in targets if t.get("health") != "up"), None)
@@ -371,8 +374,8 @@ def verify(
     macros: Macros = Macros(),
     timeout: float = 10.0,
 ) -> VerifyReport:
-    url = check_url(prometheus)
-    scrapes = _scrapes(url, registry, timeout)
+    api = PrometheusAPI(prometheus, timeout)  # refuses a URL that cannot be sent (exit 2)
+    scrapes = _scrapes(api, registry)
     panels: list[PanelResult] = []
     for _, model in read_dashboards(dashboards):
         values = _values(model, registry, macros)
@@ -381,11 +384,9 @@ def verify(
             result = PanelResult(uid, str(panel.get("title", "")), planned=planned)
             if not planned:
                 for target in panel.get("targets", []) or []:
-                    result.targets.append(
-                        _check_target(url, registry, panel, target, values, timeout)
-                    )
+                    result.targets.append(_check_target(api, registry, panel, target, values))
             panels.append(result)
-    return VerifyReport(url, [i.instance_name for i in registry.instances], panels, scrapes)
+    return VerifyReport(api.shown, [i.instance_name for i in registry.instances], panels, scrapes)
 
 
 # --- the table -------------------------------------------------------------------------------
