@@ -12,7 +12,18 @@ checked on PUT (409 on a stale one), the folder and version note as `grafana.app
 `grafana.app/message` annotations, history by `labelSelector=grafana.app/get-history=true&
 fieldSelector=metadata.name=<uid>`, newest first, and Kubernetes `Status` bodies for errors.
 `state.new_layouts` makes the legacy GET of a dashboard answer 406 as Grafana does when the new
-dashboard layouts are on.
+dashboard layouts are on. Lists are paged as Grafana pages them: the legacy search by `limit` and
+`page`, the resource list by `limit` and the `metadata.continue` token it hands out.
+
+Managers (Grafana's docs "Manage resources in Grafana"): a dashboard another tool manages carries
+`grafana.app/managedBy` (`repo`, `terraform`, `kubectl`, `plugin`, `classic-file-provisioning`)
+and `grafana.app/managerId` in the resource API; the legacy GET shows only file provisioning
+(`meta.provisioned`, `meta.provisionedExternalId`). A resource DELETE honours Kubernetes
+`DeleteOptions.preconditions.resourceVersion` (409 when the dashboard changed), and
+`DELETE /api/folders/<uid>` removes the folder with every dashboard in it, as Grafana does.
+
+A misbehaving server: `state.answer(method, path, fn)` lets a test answer a request itself
+(`fn(query, real)` returns `(status, body)`; `real()` is what the double would have answered).
 
 Schema v2 (`dashboard.grafana.app/v2`): a version remembers the API it was written through. A
 read through the other family (v1 ↔ v2) answers what Grafana 13 answers: `status.conversion`
@@ -30,6 +41,7 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -62,6 +74,7 @@ class Stored:
     provisioned: bool = False
     external_id: str = ""
     versions: list[Version] = field(default_factory=list)
+    manager: tuple[str, str] | None = None  # (grafana.app/managedBy, grafana.app/managerId)
 
     @property
     def version(self) -> int:
@@ -75,6 +88,9 @@ class Recorded:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: Any
+
+
+Answer = Callable[[dict[str, list[str]], Callable[[], tuple[int, Any]]], tuple[int, Any]]
 
 
 def _now() -> str:
@@ -95,6 +111,8 @@ class GrafanaState:
         self.conversion_fails = False  # a read across v1/v2 reports a failed conversion
         self.api_versions = ["v1", "v2"]  # what /apis lists (Grafana 12: ["v1"])
         self.revision = 1000  # the store's resourceVersion counter
+        # Answers a test gives itself: (method, path) -> fn(query, real) -> (status, body).
+        self.answers: dict[tuple[str, str], Answer] = {}
 
     def next_revision(self) -> str:
         self.revision += 1
@@ -126,6 +144,23 @@ class GrafanaState:
                 Version(model["version"], _now(), user, "", model, self.next_revision(), api)
             )
             return stored.version
+
+    def answer(self, method: str, path: str, fn: Answer) -> None:
+        """Answer `method path` with `fn(query, real)` from now on (a misbehaving server)."""
+        with self.lock:
+            self.answers[(method, path)] = fn
+
+    def manage(self, uid: str, kind: str, identity: str) -> None:
+        """Another tool takes the dashboard over: Git Sync (`repo`), Terraform, kubectl, …"""
+        with self.lock:
+            self.dashboards[uid].manager = (kind, identity)
+
+    def move(self, uid: str, folder_uid: str) -> None:
+        """Someone moves the dashboard to another folder (no new version, as a move in the UI
+        of Grafana 11+ keeps the content)."""
+        with self.lock:
+            self.dashboards[uid].folder_uid = folder_uid
+            self.dashboards[uid].versions[-1].resource_version = self.next_revision()
 
     def provision(self, model: dict[str, Any], folder_uid: str = "") -> None:
         """A dashboard loaded by a file provider (meta.provisioned)."""
@@ -221,7 +256,13 @@ class Handler(BaseHTTPRequestHandler):
                 state.faults.remove(fault)
         if fault is not None and self._fault(fault):
             return
-        status, payload = self._route(method, parts.path, parse_qs(parts.query), body)
+        query = parse_qs(parts.query)
+
+        def real() -> tuple[int, Any]:
+            return self._route(method, parts.path, query, body)
+
+        given = state.answers.get((method, parts.path))
+        status, payload = given(query, real) if given is not None else real()
         self._send(status, payload)
 
     def _fault(self, fault: dict[str, Any]) -> bool:
@@ -333,6 +374,12 @@ class Handler(BaseHTTPRequestHandler):
                 return (
                     (200, folder) if folder else _error(404, "folder not found", status="not-found")
                 )
+            if m and method == "DELETE":  # the folder and every dashboard in it
+                if state.folders.pop(m.group(1), None) is None:
+                    return _error(404, "folder not found", status="not-found")
+                for uid in [u for u, s in state.dashboards.items() if s.folder_uid == m.group(1)]:
+                    del state.dashboards[uid]
+                return 200, {"message": "Folder deleted"}
             if path == "/api/dashboards/db" and method == "POST":
                 return self._save(body or {}, role)
             m = re.fullmatch(r"/api/dashboards/uid/([^/]+)/versions/(\d+)", path)
@@ -488,6 +535,15 @@ class Handler(BaseHTTPRequestHandler):
         if method == "DELETE":
             if stored.provisioned:
                 return _status(403, "Forbidden", "provisioned dashboards cannot be deleted")
+            wanted = ((body or {}).get("preconditions") or {}).get("resourceVersion")
+            current = stored.versions[-1].resource_version
+            if wanted is not None and wanted != current:
+                return _status(
+                    409,
+                    "Conflict",
+                    f"Precondition failed: ResourceVersion in precondition: {wanted}, "
+                    f"ResourceVersion in object meta: {current}",
+                )
             del state.dashboards[name or ""]
             return 200, {
                 "kind": "Status",
@@ -514,12 +570,20 @@ class Handler(BaseHTTPRequestHandler):
                 _resource(s, s.versions[-1], api, state.conversion_fails)
                 for _, s in sorted(state.dashboards.items())
             ]
-        items = items[:limit] if limit else items
+        # Paged like Kubernetes: `limit` items, and a `continue` token while more remain.
+        token = query.get("continue", ["0"])[0] or "0"
+        if not token.isdigit():  # not one the double handed out
+            return _status(400, "BadRequest", "continue key is not valid")
+        start = int(token)
+        end = start + limit if limit else len(items)
+        metadata: dict[str, Any] = {"resourceVersion": str(state.revision)}
+        if end < len(items):
+            metadata["continue"] = str(end)
         return 200, {
             "kind": "DashboardList",
             "apiVersion": f"dashboard.grafana.app/{api}",
-            "metadata": {"resourceVersion": str(state.revision)},
-            "items": items,
+            "metadata": metadata,
+            "items": items[start:end],
         }
 
     def _create(self, body: dict[str, Any], api: str) -> tuple[int, Any]:
@@ -677,6 +741,8 @@ def _resource(
         notes["grafana.app/managedBy"] = "classic-file-provisioning"
         notes["grafana.app/managerId"] = "tsedash"  # the provider's name
         notes["grafana.app/sourcePath"] = stored.external_id
+    elif stored.manager is not None:
+        notes["grafana.app/managedBy"], notes["grafana.app/managerId"] = stored.manager
     status: dict[str, Any] = {}
     if _family(version.api) == "v2":  # a v2 spec has no uid, id or version of its own
         spec = {k: v for k, v in version.data.items() if k not in ("id", "uid", "version")}

@@ -116,3 +116,42 @@ def test_auth_bodies(g: GrafanaDouble) -> None:
     )
     assert res.json()["messageId"] == "api-key.invalid"
     assert len(g.state.requests) == 2
+
+
+def test_a_folder_delete_takes_its_dashboards_with_it(g: GrafanaDouble) -> None:
+    """What Grafana does on `DELETE /api/folders/<uid>`: why a prune must never reach it."""
+    post(g, "/api/folders", {"uid": "f", "title": "F"})
+    save(g, uid="in-f", title="In F", folderUid="f")
+    save(g, uid="at-top", title="At top")
+    res = requests.delete(g.url + "/api/folders/f", headers=AUTH, timeout=5)
+    assert res.status_code == 200
+    assert "f" not in g.state.folders and set(g.state.dashboards) == {"at-top"}
+    res = requests.delete(g.url + "/api/folders/f", headers=AUTH, timeout=5)
+    assert res.status_code == 404
+
+
+def test_a_test_can_answer_for_the_server(g: GrafanaDouble) -> None:
+    """`state.answer`: a misbehaving server, with the double's own answer at hand."""
+    save(g, uid="d1", title="One")
+    seen: list[dict[str, list[str]]] = []
+
+    def wrong_folder(query: dict[str, list[str]], real: Any) -> tuple[int, Any]:
+        seen.append(query)
+        status, hits = real()
+        return status, [dict(h, folderUid="somewhere") for h in hits]
+
+    g.state.answer("GET", "/api/search", wrong_folder)
+    hits = get(g, "/api/search", type="dash-db", limit=5).json()
+    assert [(h["uid"], h["folderUid"]) for h in hits] == [("d1", "somewhere")]
+    assert seen == [{"type": ["dash-db"], "limit": ["5"]}]
+    # Other paths and methods are untouched.
+    assert get(g, "/api/dashboards/uid/d1").json()["meta"]["folderUid"] == ""
+
+
+def test_managers_show_in_the_legacy_meta_only_as_file_provisioning(g: GrafanaDouble) -> None:
+    save(g, uid="d1", title="One")
+    g.state.manage("d1", "repo", "team-git")
+    meta = get(g, "/api/dashboards/uid/d1").json()["meta"]
+    assert meta["provisioned"] is False and meta["provisionedExternalId"] == ""
+    g.state.move("d1", "elsewhere")
+    assert get(g, "/api/dashboards/uid/d1").json()["meta"]["folderUid"] == "elsewhere"

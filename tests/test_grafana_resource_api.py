@@ -154,3 +154,54 @@ def test_the_double_serves_discovery_only_with_the_resource_api() -> None:
     [group] = body["groups"]
     assert group["name"] == "dashboard.grafana.app"
     assert [v["version"] for v in group["versions"]] == ["v1", "v2"]
+
+
+def test_the_double_pages_lists_and_shows_managers_like_grafana(grafana13: GrafanaDouble) -> None:
+    for n in range(5):
+        body = {"metadata": {"name": f"d{n}"}, "spec": {"title": f"D{n}", "panels": []}}
+        assert _call(grafana13, "POST", RESOURCE, body)[0] == 201
+    grafana13.state.manage("d3", "terraform", "grafana-terraform-provider")
+    names, token, pages = [], "", 0
+    while True:  # `limit` per page, `metadata.continue` until the end
+        query = f"?limit=2{'&continue=' + token if token else ''}"
+        status, body = _call(grafana13, "GET", RESOURCE + query)
+        assert status == 200 and len(body["items"]) <= 2
+        names += [i["metadata"]["name"] for i in body["items"]]
+        pages += 1
+        token = body["metadata"].get("continue", "")
+        if not token:
+            break
+    assert (names, pages) == ([f"d{n}" for n in range(5)], 3)
+    _, d3 = _call(grafana13, "GET", f"{RESOURCE}/d3")
+    notes = d3["metadata"]["annotations"]
+    assert (notes["grafana.app/managedBy"], notes["grafana.app/managerId"]) == (
+        "terraform",
+        "grafana-terraform-provider",
+    )
+    _, d1 = _call(grafana13, "GET", f"{RESOURCE}/d1")
+    assert "grafana.app/managedBy" not in d1["metadata"]["annotations"]
+
+
+def test_the_double_checks_a_delete_precondition(grafana13: GrafanaDouble) -> None:
+    body = {"metadata": {"name": "d1"}, "spec": {"title": "D1", "panels": []}}
+    _, made = _call(grafana13, "POST", RESOURCE, body)
+    read = made["metadata"]["resourceVersion"]
+    grafana13.state.move("d1", "")  # changed since it was read
+    stale = {
+        "kind": "DeleteOptions",
+        "apiVersion": "v1",
+        "preconditions": {"resourceVersion": read},
+    }
+    status, answer = _call(grafana13, "DELETE", f"{RESOURCE}/d1", stale)
+    assert (status, answer["reason"]) == (409, "Conflict")
+    assert "Precondition failed: ResourceVersion in precondition" in answer["message"]
+    assert "d1" in grafana13.state.dashboards
+    _, now = _call(grafana13, "GET", f"{RESOURCE}/d1")
+    fresh = dict(stale, preconditions={"resourceVersion": now["metadata"]["resourceVersion"]})
+    assert _call(grafana13, "DELETE", f"{RESOURCE}/d1", fresh)[0] == 200
+    assert "d1" not in grafana13.state.dashboards
+
+
+def test_the_double_refuses_a_continue_token_it_never_gave(grafana13: GrafanaDouble) -> None:
+    status, body = _call(grafana13, "GET", f"{RESOURCE}?limit=2&continue=made-up")
+    assert (status, body["reason"]) == (400, "BadRequest")

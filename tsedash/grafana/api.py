@@ -21,12 +21,15 @@ rules for both APIs; everything else (health, folders, the request counter) is t
 
 from __future__ import annotations
 
+import re
+import time
 from typing import Any, Literal
-from urllib.parse import quote
 
+from tsedash.deadline import within
 from tsedash.errors import InputError
 from tsedash.grafana import errors as e
-from tsedash.grafana.client import GrafanaClient
+from tsedash.grafana.client import GrafanaClient, api_path
+from tsedash.spec import UID_PATTERN
 
 GROUP = "dashboard.grafana.app"
 VERSIONS = ("v1", "v1beta1")  # the dashboard API versions we speak, preferred first
@@ -37,6 +40,14 @@ MANAGED_BY = "grafana.app/managedBy"
 MANAGER_ID = "grafana.app/managerId"
 SOURCE_PATH = "grafana.app/sourcePath"
 FILE_PROVISIONING = "classic-file-provisioning"
+# Lists are paged, and bounded: at most this many pages (and the client's total timeout for
+# the whole list). 200 pages of 1,000 (legacy search) or 500 (resource list) dashboards.
+MAX_LIST_PAGES = 200
+SEARCH_PAGE = 1000
+RESOURCE_PAGE = 500
+MAX_TOKEN = 4096  # characters of a `continue` token sent back (Kubernetes' are far shorter)
+# A dashboard API version as a path segment: v1, v2, v1beta1, v2alpha1 …
+API_VERSION = re.compile(r"v[0-9]+(?:(?:alpha|beta)[0-9]+)?")
 Mode = Literal["auto", "legacy", "resource"]
 MODES: tuple[Mode, ...] = ("auto", "legacy", "resource")
 Schema = Literal["v1", "v2"]
@@ -46,6 +57,18 @@ def same_family(a: str, b: str) -> bool:
     """Whether two dashboard API versions hold the same schema (v1/v1beta1, or v2…): only
     a read across families is converted by Grafana."""
     return a.startswith("v2") == b.startswith("v2")
+
+
+def server_uid(value: Any, where: str) -> str:
+    """A uid a server named, before it goes into a request path: it must pass Grafana's own
+    uid rule (letters, digits, '-' and '_', at most 40), else the answer is not trusted."""
+    if isinstance(value, str) and UID_PATTERN.fullmatch(value):
+        return value
+    shown = repr(value)[:80]
+    raise e.UntrustedAnswer(
+        f"{where}: the answer names uid {shown}, which is not a Grafana uid "
+        "(letters, digits, '-' and '_', at most 40)"
+    )
 
 
 def namespace(org_id: str | None) -> str:
@@ -130,7 +153,10 @@ class Dashboards:
 
     def _base(self, version: str | None = None) -> str:
         ns = namespace(self.client.settings.org_id)
-        return f"/apis/{GROUP}/{version or self._detect()}/namespaces/{ns}/dashboards"
+        return api_path("apis", GROUP, version or self._detect(), "namespaces", ns, "dashboards")
+
+    def _item(self, uid: str, version: str | None = None) -> str:
+        return f"{self._base(version)}{api_path(uid)}"
 
     @property
     def version(self) -> str:
@@ -144,14 +170,16 @@ class Dashboards:
     def read_as(self, uid: str, version: str) -> dict[str, Any] | None:
         """The dashboard read through the API version it is stored in (a v2 one through v2,
         a v1 one through the v1 version this server serves), in the legacy shape."""
+        if not API_VERSION.fullmatch(version):  # the server named it: a path segment next
+            raise e.UntrustedAnswer(f"dashboard {uid}: stored as {version[:40]!r}, no API version")
         if not version.startswith("v2"):
             served = self._served_versions()
             version = next((v for v in VERSIONS if v in served), version)
         try:
-            body = self.client.request("GET", f"{self._base(version)}/{quote(uid)}")
+            body = self.client.request("GET", self._item(uid, version))
         except e.NotFound:
             return None
-        return _as_legacy(_resource(body, f"GET {self._base(version)}/{uid}"))
+        return _as_legacy(_resource(body, f"GET {self._item(uid, version)}"))
 
     # --- the calls sync.py makes -------------------------------------------------------------
 
@@ -169,10 +197,10 @@ class Dashboards:
                     exc.body,
                 ) from None
         try:
-            body = self.client.request("GET", f"{self._base()}/{quote(uid)}")
+            body = self.client.request("GET", self._item(uid))
         except e.NotFound:
             return None
-        return _as_legacy(_resource(body, f"GET {self._base()}/{uid}"))
+        return _as_legacy(_resource(body, f"GET {self._item(uid)}"))
 
     def save_dashboard(
         self,
@@ -201,7 +229,7 @@ class Dashboards:
         else:
             metadata["resourceVersion"] = str(base.get("resourceVersion", ""))
             body = self.client.request(
-                "PUT", f"{self._base()}/{quote(uid)}", json={"metadata": metadata, "spec": spec}
+                "PUT", self._item(uid), json={"metadata": metadata, "spec": spec}
             )
         saved = _resource(body, f"save {uid}")
         return {"uid": uid, "version": saved["metadata"].get("generation")}
@@ -227,35 +255,123 @@ class Dashboards:
     # --- prune and restore -------------------------------------------------------------------
 
     def list_in_folder(self, folder_uid: str) -> list[str]:
-        """The uids of the dashboards in a folder."""
-        if not self._detect():
-            params = {"folderUIDs": folder_uid, "type": "dash-db", "limit": "5000"}
-            hits = self.client.request("GET", "/api/search", params=params)
-            return [str(h["uid"]) for h in hits if isinstance(h, dict) and "uid" in h]
-        uids: list[str] = []
-        token = ""
-        while True:  # the list is paged: follow `metadata.continue` to the end
-            params = {"limit": "500", **({"continue": token} if token else {})}
-            body = self.client.request("GET", self._base(), params=params)
-            for item in body.get("items", []) if isinstance(body, dict) else []:
-                meta = item.get("metadata", {}) if isinstance(item, dict) else {}
-                if (meta.get("annotations") or {}).get(FOLDER, "") == folder_uid:
-                    uids.append(str(meta.get("name")))
-            token = str((body.get("metadata") or {}).get("continue") or "")
-            if not token:
-                return uids
+        """The uids of the dashboards the server lists in a folder, every page of the list, each
+        uid checked against the uid rule. Bounded: at most MAX_LIST_PAGES pages and the client's
+        total timeout for the whole list; a list that does not end, or repeats its continue
+        token, is an UntrustedAnswer. What the list says about folders decides nothing: each
+        dashboard is read back before a delete (tsedash.grafana.ownership)."""
+        seconds = self.client.settings.total_timeout
+        ends = time.monotonic() + seconds
+        what = f"the list of dashboards in folder {folder_uid}"
 
-    def delete_dashboard(self, uid: str) -> None:
-        if not self._detect():
-            self.client.request("DELETE", f"/api/dashboards/uid/{quote(uid)}")
-        else:
-            self.client.request("DELETE", f"{self._base()}/{quote(uid)}")
+        def listing() -> list[str]:
+            if not self._detect():
+                return self._search_pages(folder_uid, ends, what)
+            return self._resource_pages(folder_uid, ends, what)
+
+        return within(
+            seconds,
+            listing,
+            lambda: e.UntrustedAnswer(f"{what} did not end within {seconds:g}s"),
+        )
+
+    def _search_pages(self, folder_uid: str, ends: float, what: str) -> list[str]:
+        """The legacy search, page by page (`page`, `limit`), to the first page that is not full."""
+        uids: dict[str, None] = {}
+        for page in range(1, MAX_LIST_PAGES + 1):
+            _in_time(ends, what)
+            params = {
+                "folderUIDs": folder_uid,
+                "type": "dash-db",
+                "limit": str(SEARCH_PAGE),
+                "page": str(page),
+            }
+            hits = self.client.request("GET", "/api/search", params=params)
+            if not isinstance(hits, list):
+                raise e.UntrustedAnswer(f"GET /api/search ({what}): the answer is not a list")
+            for hit in hits:
+                uid = hit.get("uid") if isinstance(hit, dict) else None
+                uids[server_uid(uid, f"GET /api/search ({what})")] = None
+            if len(hits) < SEARCH_PAGE:
+                return list(uids)
+        raise e.UntrustedAnswer(
+            f"{what} did not end after {MAX_LIST_PAGES} pages of {SEARCH_PAGE} dashboards"
+        )
+
+    def _resource_pages(self, folder_uid: str, ends: float, what: str) -> list[str]:
+        """The resource list, page by page, following `metadata.continue` to its end; the
+        folder is each item's `grafana.app/folder` annotation."""
+        uids: dict[str, None] = {}
+        seen: set[str] = set()
+        token = ""
+        for _ in range(MAX_LIST_PAGES):
+            _in_time(ends, what)
+            params = {"limit": str(RESOURCE_PAGE), **({"continue": token} if token else {})}
+            body = self.client.request("GET", self._base(), params=params)
+            items = body.get("items") if isinstance(body, dict) else None
+            where = f"GET {self._base()} ({what})"
+            if not isinstance(items, list):
+                raise e.UntrustedAnswer(f"{where}: no items in the answer")
+            for item in items:
+                meta = _mapping(item, "metadata")
+                if _mapping(meta, "annotations").get(FOLDER) == folder_uid:
+                    uids[server_uid(meta.get("name"), where)] = None
+            token = _mapping(body, "metadata").get("continue") or ""
+            if not token:
+                return list(uids)
+            if not isinstance(token, str) or len(token) > MAX_TOKEN:
+                raise e.UntrustedAnswer(f"{where}: the continue token is not a token")
+            if token in seen:
+                raise e.UntrustedAnswer(
+                    f"{where}: the server repeated its continue token {token[:40]!r}"
+                )
+            seen.add(token)
+        raise e.UntrustedAnswer(
+            f"{what} did not end after {MAX_LIST_PAGES} pages of {RESOURCE_PAGE} dashboards"
+        )
+
+    def manager(self, uid: str, meta: dict[str, Any]) -> tuple[str, str] | None:
+        """Who else manages the dashboard, as (`grafana.app/managedBy`, `grafana.app/managerId`):
+        Git Sync (`repo`), Terraform, kubectl, a plugin, a file provider; None when nobody does.
+
+        The resource API says so in those annotations; the legacy API shows only file
+        provisioning (`meta.provisioned`, `meta.provisionedExternalId`). On a Grafana that also
+        serves the resource API, a dashboard read through the legacy one is asked there too."""
+        found = _manager_in(meta)
+        if found or self._detect():  # read through the resource API: that was all of it
+            return found
+        served = [v for v in VERSIONS if v in self._served_versions()]
+        if not served:  # Grafana 10-11: a file provider is the only other manager there is
+            return None
+        got = self.read_as(uid, served[0])
+        if got is None:
+            raise e.UntrustedAnswer(
+                f"dashboard {uid}: served by /api/dashboards but not by the resource API"
+            )
+        return _manager_in(got["meta"])
+
+    def delete_dashboard(self, uid: str, version: Any, resource_version: Any, folder: str) -> None:
+        """Delete the dashboard as it was read (its version, resourceVersion and folder); a
+        change since is a Conflict and nothing is deleted. The resource API checks it itself
+        (Kubernetes `preconditions.resourceVersion`); through the legacy API, which has no
+        precondition, the dashboard is read again just before the DELETE."""
+        if self._detect():
+            options: dict[str, Any] = {"kind": "DeleteOptions", "apiVersion": "v1"}
+            if resource_version:
+                options["preconditions"] = {"resourceVersion": str(resource_version)}
+            self.client.request("DELETE", self._item(uid), json=options)
+            return
+        now = self.client.get_dashboard(uid)
+        meta = (now or {}).get("meta") or {}
+        if now is None or meta.get("version") != version or meta.get("folderUid") != folder:
+            raise e.Conflict(f"dashboard {uid} changed since it was read", 409)
+        self.client.request("DELETE", api_path("api", "dashboards", "uid", uid))
 
     def version_model(self, uid: str, version: int) -> dict[str, Any]:
         """The dashboard as it was at `version` (the number Grafana's history shows)."""
         if not self._detect():
             body = self.client.request(
-                "GET", f"/api/dashboards/uid/{quote(uid)}/versions/{version}"
+                "GET", api_path("api", "dashboards", "uid", uid, "versions", str(version))
             )
             data = body.get("data") if isinstance(body, dict) else None
             if not isinstance(data, dict):
@@ -278,6 +394,27 @@ class Dashboards:
         if not isinstance(items, list):
             raise e.ServerError(f"GET {self._base()} (history of {uid}): no items in the answer")
         return [_resource(i, f"history of {uid}") for i in items[:limit]]
+
+
+def _mapping(value: Any, key: str) -> dict[str, Any]:
+    """`value[key]` when both are JSON objects, else {} (a list item of the wrong shape)."""
+    inner = value.get(key) if isinstance(value, dict) else None
+    return inner if isinstance(inner, dict) else {}
+
+
+def _manager_in(meta: dict[str, Any]) -> tuple[str, str] | None:
+    kind = str(meta.get("managedBy") or "")
+    if kind:
+        return kind, str(meta.get("managerId") or "")
+    if meta.get("provisioned") or meta.get("provisionedExternalId"):
+        return FILE_PROVISIONING, str(meta.get("provisionedExternalId") or "")
+    return None
+
+
+def _in_time(ends: float, what: str) -> None:
+    """Between pages: the abandoned worker of a list past its deadline stops asking."""
+    if time.monotonic() > ends:
+        raise e.UntrustedAnswer(f"{what} did not end in time")
 
 
 def _resource(body: Any, what: str) -> dict[str, Any]:
@@ -307,5 +444,7 @@ def _as_legacy(resource: dict[str, Any]) -> dict[str, Any]:
             "resourceVersion": meta.get("resourceVersion"),
             "provisioned": notes.get(MANAGED_BY) == FILE_PROVISIONING,
             "provisionedExternalId": notes.get(SOURCE_PATH) or notes.get(MANAGER_ID, ""),
+            "managedBy": notes.get(MANAGED_BY, ""),
+            "managerId": notes.get(MANAGER_ID, ""),
         },
     }

@@ -3,9 +3,10 @@
 requests + urllib3's Retry: 429/502/503/504 and connection errors are retried with backoff,
 honouring Retry-After up to the read timeout (at most MAX_RETRY_AFTER; a longer wish is cut
 and reported in `notices`); read timeouts are not retried (a POST that may have landed is
-never re-sent). Every request is bounded in total time (four read timeouts, a server
-dripping bytes included) and in size (MAX_BODY); an answer that is not the JSON object an
-endpoint returns is a clear error.
+never re-sent). Every request goes through the one server boundary (`tsedash.remote`):
+bounded in total time (four read timeouts, a server dripping bytes included), in size
+(MAX_BODY, before and after gzip/deflate), in JSON depth; an answer that is not the JSON object
+an endpoint returns is a clear error.
 Secrets come from the environment only and never appear in messages: URLs go through
 `mask_password`, the Authorization header is never logged, and a token or password that HTTP
 cannot carry (a trailing newline, a non-Latin-1 character) is refused before any request.
@@ -13,27 +14,24 @@ cannot carry (a trailing newline, a non-Latin-1 character) is refused before any
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import InsecureRequestWarning, ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from tsedash import __version__
-from tsedash.deadline import within
+from tsedash import __version__, remote
 from tsedash.errors import InputError
 from tsedash.grafana import errors as e
 from tsedash.redact import mask_password, url_password
 
 RETRY_STATUSES = (429, 502, 503, 504)
 MAX_RETRY_AFTER = 10.0  # seconds; Grafana's own rate limiter asks for about one
-MAX_BODY = 64 * 1024 * 1024  # the largest answer read (a dashboard is far smaller)
+MAX_BODY = remote.MAX_BODY  # the largest answer read (a dashboard is far smaller)
 
 
 class _CappedRetry(Retry):
@@ -126,6 +124,7 @@ class GrafanaSettings:
                 f"Grafana URL {mask_password(base)!r}: the password holds '/', '#', '?' or '@'; "
                 "percent-encode them (or use GRAFANA_USER and GRAFANA_PASSWORD)"
             )
+        remote.check_url(base, "Grafana URL")  # no host, a broken IPv6 literal, a bad port
         credentials = {
             name: env.get(name) or None
             for name in ("GRAFANA_TOKEN", "GRAFANA_USER", "GRAFANA_PASSWORD", "GRAFANA_ORG_ID")
@@ -157,34 +156,14 @@ class GrafanaSettings:
         return mask_password(self.url)
 
 
-def _read_limited(resp: requests.Response) -> bytes:
-    chunks, size = [], 0
-    for chunk in resp.iter_content(1 << 16):
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise e.ServerError(
-                f"answer larger than {MAX_BODY >> 20} MiB from {mask_password(resp.url)}",
-                url=mask_password(resp.url),
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _parse(data: bytes, status: int, method: str, shown: str) -> Any:
-    """JSON when it is JSON (Grafana answers JSON), else the text for the error message."""
-    if not data:
-        return None
-    text = data.decode("utf-8", errors="replace")
-    try:
-        return json.loads(text)
-    except ValueError:
-        if status < 400:
-            raise e.ServerError(f"{method} {shown}: the answer is not JSON", url=shown) from None
-        return text
-    except RecursionError:
-        raise e.ServerError(
-            f"{method} {shown}: the answer is nested too deeply", url=shown
-        ) from None
+def api_path(*segments: str) -> str:
+    """A request path from its segments, each quoted whole: a '/', '?' or '%' inside a value
+    stays inside its segment (`../folders/x` is one segment, never a walk up the path); an
+    empty, '.' or '..' segment is refused, as no name Grafana gives can be one."""
+    for segment in segments:
+        if segment in ("", ".", ".."):
+            raise InputError(f"{segment!r} cannot be part of a Grafana API path")
+    return "/" + "/".join(quote(segment, safe="") for segment in segments)
 
 
 def _object(body: Any, what: str) -> dict[str, Any]:
@@ -241,77 +220,39 @@ class GrafanaClient:
         )
         self.session = session
 
-    def request(self, method: str, path: str, **kwargs: Any) -> Any:
-        """One call, bounded in total time: run in a worker thread, abandoned at the deadline
-        (a per-read timeout alone never ends a server that drips a byte at a time)."""
-        url = f"{self.settings.url}{path}"
-        shown = mask_password(url)
-        self.requests_made += 1
-        total = self.settings.total_timeout
-        status, body = within(
-            total,
-            lambda: self._send(method, url, shown, path, **kwargs),
-            lambda: e.Unreachable(
-                f"{method} {shown}: no complete answer within {total:g}s", url=shown
-            ),
+    @property
+    def limits(self) -> remote.Limits:
+        return remote.Limits(
+            connect_timeout=self.settings.connect_timeout,
+            read_timeout=self.settings.read_timeout,
+            total_timeout=self.settings.total_timeout,
+            max_body=MAX_BODY,
         )
-        if status < 400:
-            return body
-        raise self._error(status, method, path, shown, body)
 
-    def _send(self, method: str, url: str, shown: str, path: str, **kwargs: Any) -> Any:
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """One call through the server boundary, bounded in total time (a per-read timeout
+        alone never ends a server that drips a byte at a time) and in size and depth."""
+        shown = mask_password(f"{self.settings.url}{path}")
+        self.requests_made += 1
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", InsecureRequestWarning)  # warned once above
-                resp = self.session.request(
-                    method,
-                    url,
-                    timeout=(self.settings.connect_timeout, self.settings.read_timeout),
-                    verify=self.verify,
-                    stream=True,
-                    **kwargs,
-                )
-                with resp:
-                    data = _read_limited(resp)
-        except requests.exceptions.SSLError as exc:
-            raise e.Unreachable(
-                f"TLS error talking to {shown}: {type(exc).__name__} (use --ca-cert FILE for a "
-                "private CA)",
-                url=shown,
-            ) from None
-        except requests.exceptions.Timeout:
-            raise e.Unreachable(
-                f"{method} {shown}: no answer within {self.settings.read_timeout:g}s", url=shown
-            ) from None
-        except requests.exceptions.RetryError as exc:
-            raise e.ServerError(
-                f"{method} {shown}: still failing after retries ({exc.__class__.__name__})",
-                url=shown,
-            ) from None
-        except requests.exceptions.TooManyRedirects:
-            raise e.ServerError(f"{method} {shown}: too many redirects", url=shown) from None
-        except (
-            requests.exceptions.ChunkedEncodingError,
-            requests.exceptions.ContentDecodingError,
-        ) as exc:
-            raise e.ServerError(
-                f"{method} {shown}: the answer broke off or could not be decoded "
-                f"({type(exc).__name__})",
-                url=shown,
-            ) from None
-        except requests.exceptions.ConnectionError as exc:
-            reason = getattr(exc.args[0] if exc.args else None, "reason", None)
-            if isinstance(reason, ReadTimeoutError):  # a read timeout, wrapped by Retry
-                raise e.Unreachable(
-                    f"{method} {shown}: no answer within {self.settings.read_timeout:g}s",
-                    url=shown,
-                ) from None
-            raise e.Unreachable(
-                f"cannot reach Grafana at {self.settings.shown_url} ({method} {path})", url=shown
-            ) from None
-        except requests.exceptions.RequestException as exc:
-            raise e.ServerError(f"{method} {shown}: {type(exc).__name__}", url=shown) from None
-        return resp.status_code, _parse(data, resp.status_code, method, shown)
+            answer = remote.request(
+                self.session,
+                method,
+                self.settings.url,
+                path,
+                server="Grafana",
+                limits=self.limits,
+                tls_hint=" (use --ca-cert FILE for a private CA)",
+                verify=self.verify,
+                **kwargs,
+            )
+        except remote.Unreachable as exc:
+            raise e.Unreachable(str(exc), url=shown) from None
+        except remote.RemoteError as exc:
+            raise e.ServerError(str(exc), url=shown) from None
+        if answer.status < 400:
+            return answer.body
+        raise self._error(answer.status, method, path, shown, answer.body)
 
     def _error(self, status: int, method: str, path: str, shown: str, body: Any) -> e.GrafanaError:
         msg = _message(body)
@@ -344,11 +285,12 @@ class GrafanaClient:
         return _object(self.request("GET", "/api/health"), "GET /api/health")
 
     def get_folder(self, uid: str) -> dict[str, Any] | None:
+        path = api_path("api", "folders", uid)
         try:
-            body = self.request("GET", f"/api/folders/{uid}")
+            body = self.request("GET", path)
         except e.NotFound:
             return None
-        return _object(body, f"GET /api/folders/{uid}")
+        return _object(body, f"GET {path}")
 
     def create_folder(self, uid: str, title: str, parent: str = "") -> dict[str, Any]:
         """At the top level, or nested under the folder `parent` (Grafana 10+)."""
@@ -357,15 +299,16 @@ class GrafanaClient:
         return _object(body, "POST /api/folders")
 
     def get_dashboard(self, uid: str) -> dict[str, Any] | None:
+        path = api_path("api", "dashboards", "uid", uid)
         try:
-            body = self.request("GET", f"/api/dashboards/uid/{uid}")
+            body = self.request("GET", path)
         except e.NotFound:
             return None
-        answer = _object(body, f"GET /api/dashboards/uid/{uid}")
+        answer = _object(body, f"GET {path}")
         if not isinstance(answer.get("dashboard"), dict) or not isinstance(
             answer.get("meta", {}), dict
         ):
-            raise e.ServerError(f"GET /api/dashboards/uid/{uid}: no dashboard in the answer")
+            raise e.ServerError(f"GET {path}: no dashboard in the answer")
         return answer
 
     def save_dashboard(
@@ -386,9 +329,10 @@ class GrafanaClient:
         return _object(body, "POST /api/dashboards/db")
 
     def versions(self, uid: str, limit: int = 1) -> list[dict[str, Any]]:
-        body = self.request("GET", f"/api/dashboards/uid/{uid}/versions", params={"limit": limit})
+        path = api_path("api", "dashboards", "uid", uid, "versions")
+        body = self.request("GET", path, params={"limit": limit})
         # Grafana 12+: {"continueToken", "versions": [...]}; older: the bare list.
         items = body.get("versions", []) if isinstance(body, dict) else body
         if not isinstance(items, list):
-            raise e.ServerError(f"GET /api/dashboards/uid/{uid}/versions: expected a list")
+            raise e.ServerError(f"GET {path}: expected a list")
         return [v for v in items if isinstance(v, dict)]

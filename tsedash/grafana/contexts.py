@@ -18,9 +18,10 @@ The file (`--contexts FILE`, env TSEDASH_CONTEXTS, default
 
 Secrets are never written in the file in clear unless the context says so: `token:` or
 `password:` values are refused without `plaintext_secrets: true` in that context. A secret
-file must not be readable by group or others. The context becomes the same GRAFANA_*
-settings the environment would give, checked the same way; an explicit --url, --ca-cert,
---insecure or --api still wins.
+file must not be readable by group or others. A key written twice (two `staging:` contexts,
+two `url:` in one) is refused with its line, never silently the last one. The context becomes
+the same GRAFANA_* settings the environment would give, checked the same way; an explicit
+--url, --ca-cert, --insecure or --api still wins.
 """
 
 from __future__ import annotations
@@ -84,6 +85,13 @@ def load_context(name: str, path: Path | None = None) -> Context:
     if depth:
         line, reason = depth
         raise InputError(f"{file}:{line}: {reason}")
+    duplicate = _duplicate_key(text)
+    if duplicate:
+        line, key, first = duplicate
+        raise InputError(
+            f"{file}:{line}: duplicate key {key!r} (first at line {first}); YAML would "
+            "silently keep only the last one"
+        )
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -101,6 +109,49 @@ def load_context(name: str, path: Path | None = None) -> Context:
     if not isinstance(raw, dict):
         raise InputError(f"{file}: context {name!r} must be a mapping")
     return _context(file, name, raw)
+
+
+def checked_context(name: str, path: Path | None = None) -> Context:
+    """`load_context`, and the Grafana settings it gives checked as a push would check them
+    (the URL, the secrets), without a request: what `watch --context` checks once at start."""
+    from tsedash.grafana.client import GrafanaSettings
+
+    context = load_context(name, path)
+    try:
+        GrafanaSettings.from_env(None, context.ca_cert, context.insecure, context.environ)
+    except InputError as exc:
+        raise InputError(f"{context.where}: {exc}") from None
+    return context
+
+
+def _duplicate_key(text: str) -> tuple[int, str, int] | None:
+    """The first key written twice in one mapping, as (its line, the key, the first line);
+    safe_load would keep the last silently. Read from the node tree (aliases not expanded);
+    a syntax error is left to safe_load, which reports it with its line."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        root = yaml.compose(text, Loader=loader)
+    except yaml.YAMLError:
+        return None
+    found: list[tuple[int, str, int]] = []
+    todo, seen = [root], set()
+    while todo:
+        node = todo.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    line = key.start_mark.line + 1
+                    if key.value in first:
+                        found.append((line, key.value, first[key.value]))
+                    first.setdefault(key.value, line)
+                todo.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
+    return min(found) if found else None
 
 
 def _context(file: Path, name: str, raw: dict[str, Any]) -> Context:

@@ -58,3 +58,8 @@ class ServerError(GrafanaError):
 
 class Refused(GrafanaError):
     """Our own refusal: the live dashboard was edited since our last push (use --force)."""
+
+
+class UntrustedAnswer(ServerError):
+    """An answer that cannot be acted on safely: a uid that breaks Grafana's uid rule (it would
+    become part of a request path), a list that does not end, the wrong dashboard."""

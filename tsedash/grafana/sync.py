@@ -3,14 +3,14 @@
 A write is made only when the normalised dashboards differ. Each write's version message is
 `tsedash <hash>` with the hash of what we wrote, so the next push can tell from the version
 history whether the live dashboard is still exactly our last push; if someone edited it since,
-the push refuses (unless --force, which first saves the live copy under backups/).
+the push refuses (unless --force, which first saves the live copy under backups/). A prune
+deletes only what tsedash.grafana.ownership proves ours, and nothing when a proof fails.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
-import json
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -25,41 +25,25 @@ from tsedash.encode import dump_json
 from tsedash.errors import InputError
 from tsedash.files import atomic_write
 from tsedash.grafana import errors as e
-from tsedash.grafana.api import Dashboards, same_family
-from tsedash.grafana.client import GrafanaClient
+from tsedash.grafana.api import GROUP, Dashboards, server_uid
+from tsedash.grafana.ownership import (
+    Endpoints,
+    Verdict,
+    last_push_is_live,
+    normalise,
+    prove,
+    version_message,
+    who,
+)
+
+# Re-exported: the marker's functions are part of what push is (tests and tools use them here).
+from tsedash.grafana.ownership import content_hash as content_hash
+from tsedash.grafana.ownership import marker_hash as marker_hash
 from tsedash.spec import UID_PATTERN
 
-# A bare client speaks the legacy API; `Dashboards` picks the API the server serves.
-Endpoints = GrafanaClient | Dashboards
-MARKER = "tsedash"
-VOLATILE_KEYS = ("id", "version", "iteration")
 READ_WORKERS = 8
-
-
-def normalise(model: dict[str, Any]) -> dict[str, Any]:
-    """The dashboard without what Grafana assigns on save (`id`, `version`, `iteration`).
-
-    A shallow copy: only top-level keys go, nested objects are shared and never mutated (a
-    deep copy of 200 dashboards was 3/4 of a push's time).
-    """
-    return {k: v for k, v in model.items() if k not in VOLATILE_KEYS}
-
-
-def content_hash(model: dict[str, Any]) -> str:
-    canonical = json.dumps(normalise(model), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
-
-
-def version_message(model: dict[str, Any], note: str | None) -> str:
-    base = f"{MARKER} {content_hash(model)}"
-    return f"{base}: {note}" if note else base
-
-
-def marker_hash(message: str | None) -> str | None:
-    """The hash in a `tsedash <hash>[: note]` version message, else None."""
-    if not message or not message.startswith(MARKER + " "):
-        return None
-    return message[len(MARKER) + 1 :].split(":", 1)[0].strip() or None
+PRUNE = "(prune)"  # the outcome line of a prune that could not go ahead
+STOPPED = "Grafana stopped answering"
 
 
 class Action(StrEnum):
@@ -161,14 +145,6 @@ def ensure_folder(
     return FolderState.CREATED
 
 
-def _who(version: dict[str, Any] | None) -> str:
-    if not version:
-        return "no version history"
-    by = version.get("createdBy") or "someone"
-    when = version.get("created") or "an unknown time"
-    return f"version {version.get('version', '?')} by {by} at {when}"
-
-
 @dataclass(frozen=True)
 class PushOptions:
     folder_uid: str
@@ -214,7 +190,7 @@ def push(
             except e.GrafanaError as exc:  # this one failed; what was written stays reported
                 report.outcomes.append(Outcome(uid, Action.FAILED, str(exc)))
                 if isinstance(exc, e.Unreachable):
-                    stopped = "Grafana stopped answering"
+                    stopped = STOPPED
     if prune and not stopped and report.folder is not FolderState.WOULD_CREATE:
         built = {uid for uid, _ in dashboards}
         api = client if isinstance(client, Dashboards) else Dashboards(client, "legacy")
@@ -246,14 +222,14 @@ def _push_one(
         return Outcome(uid, Action.UNCHANGED, version=live.meta.get("version"))
     plan = _unified(live.dashboard, wanted, uid) if dry_run else ""
     # Only a dashboard that differs needs its history: was the live one our last push?
-    ours_last, live.last_version = _last_push_is_live(client, uid, live.dashboard, live.meta)
+    ours_last, live.last_version = last_push_is_live(client, uid, live.dashboard, live.meta)
     backup = None
     if not ours_last:
         if not options.force:
             return Outcome(
                 uid,
                 Action.REFUSED,
-                f"edited in Grafana since our last push ({_who(live.last_version)}); "
+                f"edited in Grafana since our last push ({who(live.last_version)}); "
                 "review with `tsedash diff`, then pull it or push --force "
                 "(the live copy is saved to backups/ first)",
                 version=live.meta.get("version"),
@@ -269,51 +245,83 @@ def _push_one(
     return outcome if dry_run else _write(client, uid, wanted, options, live, outcome)
 
 
-def _last_push_is_live(
-    client: Endpoints, uid: str, live: dict[str, Any], meta: dict[str, Any]
-) -> tuple[bool, dict[str, Any] | None]:
-    """Whether the live dashboard is exactly our last write (the newest version's message
-    carries the hash of what we wrote), and that newest version. A dashboard Grafana converted
-    on read (stored as v1, read as v2, or the other way) is hashed as it is stored."""
-    versions = client.versions(uid, limit=1)
-    last = versions[0] if versions else None
-    marker = marker_hash((last or {}).get("message"))
-    if marker is None:
-        return False, last
-    stored = str(meta.get("storedVersion") or "")
-    if isinstance(client, Dashboards) and stored and not same_family(stored, client.version):
-        written = client.read_as(uid, stored)
-        live = (written or {}).get("dashboard") or {}
-    return marker == content_hash(live), last
-
-
 def _prune(client: Dashboards, built: set[str], folder_uid: str, dry_run: bool) -> list[Outcome]:
-    """Delete what we pushed and no longer build: only dashboards in our folder whose live
-    content is exactly our last write (its version message carries that content's hash);
-    anything else there — someone's dashboard, ours edited since — is kept and said so."""
-    outcomes = []
-    for uid in sorted(set(client.list_in_folder(folder_uid)) - built):
-        try:
-            got = client.get_dashboard(uid)
-            if got is None:
-                continue  # deleted meanwhile
-            if (got.get("meta") or {}).get("provisioned"):
-                outcomes.append(Outcome(uid, Action.KEPT, "provisioned by file: not ours"))
-                continue
-            ours_last, last = _last_push_is_live(
-                client, uid, got["dashboard"], got.get("meta") or {}
-            )
-            if not ours_last:
-                detail = f"not built any more, but not our last push ({_who(last)}): left alone"
-                outcomes.append(Outcome(uid, Action.KEPT, detail))
-            elif dry_run:
-                outcomes.append(Outcome(uid, Action.WOULD_DELETE, "not built any more"))
-            else:
-                client.delete_dashboard(uid)
-                outcomes.append(Outcome(uid, Action.DELETED, "not built any more"))
-        except (e.NotFound, e.BadRequest, e.ServerError, e.Conflict, e.NotAcceptable) as exc:
-            outcomes.append(Outcome(uid, Action.FAILED, str(exc)))
+    """Delete what we pushed and no longer build — only what is proven ours, read back by uid
+    (tsedash.grafana.ownership.prove: our folder itself, no other manager, our marker on its
+    live content); anything else listed there is kept and said so. When the list or any
+    dashboard's proof cannot be had (an error, a uid that is no uid, a list without end),
+    nothing at all is deleted: one failed line says why."""
+    try:
+        listed = client.list_in_folder(folder_uid)
+        verdicts = [_proof(client, uid, folder_uid) for uid in sorted(set(listed) - built)]
+    except e.GrafanaError as exc:
+        return [Outcome(PRUNE, Action.FAILED, f"{exc}; nothing deleted")]
+    outcomes: list[Outcome] = []
+    stopped = ""
+    for verdict in verdicts:
+        if verdict.gone:
+            continue  # deleted meanwhile
+        if not verdict.ours:
+            outcomes.append(Outcome(verdict.uid, Action.KEPT, verdict.kept))
+        elif dry_run:
+            outcomes.append(Outcome(verdict.uid, Action.WOULD_DELETE, "not built any more"))
+        elif stopped:
+            outcomes.append(Outcome(verdict.uid, Action.FAILED, f"not deleted: {stopped}"))
+        else:
+            outcomes.append(_delete(client, verdict))
+            stopped = STOPPED if outcomes[-1].detail == STOPPED else ""
     return outcomes
+
+
+def _proof(client: Dashboards, uid: str, folder_uid: str) -> Verdict:
+    try:
+        return prove(client, uid, folder_uid)
+    except e.GrafanaError as exc:
+        raise type(exc)(f"cannot prove {uid} is ours: {exc}", exc.status, exc.url) from None
+
+
+def _delete(client: Dashboards, verdict: Verdict) -> Outcome:
+    """One proven dashboard deleted, unless it changed since it was read (then kept)."""
+    try:
+        client.delete_dashboard(
+            verdict.uid, verdict.version, verdict.resource_version, verdict.folder
+        )
+    except e.Conflict as exc:
+        return Outcome(verdict.uid, Action.KEPT, f"changed since it was read ({exc}): left alone")
+    except e.Unreachable:
+        return Outcome(verdict.uid, Action.FAILED, STOPPED)
+    except e.GrafanaError as exc:
+        return Outcome(verdict.uid, Action.FAILED, str(exc))
+    return Outcome(verdict.uid, Action.DELETED, "not built any more")
+
+
+def live_folder(got: dict[str, Any] | None) -> str:
+    """The folder uid of a dashboard as Grafana answered it ("" when none, or no dashboard),
+    checked like every uid a server names before it is used in a request."""
+    folder = ((got or {}).get("meta") or {}).get("folderUid") or ""
+    return server_uid(folder, "the dashboard's folder") if folder else ""
+
+
+def local_dashboards(files: list[tuple[Path, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """The dashboards read from `build`'s files, each a JSON object with a Grafana uid (it
+    becomes part of a request path): a file that is not is a located error."""
+    out = []
+    for path, model in files:
+        if not isinstance(model, dict):
+            raise InputError(
+                f"{path}: a dashboard file holds a JSON object, not a {_json_kind(model)}"
+            )
+        try:
+            out.append((check_uid(str(model.get("uid", ""))), model))
+        except InputError as exc:
+            raise InputError(f"{path}: {exc}") from None
+    return out
+
+
+def _json_kind(value: Any) -> str:
+    return {list: "list", str: "string", bool: "boolean", type(None): "null"}.get(
+        type(value), "number"
+    )
 
 
 def restore_model(
@@ -325,7 +333,7 @@ def restore_model(
     if backup is not None:
         from tsedash.inputs import read_json
 
-        model = read_json(backup)
+        model = _bare(read_json(backup))
         if not isinstance(model, dict) or not isinstance(model.get("panels", []), list):
             raise InputError(f"{backup}: not a dashboard model (a JSON object expected)")
         if model.get("uid", uid) != uid:
@@ -333,6 +341,19 @@ def restore_model(
         return {**model, "uid": uid}
     assert version is not None
     return {**client.version_model(uid, version), "uid": uid}
+
+
+def _bare(data: Any) -> Any:
+    """A backup as the bare model: a dashboard resource (what `pull --schema v2` and `build
+    --schema v2` write, `apiVersion: dashboard.grafana.app/…`) is its spec, its name the uid;
+    so a v2 resource is seen as v2 and refused or restored as such."""
+    if not isinstance(data, dict) or not str(data.get("apiVersion", "")).startswith(f"{GROUP}/"):
+        return data
+    spec, metadata = data.get("spec"), data.get("metadata")
+    if not isinstance(spec, dict) or not isinstance(metadata, dict):
+        return data
+    name = metadata.get("name")
+    return {**spec, **({"uid": name} if name is not None else {})}
 
 
 def _backup(backups: Path, uid: str, live: Live) -> str:
