@@ -72,7 +72,10 @@ class FakePrometheus:
                 status, body = outer.answers.get(path, (200, b""))
                 if path == "/api/v1/query" and path not in outer.answers:
                     body = json.dumps(
-                        {"status": "success", "data": {"result": outer.query_result}}
+                        {
+                            "status": "success",
+                            "data": {"resultType": "vector", "result": outer.query_result},
+                        }
                     ).encode()
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(body)))
@@ -159,7 +162,10 @@ def test_a_query_prometheus_rejects_is_reported(prom: FakePrometheus, built: Pat
 
 @pytest.mark.parametrize(
     ("status", "body", "message"),
-    [(502, b"<html>bad gateway</html>", "HTTP 502"), (200, b"not json", "the answer is not JSON")],
+    [
+        (502, b"<html>bad gateway</html>", "Prometheus answered 502: <html>bad gateway</html>"),
+        (200, b"not json", "the answer is not JSON"),
+    ],
 )
 def test_prometheus_answering_badly_is_exit_3(
     prom: FakePrometheus, built: Path, run_cli: RunCli, status: int, body: bytes, message: str

@@ -94,9 +94,15 @@ def remember_secret(value: str | None, user: str | None = None) -> None:
 
 
 def remember_url(url: str | None) -> None:
-    """The password of a URL the program will use (Redis, Grafana), remembered as a secret."""
-    if url:
-        remember_secret(url_password(url))
+    """The password of a URL the program will use (Redis, Grafana, Prometheus), remembered as a
+    secret, with the Basic Authorization form an HTTP client makes of the URL's user and
+    password (percent-decoded) that a server may echo."""
+    parts = _userinfo(url) if url else None
+    if parts is None or not parts[2]:
+        return
+    _, user, password, _ = parts
+    remember_secret(password, user)
+    remember_secret(unquote(password), unquote(user))
 
 
 def redact(text: str) -> str:

@@ -15,7 +15,9 @@
 
 SCAN (never KEYS) in batches with a pipeline per batch, so 10,000 registrations cost a few
 round trips and bounded memory. Expired, unhealthy, stale, malformed and contradictory entries
-are reported with their key and the reason and left out, never fatal and never silent.
+are reported with their key and the reason and left out, never fatal and never silent. A
+server answering what no Redis sends (not the protocol, a string where HELLO's or HGETALL's
+mapping is due) is a RedisBadAnswer naming the command and key (exit 3), never a crash.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ import json
 import math
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tsedash.deadline import within
 from tsedash.errors import InputError, TsedashError
@@ -56,6 +59,19 @@ class RedisUnreachable(TsedashError):
 
 class RedisAuthFailed(InputError):
     """Wrong user or password: the input is wrong, exit 2."""
+
+
+class RedisBadAnswer(TsedashError):
+    """The server answered what no Redis server sends (not the protocol, a string where a map
+    is due, a short pipeline answer): a remote failure, exit 3, naming the command and key."""
+
+    exit_code = 3
+
+
+T = TypeVar("T")
+# What redis-py raises when it reads an answer of the wrong type without checking it (a bytes
+# HELLO answer: "'bytes' object has no attribute 'get'").
+_MALFORMED = (AttributeError, TypeError, ValueError, IndexError, KeyError, UnicodeDecodeError)
 
 
 @dataclass
@@ -247,10 +263,12 @@ def _discover(url: str, shown: str, stale_after: float, timeout: float) -> Redis
     now = time.time()
     seen: set[str] = set()
     try:
+        pool = client.connection_pool  # connect first: a broken handshake is named as such
+        pool.release(_ask(shown, "the connection handshake (HELLO)", pool.get_connection))
         for pattern in PATTERNS:
             cursor = 0
             while True:
-                cursor, keys = client.scan(cursor=cursor, match=pattern, count=SCAN_COUNT)
+                cursor, keys = _scan(client, shown, cursor, pattern)
                 fresh = [k for k in map(_key_name, keys) if k not in seen]
                 seen.update(fresh)
                 if fresh:
@@ -284,19 +302,79 @@ def _key_name(key: Any) -> str:
     return str(key)
 
 
+def _ask(shown: str, step: str, call: Callable[[], T]) -> T:
+    """A redis-py call whose answer may be malformed: redis-py reads an answer without checking
+    its type, so a hostile or broken server would crash it; that is a RedisBadAnswer naming
+    `step` (connection and permission errors pass through to their own handlers)."""
+    import redis
+
+    try:
+        return call()
+    except redis.exceptions.InvalidResponse:  # its text quotes the server's bytes: not shown
+        raise RedisBadAnswer(
+            f"{shown}: Redis answered {step} with something that is not the Redis protocol"
+        ) from None
+    except _MALFORMED as exc:
+        raise RedisBadAnswer(
+            f"{shown}: Redis answered {step} with a value of the wrong type "
+            f"({type(exc).__name__}: not what a Redis server sends)"
+        ) from None
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bytes | str):
+        return "a string"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return "a number"
+    return "nothing" if value is None else f"a {type(value).__name__}"
+
+
+def _scan(client: redis.Redis, shown: str, cursor: int, pattern: str) -> tuple[int, list[Any]]:
+    step = f"SCAN {cursor} MATCH {pattern}"
+    answer = _ask(shown, step, lambda: client.scan(cursor=cursor, match=pattern, count=SCAN_COUNT))
+    if not isinstance(answer, tuple | list) or len(answer) != 2:
+        raise RedisBadAnswer(f"{shown}: Redis answered {step} with {_type_name(answer)}")
+    next_cursor, keys = answer
+    if not isinstance(next_cursor, int) or next_cursor < 0:
+        raise RedisBadAnswer(f"{shown}: Redis answered {step} with a cursor that is no number")
+    if not isinstance(keys, list) or not all(isinstance(k, bytes | str) for k in keys):
+        raise RedisBadAnswer(f"{shown}: Redis answered {step} with {_type_name(keys)} of keys")
+    return next_cursor, keys
+
+
+def _batch_name(keys: list[str]) -> str:
+    return keys[0] if len(keys) == 1 else f"{keys[0]} and {len(keys) - 1} more keys"
+
+
 def _read_batch(
     client: redis.Redis, keys: list[str], now: float, stale_after: float, result: RedisDiscovery
 ) -> None:
+    shown = result.url
     pipe = client.pipeline(transaction=False)
     for key in keys:
         pipe.type(key)
         pipe.pttl(key)
-    meta = pipe.execute()
+    meta = _ask(shown, f"TYPE and PTTL of {_batch_name(keys)}", pipe.execute)
+    if not isinstance(meta, list) or len(meta) != 2 * len(keys):
+        raise RedisBadAnswer(
+            f"{shown}: Redis answered TYPE and PTTL of {_batch_name(keys)} with "
+            f"{len(meta) if isinstance(meta, list) else _type_name(meta)} answers for "
+            f"{2 * len(keys)} commands"
+        )
     pipe = client.pipeline(transaction=False)
-    wanted = []
+    wanted: list[tuple[str, str]] = []  # (key, kind)
     for i, key in enumerate(keys):
         kind_raw, ttl = meta[2 * i], meta[2 * i + 1]
-        kind = kind_raw.decode() if isinstance(kind_raw, bytes) else str(kind_raw)
+        if not isinstance(kind_raw, bytes | str) or not isinstance(ttl, int):
+            raise RedisBadAnswer(
+                f"{shown}: Redis answered TYPE {key} with {_type_name(kind_raw)} and PTTL {key} "
+                f"with {_type_name(ttl)} (a type name and a number are due)"
+            )
+        kind = kind_raw.decode(errors="replace") if isinstance(kind_raw, bytes) else kind_raw
         if ttl == -2 or kind == "none":
             result.skipped.append(Skipped(key, "expired (TTL ran out between SCAN and read)"))
             continue
@@ -307,13 +385,23 @@ def _read_batch(
         else:
             result.skipped.append(Skipped(key, f"a {kind}, not a string or hash"))
             continue
-        wanted.append(key)
-    values = pipe.execute() if wanted else []
+        wanted.append((key, kind))
+    step = f"GET/HGETALL of {_batch_name([k for k, _ in wanted])}" if wanted else ""
+    values = _ask(shown, step, pipe.execute) if wanted else []
+    if not isinstance(values, list) or len(values) != len(wanted):
+        raise RedisBadAnswer(f"{shown}: Redis answered {step} with a short or malformed answer")
     result.scanned += len(keys)
-    for key, raw in zip(wanted, values, strict=True):
+    for (key, kind), raw in zip(wanted, values, strict=True):
         if raw is None:
             result.skipped.append(Skipped(key, "expired (TTL ran out between SCAN and read)"))
             continue
+        due = (dict,) if kind == "hash" else (bytes, str)
+        if not isinstance(raw, due):
+            command, shape = ("HGETALL", "a mapping") if kind == "hash" else ("GET", "a string")
+            raise RedisBadAnswer(
+                f"{shown}: Redis answered {command} {key} with {_type_name(raw)} where {shape} "
+                "is due"
+            )
         try:
             parsed = parse_registration(key, raw, now, stale_after, result.url)
         except Exception as exc:  # one unusable entry never aborts the discovery
