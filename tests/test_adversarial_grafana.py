@@ -442,14 +442,7 @@ TOKEN = "glsa_Hostile0Token0Value_0123456789"
         ("https:///api", "has no host"),
         ("http://[::1", "a broken IPv6 literal"),
         ("http://[zz]:3000", "a broken IPv6 literal"),
-        pytest.param(
-            "http://[::1]x:3000",
-            "IPv6",
-            marks=pytest.mark.xfail(
-                reason="tsedash.remote.check_url accepts text after ']' (exit 3, InvalidURL)",
-                strict=True,
-            ),
-        ),
+        ("http://[::1]x:3000", "text after an IPv6 literal's ']'"),
         ("http://grafana:99999", "the port is not a number from 1 to 65535"),
         ("http://grafana:30x0", "the port is not a number from 1 to 65535"),
         ("http://admin:pw@grafana:3000?x=1", "a base URL has no query"),

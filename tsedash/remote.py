@@ -127,7 +127,12 @@ def check_url(url: str, what: str) -> str:
         raise refused("the port is not a number from 1 to 65535")
     if not host:
         raise refused("has no host")
-    if host_problem := _host_problem(host, bracketed=parts.netloc.rpartition("@")[2][:1] == "["):
+    host_port = parts.netloc.rpartition("@")[2]
+    bracketed = host_port[:1] == "["
+    if bracketed and host_port.partition("]")[2][:1] not in ("", ":"):
+        # urlsplit reads "[::1]x:3000" as host ::1, port 3000 and ignores the "x"
+        raise refused("text after an IPv6 literal's ']' that is not ':PORT'")
+    if host_problem := _host_problem(host, bracketed=bracketed):
         raise refused(host_problem)
     if parts.query or parts.fragment:
         raise refused("a base URL has no query ('?') or fragment ('#')")
