@@ -22,6 +22,24 @@ and `grafana.app/managerId` in the resource API; the legacy GET shows only file 
 `DeleteOptions.preconditions.resourceVersion` (409 when the dashboard changed), and
 `DELETE /api/folders/<uid>` removes the folder with every dashboard in it, as Grafana does.
 
+What Grafana stores (tests/grafana_save.py, written from Grafana's code and apart from
+tsedash's): with `state.schema_target` set (42 by default: Grafana 12.2+; 41 for 12.0-12.1, 43
+for a Grafana one step ahead; None for Grafana 10-11, which store what they are sent) every v1
+save is rewritten as Grafana 12+ rewrites it — its defaults and clean-up, its migration to the
+target. The resource API refuses a dashboard above the target (422, `Invalid`, as
+`apierrors.NewInvalid` answers); the legacy save path (`state.legacy_saves_v1`: newer Grafana
+saves a legacy POST as a v1 object with field validation `Ignore`) stores it unmigrated with
+`status.conversion.failed`. A v2 save has its byte order marks stripped and an empty layout
+made a GridLayout. `state.rewrite` adds a rewrite of the test's own on top (one tsedash does
+not predict).
+
+Namespaces and orgs as Grafana forms them: a token belongs to an org (`TOKEN_ORGS`), the
+request's org is `X-Grafana-Org-Id` or the token's; the namespace is `default` (org 1),
+`org-<N>`, or `stacks-<id>` with `state.stack_id` (Grafana Cloud), and
+`GET /api/frontend/settings` says which (`namespace`), `GET /api/org` names the org. History
+is paged by `continue` (resource) or `continueToken` (legacy); `state.history_page` caps every
+page, as a server may hand out fewer items than asked with a token for the rest.
+
 A misbehaving server: `state.answer(method, path, fn)` lets a test answer a request itself
 (`fn(query, real)` returns `(status, body)`; `real()` is what the double would have answered).
 
@@ -47,10 +65,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from . import grafana_save
+
 UID_RE = re.compile(r"^[a-zA-Z0-9_-]*$")
 ADMIN_TOKEN = "glsa_admin_0123456789abcdef"
 VIEWER_TOKEN = "glsa_viewer_0123456789abcdef"
+ORG3_TOKEN = "glsa_org3admin_0123456789abcdef"  # a service account of org 3
 BASIC = ("admin", "s3cret-pass")
+TOKEN_ORGS = {ADMIN_TOKEN: 1, VIEWER_TOKEN: 1, ORG3_TOKEN: 3}
 
 
 @dataclass
@@ -62,6 +84,7 @@ class Version:
     data: dict[str, Any]
     resource_version: str = ""
     api: str = "v1"  # the API version it was written through (its stored version)
+    conversion_error: str = ""  # a migration that failed on a save Grafana stored anyway
 
 
 @dataclass
@@ -75,6 +98,7 @@ class Stored:
     external_id: str = ""
     versions: list[Version] = field(default_factory=list)
     manager: tuple[str, str] | None = None  # (grafana.app/managedBy, grafana.app/managerId)
+    allow_ui_updates: bool = False  # its file provider lets the UI and the API save it
 
     @property
     def version(self) -> int:
@@ -111,6 +135,13 @@ class GrafanaState:
         self.conversion_fails = False  # a read across v1/v2 reports a failed conversion
         self.api_versions = ["v1", "v2"]  # what /apis lists (Grafana 12: ["v1"])
         self.revision = 1000  # the store's resourceVersion counter
+        self.version = "12.2.0"  # GET /api/health
+        self.schema_target: int | None = 42  # None: stored as sent (Grafana 10-11)
+        self.legacy_saves_v1 = True  # the legacy save goes through the v1 admission (Ignore)
+        self.rewrite: Callable[[dict[str, Any]], None] | None = None  # a test's own rewrite
+        self.stack_id = ""  # Grafana Cloud: the namespace is stacks-<id>
+        self.settings_namespace = True  # /api/frontend/settings names the namespace
+        self.history_page = 0  # at most this many history entries per page (0: as asked)
         # Answers a test gives itself: (method, path) -> fn(query, real) -> (status, body).
         self.answers: dict[tuple[str, str], Answer] = {}
 
@@ -162,10 +193,44 @@ class GrafanaState:
             self.dashboards[uid].folder_uid = folder_uid
             self.dashboards[uid].versions[-1].resource_version = self.next_revision()
 
-    def provision(self, model: dict[str, Any], folder_uid: str = "") -> None:
-        """A dashboard loaded by a file provider (meta.provisioned)."""
+    def provision(
+        self, model: dict[str, Any], folder_uid: str = "", allow_ui_updates: bool = False
+    ) -> None:
+        """A dashboard loaded by a file provider (meta.provisioned unless the provider allows
+        UI updates; the resource API marks it classic-file-provisioning either way)."""
         with self.lock:
-            self._store(dict(model), folder_uid, "provisioner", "", provisioned=True)
+            stored = self._store(dict(model), folder_uid, "provisioner", "", provisioned=True)
+            stored.allow_ui_updates = allow_ui_updates
+
+    def namespace(self, org: int) -> str:
+        """`request.GetNamespaceMapper`: the stack's on Grafana Cloud, else the org's."""
+        if self.stack_id:
+            return f"stacks-{self.stack_id}"
+        return "default" if org == 1 else f"org-{org}"
+
+    def as_saved(self, model: dict[str, Any]) -> dict[str, Any]:
+        """What a v1 save of `model` leaves in the store, without what Grafana assigns on save
+        (`id`, `version`): for tests comparing a pulled dashboard with what was built."""
+        saved, _ = self.saved_v1(model, strict=False)
+        return {k: v for k, v in saved.items() if k not in ("id", "version")}
+
+    def saved_v1(self, model: dict[str, Any], strict: bool) -> tuple[dict[str, Any], str]:
+        """What Grafana stores of a v1 save (the model keeps its uid), and the migration error
+        a non-strict save stores it with; a strict one raises grafana_save.MigrationError."""
+        uid = model.get("uid")
+        if self.schema_target is None:
+            stored = json.loads(json.dumps(model))
+            error = ""
+        else:
+            stored, failed = grafana_save.mutate_v1(model, self.schema_target)
+            if failed is not None and strict:
+                raise failed
+            error = str(failed or "")
+        if self.rewrite is not None:
+            self.rewrite(stored)
+        if uid is not None:
+            stored["uid"] = uid
+        return stored, error
 
     def _store(
         self,
@@ -175,6 +240,7 @@ class GrafanaState:
         message: str,
         provisioned: bool = False,
         api: str = "v1",
+        conversion_error: str = "",
     ) -> Stored:
         uid = model["uid"]
         existing = self.dashboards.get(uid)
@@ -200,7 +266,16 @@ class GrafanaState:
             existing.folder_uid = folder_uid
             stored = existing
         stored.versions.append(
-            Version(model["version"], _now(), user, message, model, self.next_revision(), api)
+            Version(
+                model["version"],
+                _now(),
+                user,
+                message,
+                model,
+                self.next_revision(),
+                api,
+                conversion_error,
+            )
         )
         return stored
 
@@ -300,11 +375,19 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- auth ----------------------------------------------------------------------------------
 
+    def _org(self) -> int:
+        """The request's org: X-Grafana-Org-Id, else the org of the token (basic auth: 1)."""
+        header = self.headers.get("X-Grafana-Org-Id")
+        if header:
+            return int(header)
+        token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+        return TOKEN_ORGS.get(token, 1)
+
     def _role(self) -> str | tuple[int, dict[str, Any]] | None:
         auth = self.headers.get("Authorization", "")
         if auth.startswith("Bearer "):
             token = auth.removeprefix("Bearer ")
-            if token == ADMIN_TOKEN:
+            if token in (ADMIN_TOKEN, ORG3_TOKEN):
                 return "admin"
             if token == VIEWER_TOKEN:
                 return "viewer"
@@ -323,10 +406,17 @@ class Handler(BaseHTTPRequestHandler):
     ) -> tuple[int, Any]:
         state = self.server.state
         if path == "/api/health" and method == "GET":
-            return 200, {"commit": "double", "database": "ok", "version": "12.1.0"}
+            return 200, {"commit": "double", "database": "ok", "version": state.version}
         role = self._role()
         if isinstance(role, tuple):
             return role
+        if path == "/api/frontend/settings" and method == "GET":
+            settings: dict[str, Any] = {"buildInfo": {"version": state.version}}
+            if state.settings_namespace:
+                settings["namespace"] = state.namespace(self._org())
+            return 200, settings
+        if path == "/api/org" and method == "GET":
+            return 200, {"id": self._org(), "name": f"Org {self._org()}"}
         if method != "GET" and role != "admin":
             return 403, {
                 "title": "Access denied",
@@ -348,7 +438,8 @@ class Handler(BaseHTTPRequestHandler):
                 return _error(
                     406,
                     "dashboard api version not supported, use "
-                    f"/apis/dashboard.grafana.app/v2/namespaces/default/dashboards/{uid} "
+                    f"/apis/dashboard.grafana.app/v2/namespaces/{state.namespace(self._org())}"
+                    f"/dashboards/{uid} "
                     "instead",
                 )
             if path == "/api/folders" and method == "POST":
@@ -408,6 +499,9 @@ class Handler(BaseHTTPRequestHandler):
                 if stored is None:
                     return _error(404, "Dashboard not found")
                 limit = int(query.get("limit", ["0"])[0] or 0) or len(stored.versions)
+                start = int(query.get("continueToken", ["0"])[0] or 0)
+                if state.history_page and not state.legacy_versions:
+                    limit = min(limit, state.history_page)
                 items = [
                     {
                         "id": i + 1,
@@ -420,10 +514,12 @@ class Handler(BaseHTTPRequestHandler):
                         "message": v.message,
                     }
                     for i, v in enumerate(stored.versions)
-                ][::-1][:limit]
-                return 200, (
-                    items if state.legacy_versions else {"continueToken": "", "versions": items}
-                )
+                ][::-1]
+                page = items[start : start + limit]
+                if state.legacy_versions:  # Grafana < 12: the bare list, one page
+                    return 200, page
+                more = str(start + limit) if start + limit < len(items) else ""
+                return 200, {"continueToken": more, "versions": page}
             m = re.fullmatch(r"/api/dashboards/uid/([^/]+)", path)
             if m and method == "GET":
                 stored = state.dashboards.get(m.group(1))
@@ -440,7 +536,7 @@ class Handler(BaseHTTPRequestHandler):
                         "version": stored.version,
                         "folderUid": stored.folder_uid,
                         "folderTitle": folder.get("title", "General"),
-                        "provisioned": stored.provisioned,
+                        "provisioned": stored.provisioned and not stored.allow_ui_updates,
                         "provisionedExternalId": stored.external_id,
                         "created": stored.created,
                         "createdBy": stored.created_by,
@@ -518,8 +614,7 @@ class Handler(BaseHTTPRequestHandler):
         api, namespace, name = m.group(1), m.group(2), m.group(3)
         if api not in state.api_versions:
             return _status(404, "NotFound", "the server could not find the requested resource")
-        org = self.headers.get("X-Grafana-Org-Id") or "1"
-        if namespace != ("default" if org == "1" else f"org-{org}"):
+        if namespace != state.namespace(self._org()):
             return _status(404, "NotFound", f'namespaces "{namespace}" not found')
         if name is None and method == "GET":
             return self._list(query, api)
@@ -571,6 +666,8 @@ class Handler(BaseHTTPRequestHandler):
                 for _, s in sorted(state.dashboards.items())
             ]
         # Paged like Kubernetes: `limit` items, and a `continue` token while more remain.
+        if state.history_page and query.get("labelSelector"):
+            limit = min(limit or state.history_page, state.history_page)
         token = query.get("continue", ["0"])[0] or "0"
         if not token.isdigit():  # not one the double handed out
             return _status(400, "BadRequest", "continue key is not valid")
@@ -597,7 +694,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _update(self, stored: Stored, body: dict[str, Any], api: str) -> tuple[int, Any]:
         metadata = body.get("metadata") or {}
-        if stored.provisioned:
+        if stored.provisioned and not stored.allow_ui_updates:
             return _error(400, "Cannot save provisioned dashboard", status="bad-request")
         wanted = str(metadata.get("resourceVersion", ""))
         if wanted and wanted != stored.versions[-1].resource_version:
@@ -634,9 +731,22 @@ class Handler(BaseHTTPRequestHandler):
         if folder_uid and folder_uid not in state.folders:
             return _status(400, "BadRequest", f"folder {folder_uid} not found")
         model = {**spec, "uid": name}
-        stored = state._store(
-            model, folder_uid, "tsedash-sa", str(notes.get("grafana.app/message", "")), api=api
-        )
+        if api == "v2":
+            model = {**grafana_save.mutate_v2(spec), "uid": name}
+            if state.rewrite is not None:
+                state.rewrite(model)
+        else:
+            try:
+                model, _ = state.saved_v1(model, strict=True)
+            except grafana_save.MigrationError as exc:  # apierrors.NewInvalid
+                return _status(
+                    422,
+                    "Invalid",
+                    f'Dashboard.dashboard.grafana.app "{name}" is invalid: spec: Invalid value: '
+                    f'"{name}": {exc}',
+                )
+        message = str(notes.get("grafana.app/message", ""))
+        stored = state._store(model, folder_uid, "tsedash-sa", message, api=api)
         return code, _resource(stored, stored.versions[-1], api)
 
     def _save(self, body: dict[str, Any], role: str) -> tuple[int, Any]:
@@ -649,7 +759,7 @@ class Handler(BaseHTTPRequestHandler):
             return _error(400, "uid contains illegal characters", status="bad-request")
         if len(uid) > 40:
             return _error(400, "uid too long, max 40 characters", status="bad-request")
-        if any(len(t) > 50 for t in model.get("tags", [])):
+        if any(len(t) > 50 for t in model.get("tags") or []):
             return _error(400, "dashboard tag too long, max 50 characters", status="bad-request")
         if len(body.get("message", "") or "") > 500:
             return _error(400, "message too long, max 500 characters", status="bad-request")
@@ -665,7 +775,7 @@ class Handler(BaseHTTPRequestHandler):
             return _error(
                 412, "The dashboard has been changed by someone else", status="version-mismatch"
             )
-        if existing is not None and existing.provisioned:
+        if existing is not None and existing.provisioned and not existing.allow_ui_updates:
             return _error(400, "Cannot save provisioned dashboard", status="bad-request")
         for other_uid, other in state.dashboards.items():
             if (
@@ -678,7 +788,11 @@ class Handler(BaseHTTPRequestHandler):
                     "A dashboard with the same name in the folder already exists",
                     status="name-exists",
                 )
-        stored = state._store(model, folder_uid, "tsedash-sa", str(body.get("message", "")))
+        error = ""
+        if state.legacy_saves_v1:  # newer Grafana: a v1 object, saved with validation Ignore
+            model, error = state.saved_v1(model, strict=False)
+        message = str(body.get("message", ""))
+        stored = state._store(model, folder_uid, "tsedash-sa", message, conversion_error=error)
         return 200, {
             "status": "success",
             "id": stored.id,
@@ -748,6 +862,14 @@ def _resource(
         spec = {k: v for k, v in version.data.items() if k not in ("id", "uid", "version")}
     else:
         spec = {k: v for k, v in version.data.items() if k != "id"}
+    if version.conversion_error:  # saved with field validation Ignore despite the migration
+        status = {
+            "conversion": {
+                "storedVersion": version.api,
+                "failed": True,
+                "error": version.conversion_error,
+            }
+        }
     if _family(version.api) != _family(api):
         conversion: dict[str, Any] = {"storedVersion": version.api, "failed": conversion_fails}
         if conversion_fails:

@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,8 +87,11 @@ def test_first_push_creates_folder_and_dashboards_then_nothing(
     assert len(state.writes()) == 3
     api = "legacy" if legacy(grafana) else "dashboard.grafana.app/v1"
     assert f"grafana {grafana.url} ({api}): folder" in first.stdout
-    # The version message identifies our write by the hash of what we wrote.
+    # Grafana rewrote what it saved (its defaults and clean-up): the version message carries
+    # the hash of what it stores, which is what we computed (one write per dashboard).
     stored = state.dashboards[DEVOPS]
+    built = json.loads((out / "dashboards/trading-ecosystem/devops-docker-view.json").read_text())
+    assert normalise(stored.model) == grafana.state.as_saved(built) != normalise(built)
     assert marker_hash(stored.versions[-1].message) == content_hash(stored.model)
     writes_before = len(state.writes())
     second = push(run_cli, grafana, out)
@@ -334,7 +338,10 @@ def test_pull_saves_a_normalised_bare_model(
     pulled = json.loads(target.read_text())
     assert "id" not in pulled and "version" not in pulled and "dashboard" not in pulled
     local = json.loads((out / "dashboards/trading-ecosystem/devops-docker-view.json").read_text())
-    assert pulled == normalise(local)
+    # What Grafana stores of it: its built-in annotation added, its defaults dropped.
+    assert pulled == grafana.state.as_saved(local) != normalise(local)
+    assert pulled["annotations"]["list"][0]["name"] == "Annotations & Alerts"
+    assert '"transparent": false' not in target.read_text()
     res = run_cli("pull", "--uid", "nope", "--out", str(target), env=env(grafana))
     assert res.exit_code == 3
     assert "404" in res.stderr or "not found" in res.stderr
@@ -406,7 +413,8 @@ def test_push_from_sources_builds_in_memory(
             ROOT / "provisioning" / "dashboards" / "trading-ecosystem" / "devops-docker-view.json"
         ).read_text()
     )
-    assert grafana.state.dashboards[DEVOPS].model["panels"] == committed["panels"]
+    stored = grafana.state.dashboards[DEVOPS].model
+    assert stored["panels"] == grafana.state.as_saved(committed)["panels"]
     res = run_cli(
         "diff",
         "--registry",
@@ -565,3 +573,219 @@ def test_the_folder_comes_from_the_registry_nested_under_its_parent(
     res = push(run_cli, grafana, out)
     assert res.exit_code == 0 and "folder sim-team exists" in res.stdout
     assert "2 unchanged" in res.stdout
+
+
+# --- what Grafana stores is not what we sent ------------------------------------------------
+
+
+def sent_schema(r: Recorded) -> int:
+    model = r.body["dashboard"] if r.path == "/api/dashboards/db" else r.body["spec"]
+    return int(model["schemaVersion"])
+
+
+def test_a_grafana_one_schema_step_ahead_is_followed(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path, tmp_path: Path
+) -> None:
+    """A Grafana at 43 migrates our 42 on save. The first push learns it from what it reads
+    back (and saves that copy again with its marker); later pushes send 43 themselves."""
+    grafana.state.schema_target = 43
+    first = push(run_cli, grafana, out)
+    assert first.exit_code == 0, first.stderr
+    assert (
+        "created         tse-devops-docker (version 2): Grafana stored it rewritten "
+        "(/schemaVersion: 42 → 43); saved again with its marker" in first.stdout
+    )
+    assert [sent_schema(r) for r in saves(grafana)] == [42, 43, 42, 43]
+    assert grafana.state.dashboards[SIM].model["schemaVersion"] == 43
+    again = push(run_cli, grafana, out)
+    assert again.exit_code == 0 and "2 unchanged; 0 writes" in again.stdout
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(FIXTURE.read_text().replace("title: Trades,", "title: Fills,"))
+    pipeline.build(changed, tsedash_dashboards, out, extras=None)
+    before = len(grafana.state.requests)
+    res = push(run_cli, grafana, out)
+    assert res.exit_code == 0, res.stderr
+    assert [(saved_uid(r), sent_schema(r)) for r in saves(grafana, before)] == [(SIM, 43)]
+    grafana.state.ui_edit(SIM, user="alice@example.com")
+    res = push(run_cli, grafana, out)
+    assert res.exit_code == 3 and "edited in Grafana since our last push" in res.stderr
+
+
+def test_a_grafana_behind_our_schema_version(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path
+) -> None:
+    """A Grafana at 41 cannot migrate our 42: its resource API refuses the save (422), so the
+    push stops there with what to do; the legacy save of newer Grafana stores it unmigrated."""
+    grafana.state.schema_target = 41
+    res = push(run_cli, grafana, out)
+    if legacy(grafana):
+        assert res.exit_code == 0, res.stderr
+        assert grafana.state.dashboards[DEVOPS].model["schemaVersion"] == 42
+        assert "2 unchanged; 0 writes" in push(run_cli, grafana, out).stdout
+        return
+    assert res.exit_code == 3
+    assert (
+        "failed          tse-devops-docker: Grafana refused schemaVersion 42 (it migrates "
+        "dashboards to 41; nothing written): our dashboards need a Grafana whose dashboard "
+        "migrator knows schemaVersion 42; upgrade Grafana"
+    ) in res.stderr
+    assert "failed          tse-simulation-entity: not attempted: Grafana refuses our" in res.stderr
+    assert len(saves(grafana)) == 1 and grafana.state.dashboards == {}
+    assert "Traceback" not in res.stderr
+
+
+def test_a_rewrite_tsedash_does_not_predict_is_saved_again_with_its_marker(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path
+) -> None:
+    """Whatever else Grafana rewrites, the copy read back is saved once more with the marker of
+    what it is: the next push is unchanged, diff equal, a UI edit still refused, a prune still
+    deletes what we pushed."""
+    old = _add_old_dashboard(out)
+    grafana.state.rewrite = lambda model: model.update(liveNow=False)
+    first = push(run_cli, grafana, out)
+    assert first.exit_code == 0, first.stderr
+    assert "Grafana stored it rewritten (/liveNow: absent → false)" in first.stdout
+    assert "3 created; 7 writes" in first.stdout  # the folder, and each dashboard twice
+    again = push(run_cli, grafana, out)
+    assert again.exit_code == 0 and "3 unchanged; 0 writes" in again.stdout
+    res = run_cli("diff", "--out", str(out), env=env(grafana))
+    assert res.exit_code == 0 and f"{SIM}: equal" in res.stdout
+    old.unlink()
+    res = push(run_cli, grafana, out, "--prune")
+    assert res.exit_code == 0 and "deleted         old-one" in res.stdout
+    grafana.state.ui_edit(DEVOPS, user="alice@example.com")
+    res = push(run_cli, grafana, out)
+    assert res.exit_code == 3 and "by alice@example.com" in res.stderr
+
+
+def test_a_rewrite_on_every_save_is_reported(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path, tmp_path: Path
+) -> None:
+    counter = iter(range(1000))
+    grafana.state.rewrite = lambda model: model.update(saves=next(counter))
+    res = push(run_cli, grafana, out, "--uid", SIM)
+    assert res.exit_code == 0, res.stderr
+    assert "Grafana rewrites it on every save (/saves: 0 → 1)" in res.stdout
+    assert "a later change of it will be refused as an edit" in res.stdout
+    # Unchanged all the same: its newest version is our push of this very build.
+    res = push(run_cli, grafana, out, "--uid", SIM)
+    assert res.exit_code == 0 and "1 unchanged; 0 writes" in res.stdout
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(FIXTURE.read_text().replace("title: Trades,", "title: Fills,"))
+    pipeline.build(changed, tsedash_dashboards, out, extras=None)
+    res = push(run_cli, grafana, out, "--uid", SIM)
+    assert res.exit_code == 3
+    assert "although no version was saved since: its content is not what that push" in res.stderr
+
+
+def test_a_dashboard_an_earlier_tsedash_pushed_is_recognised(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path
+) -> None:
+    """Its note `tsedash <hash>` hashed what it sent, the build: the same build is unchanged
+    however Grafana stored it (no write, no refusal)."""
+    model = json.loads((out / "dashboards/trading-ecosystem/devops-docker-view.json").read_text())
+    grafana.state.folders["trading-ecosystem"] = {"uid": "trading-ecosystem", "title": "T"}
+    note = f"tsedash {content_hash(model)}"
+    grafana.state._store(grafana.state.as_saved(model), "trading-ecosystem", "tsedash-sa", note)
+    res = push(run_cli, grafana, out, "--uid", DEVOPS)
+    assert res.exit_code == 0, res.stderr
+    assert "1 unchanged; 0 writes" in res.stdout
+
+
+@pytest.mark.parametrize("grafana", ["resource"], indirect=True)
+@pytest.mark.parametrize(
+    ("token", "setup", "namespace"),
+    [
+        ("org3", {}, "org-3"),  # the token's own org, no GRAFANA_ORG_ID
+        ("org3", {"settings_namespace": False}, "org-3"),  # from GET /api/org
+        ("admin", {"stack_id": "6481"}, "stacks-6481"),  # Grafana Cloud
+    ],
+)
+def test_the_namespace_is_the_one_grafana_forms(
+    run_cli: RunCli,
+    grafana: GrafanaDouble,
+    out: Path,
+    token: str,
+    setup: dict[str, Any],
+    namespace: str,
+) -> None:
+    from .grafana_double import ORG3_TOKEN
+
+    for key, value in setup.items():
+        setattr(grafana.state, key, value)
+    res = push(run_cli, grafana, out, token=ORG3_TOKEN if token == "org3" else ADMIN_TOKEN)
+    assert res.exit_code == 0, res.stderr
+    paths = {r.path for r in saves(grafana)} | {
+        r.path for r in grafana.state.requests if "/namespaces/" in r.path
+    }
+    assert paths and all(f"/namespaces/{namespace}/dashboards" in p for p in paths)
+    assert (
+        "2 unchanged"
+        in push(run_cli, grafana, out, token=ADMIN_TOKEN if token == "admin" else ORG3_TOKEN).stdout
+    )
+
+
+@pytest.mark.parametrize("grafana", ["resource"], indirect=True)
+def test_the_history_is_paged_until_the_version_is_found(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path, tmp_path: Path
+) -> None:
+    """A server may answer fewer versions than asked, with a continue token for the rest:
+    the history is followed page by page, as Grafana's own history client does."""
+    grafana.state.history_page = 1
+    assert push(run_cli, grafana, out).exit_code == 0
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(FIXTURE.read_text().replace("title: Trades,", "title: Fills,"))
+    pipeline.build(changed, tsedash_dashboards, out, extras=None)
+    assert push(run_cli, grafana, out).exit_code == 0
+    grafana.state.ui_edit(SIM, user="alice@example.com")
+    res = run_cli("restore", SIM, "--version", "1", "--force", env=env(grafana))
+    assert res.exit_code == 0, res.stderr
+    assert "Trades/s" in json.dumps(grafana.state.dashboards[SIM].model)
+    pages = [
+        r.query.get("continue")
+        for r in grafana.state.requests
+        if r.query.get("labelSelector") == ["grafana.app/get-history=true"]
+    ]
+    assert ["2"] in pages  # the third page (versions 3, 2, then 1) was asked for
+
+
+def test_a_file_provider_allowing_ui_updates_still_owns_its_dashboard(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path
+) -> None:
+    """The legacy API does not call it provisioned then, the resource API marks it
+    classic-file-provisioning: push skips it on both."""
+    model = json.loads((out / "dashboards/trading-ecosystem/devops-docker-view.json").read_text())
+    grafana.state.provision(dict(model, description="from a file"), allow_ui_updates=True)
+    res = push(run_cli, grafana, out)
+    assert res.exit_code == 0, res.stderr
+    assert "skipped         tse-devops-docker: provisioned by file (tse-devops-docker.json)" in (
+        res.stdout
+    )
+    assert grafana.state.dashboards[DEVOPS].model["description"] == "from a file"
+
+
+def test_an_empty_first_history_page_with_a_token_is_followed(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path
+) -> None:
+    """A history page may be empty and still hand out a token (Kubernetes lists filter after
+    paging): the newest version is on the next page, and its author is named."""
+    assert push(run_cli, grafana, out).exit_code == 0
+    grafana.state.ui_edit(DEVOPS, user="alice@example.com")
+    path, token = (
+        ("/api/dashboards/uid/tse-devops-docker/versions", "continueToken")
+        if legacy(grafana)
+        else (RESOURCE, "continue")
+    )
+
+    def empty_first(query: dict[str, list[str]], real: Any) -> tuple[int, Any]:
+        history = legacy(grafana) or query.get("labelSelector")
+        if not history or token in query:
+            return real()
+        if legacy(grafana):
+            return 200, {"continueToken": "0", "versions": []}
+        return 200, {"kind": "DashboardList", "metadata": {"continue": "0"}, "items": []}
+
+    grafana.state.answer("GET", path, empty_first)
+    res = push(run_cli, grafana, out)
+    assert res.exit_code == 3
+    assert "edited in Grafana since our last push (version 2 by alice@example.com" in res.stderr

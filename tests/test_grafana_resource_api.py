@@ -205,3 +205,17 @@ def test_the_double_checks_a_delete_precondition(grafana13: GrafanaDouble) -> No
 def test_the_double_refuses_a_continue_token_it_never_gave(grafana13: GrafanaDouble) -> None:
     status, body = _call(grafana13, "GET", f"{RESOURCE}?limit=2&continue=made-up")
     assert (status, body["reason"]) == (400, "BadRequest")
+
+
+def test_a_namespace_grafana_would_not_form_is_not_used(
+    run_cli: RunCli, grafana13: GrafanaDouble, out: Path
+) -> None:
+    """The namespace goes into every request path: only one Grafana forms is taken."""
+    grafana13.state.answer(
+        "GET", "/api/frontend/settings", lambda query, real: (200, {"namespace": "../folders"})
+    )
+    res = run_cli("push", "--out", str(out), env=env(grafana13))
+    assert res.exit_code == 3
+    assert "the namespace '../folders' is not one Grafana forms" in res.stderr
+    assert not grafana13.state.writes()
+    assert not any("folders/" in r.path and "/apis/" in r.path for r in grafana13.state.requests)

@@ -242,3 +242,24 @@ def test_the_double_reports_conversion_and_refuses_shapes_like_grafana(
     assert code == 406 and "/apis/dashboard.grafana.app/v2/" in str(body["message"])
     code, _ = _get(grafana, f"/api/dashboards/uid/{SIM}")
     assert code == 200
+
+
+def test_a_v2_rewrite_tsedash_does_not_predict_is_saved_again_with_its_marker(
+    run_cli: RunCli, grafana: GrafanaDouble, out: Path
+) -> None:
+    """Grafana's v2 save only strips byte order marks and fills an empty layout (mutate.go),
+    which ours never need; whatever else a server rewrites (the typed v2 decoding could add
+    a default), the copy read back carries our marker: push twice writes nothing the second
+    time, and an edit is still refused."""
+    grafana.state.rewrite = lambda spec: spec.update(liveNow=False)
+    first = v2(run_cli, grafana, out)
+    assert first.exit_code == 0, first.stderr
+    assert "Grafana stored it rewritten (/liveNow: absent → false); saved again" in first.stdout
+    assert grafana.state.dashboards[SIM].model["liveNow"] is False
+    again = v2(run_cli, grafana, out)
+    assert again.exit_code == 0 and "2 unchanged; 0 writes" in again.stdout
+    diff = run_cli("diff", "--out", str(out), "--schema", "v2", env=env(grafana))
+    assert diff.exit_code == 0 and f"{DEVOPS}: equal" in diff.stdout
+    grafana.state.ui_edit(DEVOPS, user="bob@example.com")
+    res = v2(run_cli, grafana, out)
+    assert res.exit_code == 3 and "by bob@example.com" in res.stderr

@@ -9,6 +9,13 @@ between is a 409), and the history is the list filtered by
 Grafana 10-11 have only the legacy `/api/dashboards/*`. With the new dashboard layouts enabled
 the legacy GET answers 406 and points at `/apis/…`.
 
+The namespace is the one Grafana forms for the credentials (`request.GetNamespaceMapper`):
+`default` for org 1, `org-<N>`, `stacks-<id>` on Grafana Cloud. Grafana says which in
+`GET /api/frontend/settings` (`namespace`, for the org of the request: X-Grafana-Org-Id or
+the credentials' own); without it, the org is GRAFANA_ORG_ID or `GET /api/org`. Histories are
+read page by page (`continue`; `continueToken` on the legacy API) until the versions asked
+for are there, as Grafana's own history client reads them, bounded like every list.
+
 With `schema="v2"` the dashboards go through `dashboard.grafana.app/v2` (Grafana 13): the spec
 is the v2 one. A dashboard stored in the other family (v1 ↔ v2) is converted by Grafana on read
 and says so in `status.conversion.storedVersion`; that stored version is kept in `meta` so a
@@ -23,6 +30,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 from tsedash.deadline import within
@@ -45,6 +53,7 @@ FILE_PROVISIONING = "classic-file-provisioning"
 MAX_LIST_PAGES = 200
 SEARCH_PAGE = 1000
 RESOURCE_PAGE = 500
+HISTORY_PAGE = 1000  # versions per page when looking one up (Grafana's own client asks 1000)
 MAX_TOKEN = 4096  # characters of a `continue` token sent back (Kubernetes' are far shorter)
 # A dashboard API version as a path segment: v1, v2, v1beta1, v2alpha1 …
 API_VERSION = re.compile(r"v[0-9]+(?:(?:alpha|beta)[0-9]+)?")
@@ -72,8 +81,13 @@ def server_uid(value: Any, where: str) -> str:
 
 
 def namespace(org_id: str | None) -> str:
-    """Org 1 is `default`; another org N is `org-N`."""
+    """Org 1 is `default`; another org N is `org-N` (`claims.OrgNamespaceFormatter`)."""
     return "default" if not org_id or org_id == "1" else f"org-{org_id}"
+
+
+# The namespaces Grafana forms: `default`, `org-<N>`, and on Grafana Cloud `stacks-<id>`
+# (`claims.CloudNamespaceFormatter`; `stack-<id>` in earlier releases).
+NAMESPACE = re.compile(r"default|org-[1-9][0-9]{0,18}|stacks?-[0-9]{1,19}")
 
 
 class Dashboards:
@@ -90,6 +104,7 @@ class Dashboards:
         self.schema = schema
         self._version: str | None = None  # the resource API version in use; "" for legacy
         self._served: list[str] | None = None
+        self._namespace: str | None = None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.client, name)  # health, folders, settings, requests_made, notices
@@ -151,9 +166,39 @@ class Dashboards:
                 ]
         return []
 
+    @property
+    def namespace(self) -> str:
+        """The namespace Grafana forms for these credentials, asked once: the `namespace` of
+        `GET /api/frontend/settings` (the org of the request, or the Grafana Cloud stack), else
+        the org — GRAFANA_ORG_ID, or the credentials' own org from `GET /api/org`."""
+        if self._namespace is None:
+            self._namespace = self._ask_namespace()
+        return self._namespace
+
+    def _ask_namespace(self) -> str:
+        try:
+            settings = self.client.request("GET", "/api/frontend/settings")
+        except (e.NotFound, e.Forbidden, e.BadRequest):
+            settings = None
+        given = settings.get("namespace") if isinstance(settings, dict) else None
+        if given is not None:
+            if not isinstance(given, str) or not NAMESPACE.fullmatch(given):
+                raise e.UntrustedAnswer(
+                    f"GET /api/frontend/settings: the namespace {str(given)[:60]!r} is not one "
+                    "Grafana forms (default, org-<N>, stacks-<id>)"
+                )
+            return given
+        org = self.client.settings.org_id
+        if not org:
+            body = self.client.request("GET", "/api/org")
+            org = body.get("id") if isinstance(body, dict) else None
+            if isinstance(org, bool) or not isinstance(org, int) or org < 1:
+                raise e.UntrustedAnswer("GET /api/org: the answer names no organisation id")
+        return namespace(str(org))
+
     def _base(self, version: str | None = None) -> str:
-        ns = namespace(self.client.settings.org_id)
-        return api_path("apis", GROUP, version or self._detect(), "namespaces", ns, "dashboards")
+        version = version or self._detect()
+        return api_path("apis", GROUP, version, "namespaces", self.namespace, "dashboards")
 
     def _item(self, uid: str, version: str | None = None) -> str:
         return f"{self._base(version)}{api_path(uid)}"
@@ -164,7 +209,10 @@ class Dashboards:
         return self._detect()
 
     def detect(self) -> str:
-        """Find the API now (an unusable one raises here, before anything is written)."""
+        """Find the API now (an unusable one raises here, before anything is written), and
+        for the resource API its namespace (asked once, before reads run in parallel)."""
+        if self._detect():
+            _ = self.namespace
         return self.api
 
     def read_as(self, uid: str, version: str) -> dict[str, Any] | None:
@@ -235,8 +283,10 @@ class Dashboards:
         return {"uid": uid, "version": saved["metadata"].get("generation")}
 
     def versions(self, uid: str, limit: int = 1) -> list[dict[str, Any]]:
+        """The newest `limit` versions, newest first, every page followed until there are
+        that many (a page may hold fewer than asked and a continue token)."""
         if not self._detect():
-            return self.client.versions(uid, limit)
+            return self._legacy_versions(uid, limit)
         out = []
         for item in self._history(uid, limit):
             meta = item["metadata"]
@@ -377,23 +427,99 @@ class Dashboards:
             if not isinstance(data, dict):
                 raise e.ServerError(f"version {version} of {uid}: no dashboard in the answer")
             return data
-        for item in self._history(uid):
+        for item in self._history(uid, found=lambda i: i["metadata"].get("generation") == version):
             if item["metadata"].get("generation") == version:
                 return {**item["spec"], "uid": uid}
         raise e.NotFound(f"dashboard {uid} has no version {version} in Grafana's history", 404)
 
-    def _history(self, uid: str, limit: int | None = None) -> list[dict[str, Any]]:
-        """Every saved version of `uid` (at most `limit`), newest first."""
-        params = {
-            "labelSelector": "grafana.app/get-history=true",
-            "fieldSelector": f"metadata.name={uid}",
-            **({"limit": str(limit)} if limit else {}),
-        }
-        body = self.client.request("GET", self._base(), params=params)
-        items = body.get("items") if isinstance(body, dict) else None
-        if not isinstance(items, list):
-            raise e.ServerError(f"GET {self._base()} (history of {uid}): no items in the answer")
-        return [_resource(i, f"history of {uid}") for i in items[:limit]]
+    def _history(
+        self,
+        uid: str,
+        limit: int | None = None,
+        found: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> list[dict[str, Any]]:
+        """The saved versions of `uid`, newest first: page after page (`continue`), as
+        Grafana's own history client reads them, until there are `limit` of them or one
+        `found` accepts, or the history ends. Bounded like every list (MAX_LIST_PAGES, the
+        client's total timeout; a repeated continue token is an UntrustedAnswer)."""
+        what = f"the history of {uid}"
+        seconds = self.client.settings.total_timeout
+        ends = time.monotonic() + seconds
+
+        def pages() -> list[dict[str, Any]]:
+            items: list[dict[str, Any]] = []
+            params = {
+                "labelSelector": "grafana.app/get-history=true",
+                "fieldSelector": f"metadata.name={uid}",
+            }
+            for token in _tokens(f"GET {self._base()} ({what})", what):
+                _in_time(ends, what)
+                page = {"limit": str(limit - len(items) if limit else HISTORY_PAGE)}
+                body = self.client.request(
+                    "GET", self._base(), params={**params, **page, **token.param("continue")}
+                )
+                got = body.get("items") if isinstance(body, dict) else None
+                if not isinstance(got, list):
+                    raise e.ServerError(f"GET {self._base()} ({what}): no items in the answer")
+                items += [_resource(i, what) for i in got]
+                done = (limit and len(items) >= limit) or (found and any(map(found, items)))
+                if done or not token.follow(_mapping(body, "metadata").get("continue")):
+                    return items[:limit] if limit else items
+            return items  # pragma: no cover  # _tokens raises past its last page
+
+        return within(seconds, pages, lambda: e.UntrustedAnswer(f"{what} did not end in time"))
+
+    def _legacy_versions(self, uid: str, limit: int) -> list[dict[str, Any]]:
+        """`GET /api/dashboards/uid/<uid>/versions`, paged by `continueToken` (Grafana 12+
+        answers `{continueToken, versions}`; older releases the bare list, one page)."""
+        path = api_path("api", "dashboards", "uid", uid, "versions")
+        what = f"the versions of {uid}"
+        out: list[dict[str, Any]] = []
+        for token in _tokens(f"GET {path}", what):
+            params = {"limit": str(limit - len(out)), **token.param("continueToken")}
+            body = self.client.request("GET", path, params=params)
+            items = body.get("versions", []) if isinstance(body, dict) else body
+            if not isinstance(items, list):
+                raise e.ServerError(f"GET {path}: expected a list")
+            out += [v for v in items if isinstance(v, dict)]
+            following = body.get("continueToken") if isinstance(body, dict) else None
+            if len(out) >= limit or not token.follow(following):
+                return out[:limit]
+        return out  # pragma: no cover  # _tokens raises past its last page
+
+
+class _Token:
+    """The continue token of a paged list: followed while the server hands out a new one."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.value = ""
+        self.seen: set[str] = set()
+
+    def param(self, name: str) -> dict[str, str]:
+        return {name: self.value} if self.value else {}
+
+    def follow(self, token: Any) -> bool:
+        """Take the next page's token; False at the end of the list."""
+        if not token:
+            return False
+        if not isinstance(token, str) or len(token) > MAX_TOKEN:
+            raise e.UntrustedAnswer(f"{self.where}: the continue token is not a token")
+        if token in self.seen:
+            raise e.UntrustedAnswer(
+                f"{self.where}: the server repeated its continue token {token[:40]!r}"
+            )
+        self.seen.add(token)
+        self.value = token
+        return True
+
+
+def _tokens(where: str, what: str) -> Iterator[_Token]:
+    """One token holder per page, at most MAX_LIST_PAGES pages."""
+    token = _Token(where)
+    for _ in range(MAX_LIST_PAGES):
+        yield token
+    raise e.UntrustedAnswer(f"{what} did not end after {MAX_LIST_PAGES} pages")
 
 
 def _mapping(value: Any, key: str) -> dict[str, Any]:

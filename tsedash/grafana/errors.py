@@ -63,3 +63,7 @@ class Refused(GrafanaError):
 class UntrustedAnswer(ServerError):
     """An answer that cannot be acted on safely: a uid that breaks Grafana's uid rule (it would
     become part of a request path), a list that does not end, the wrong dashboard."""
+
+
+class SchemaRefused(BadRequest):
+    """Grafana refused the dashboard's schemaVersion: it migrates dashboards to an older one."""

@@ -1,7 +1,12 @@
 """What makes a live dashboard ours: the marker every push writes, and the proof a delete needs.
 
-Each write's version message is `tsedash <hash>`, the hash of what we wrote; the live dashboard
-is "our last push" when its newest version carries the hash of its content now.
+Each write's version message is `tsedash <stored> <source>`: `stored` is the hash of the
+dashboard as Grafana stores it (what we computed it would store, tsedash.grafana.stored, or,
+when Grafana rewrote it otherwise, what it answered when read back), `source` the hash of the
+dashboard as built. The live dashboard is "our last push" when its newest version carries the
+hash of its content now; it is our last push *of this build* when `source` is also the hash of
+what we build now — whatever Grafana rewrote on save. A note with only `tsedash <stored>`
+(written before the source was recorded) proves the first only.
 
 Nothing is deleted on what a list says. `prove` reads the dashboard back by uid — the same
 `Dashboards` calls for the legacy and the resource API — and it is ours only when all hold:
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +39,7 @@ from tsedash.spec import UID_PATTERN
 Endpoints = GrafanaClient | Dashboards
 MARKER = "tsedash"
 VOLATILE_KEYS = ("id", "version", "iteration")
+HASH = re.compile(r"[0-9a-f]{16}")
 
 
 def normalise(model: dict[str, Any]) -> dict[str, Any]:
@@ -49,16 +56,36 @@ def content_hash(model: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def version_message(model: dict[str, Any], note: str | None) -> str:
-    base = f"{MARKER} {content_hash(model)}"
+def version_message(model: dict[str, Any], note: str | None, source: str | None = None) -> str:
+    """`tsedash <hash of model>[ <source>][: note]`: `model` as Grafana stores it, `source`
+    the hash of the dashboard as built."""
+    base = f"{MARKER} {content_hash(model)}" + (f" {source}" if source else "")
     return f"{base}: {note}" if note else base
 
 
-def marker_hash(message: str | None) -> str | None:
-    """The hash in a `tsedash <hash>[: note]` version message, else None."""
+@dataclass(frozen=True)
+class Marker:
+    """What a `tsedash …` version note says: the stored hash, and the source hash if any."""
+
+    stored: str
+    source: str | None = None
+
+
+def marker(message: str | None) -> Marker | None:
+    """The marker of a `tsedash <stored>[ <source>][: note]` version message, else None."""
     if not message or not message.startswith(MARKER + " "):
         return None
-    return message[len(MARKER) + 1 :].split(":", 1)[0].strip() or None
+    words = message[len(MARKER) + 1 :].split(":", 1)[0].split()
+    if not words:
+        return None
+    source = words[1] if len(words) > 1 and HASH.fullmatch(words[1]) else None
+    return Marker(words[0], source)
+
+
+def marker_hash(message: str | None) -> str | None:
+    """The stored hash in a `tsedash <hash>[ <source>][: note]` version message, else None."""
+    found = marker(message)
+    return found.stored if found else None
 
 
 def who(version: dict[str, Any] | None) -> str:
@@ -70,22 +97,46 @@ def who(version: dict[str, Any] | None) -> str:
     return f"version {version.get('version', '?')} by {by} at {when}"
 
 
-def last_push_is_live(
-    client: Endpoints, uid: str, live: dict[str, Any], meta: dict[str, Any]
-) -> tuple[bool, dict[str, Any] | None]:
+@dataclass(frozen=True)
+class LastPush:
+    """The newest version of a live dashboard, read from its history: whether its note is our
+    marker with the hash of the live content (`is_live`), and the marker it carries."""
+
+    is_live: bool
+    version: dict[str, Any] | None
+    found: Marker | None = None
+
+    def of_build(self, source: str) -> bool:
+        """The newest version is our push of the build whose source hash is `source`: nobody
+        saved since, so the live copy is what Grafana made of exactly that build. (A note of
+        an earlier tsedash hashed what it sent, the build itself.)"""
+        if self.found is None:
+            return False
+        return (self.found.source or self.found.stored) == source
+
+
+def last_push(client: Endpoints, uid: str, live: dict[str, Any], meta: dict[str, Any]) -> LastPush:
     """Whether the live dashboard is exactly our last write (the newest version's message
-    carries the hash of what we wrote), and that newest version. A dashboard Grafana converted
-    on read (stored as v1, read as v2, or the other way) is hashed as it is stored."""
+    carries the hash of what Grafana stored), and that newest version. A dashboard Grafana
+    converted on read (stored as v1, read as v2, or the other way) is hashed as it is stored."""
     versions = client.versions(uid, limit=1)
     last = versions[0] if versions else None
-    marker = marker_hash((last or {}).get("message"))
-    if marker is None:
-        return False, last
+    found = marker((last or {}).get("message"))
+    if found is None:
+        return LastPush(False, last)
     stored = str(meta.get("storedVersion") or "")
     if isinstance(client, Dashboards) and stored and not same_family(stored, client.version):
         written = client.read_as(uid, stored)
         live = (written or {}).get("dashboard") or {}
-    return marker == content_hash(live), last
+    return LastPush(found.stored == content_hash(live), last, found)
+
+
+def last_push_is_live(
+    client: Endpoints, uid: str, live: dict[str, Any], meta: dict[str, Any]
+) -> tuple[bool, dict[str, Any] | None]:
+    """`last_push`, as (is it live, the newest version)."""
+    found = last_push(client, uid, live, meta)
+    return found.is_live, found.version
 
 
 @dataclass(frozen=True)

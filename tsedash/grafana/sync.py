@@ -1,17 +1,24 @@
 """push / diff / pull: compare what we build with what a Grafana holds, safely.
 
-A write is made only when the normalised dashboards differ. Each write's version message is
-`tsedash <hash>` with the hash of what we wrote, so the next push can tell from the version
-history whether the live dashboard is still exactly our last push; if someone edited it since,
-the push refuses (unless --force, which first saves the live copy under backups/). A prune
-deletes only what tsedash.grafana.ownership proves ours, and nothing when a proof fails.
+Grafana rewrites what it saves (tsedash.grafana.stored: its defaults, its clean-up, its
+migration to its own latest schemaVersion), so ours is compared, hashed and sent as Grafana
+will store it. A write is made only when that differs from the live copy. Each write's version
+message is `tsedash <stored> <source>`: the hash of what Grafana stores and of the dashboard
+as built, so the next push can tell from the version history whether the live dashboard is
+still exactly our last push (and of which build); if someone edited it since, the push refuses
+(unless --force, which first saves the live copy under backups/). Every write is read back: when
+Grafana stored something else than computed, the answer is saved once more with the marker of
+what it stores, so the next push still knows its own. A prune deletes only what
+tsedash.grafana.ownership proves ours, and nothing when a proof fails.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,11 +32,11 @@ from tsedash.encode import dump_json
 from tsedash.errors import InputError
 from tsedash.files import atomic_write
 from tsedash.grafana import errors as e
-from tsedash.grafana.api import GROUP, Dashboards, server_uid
+from tsedash.grafana.api import FILE_PROVISIONING, GROUP, Dashboards, server_uid
 from tsedash.grafana.ownership import (
     Endpoints,
     Verdict,
-    last_push_is_live,
+    last_push,
     normalise,
     prove,
     version_message,
@@ -39,11 +46,14 @@ from tsedash.grafana.ownership import (
 # Re-exported: the marker's functions are part of what push is (tests and tools use them here).
 from tsedash.grafana.ownership import content_hash as content_hash
 from tsedash.grafana.ownership import marker_hash as marker_hash
+from tsedash.grafana.stored import BUILT, NEWEST_STEP, as_stored, as_stored_v2, schema_version
 from tsedash.spec import UID_PATTERN
 
 READ_WORKERS = 8
 PRUNE = "(prune)"  # the outcome line of a prune that could not go ahead
 STOPPED = "Grafana stopped answering"
+REFUSES_SCHEMA = "Grafana refuses our schemaVersion"
+MIGRATION_ERROR = re.compile(r"schema migration from version (\d+) to (\d+) failed")
 
 
 class Action(StrEnum):
@@ -86,9 +96,14 @@ class Outcome:
     version: int | None = None
     backup: str | None = None
     diff: str = ""  # the plan (--dry-run): live → ours, for an update or a refusal
+    resaved: int | None = None  # saved again with the marker of what Grafana stored
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None and v != ""}
+
+    @property
+    def writes(self) -> int:
+        return (1 + (self.resaved or 0)) if self.action.wrote else 0
 
 
 @dataclass
@@ -152,6 +167,38 @@ class PushOptions:
     force: bool = False
     note: str | None = None
     backups: Path = Path("backups")
+    stored: Stored | None = None
+
+
+@dataclass(frozen=True)
+class Stored:
+    """How this Grafana stores what we save: schema v1 or v2, and for v1 the schemaVersion
+    it migrates to as far as it is known (its stored copies show it), at least ours."""
+
+    schema: str = "v1"
+    target: int = BUILT
+
+    def of(self, model: dict[str, Any]) -> dict[str, Any]:
+        """`model` (normalised) as Grafana will store it, normalised."""
+        if self.schema == "v2":
+            return normalise(as_stored_v2(model))
+        target = max(schema_version(model), min(self.target, NEWEST_STEP))
+        return normalise(as_stored(model, target))
+
+
+def stored_by(client: Endpoints, lives: Iterable[Live | e.GrafanaError]) -> Stored:
+    """What this Grafana stores: schema v2 through dashboard.grafana.app/v2; for v1 the
+    highest schemaVersion among the live copies stored as v1 (Grafana migrates every v1
+    dashboard it saves to its latest: a copy at 43 shows a Grafana at 43 or later)."""
+    schema = client.schema if isinstance(client, Dashboards) else "v1"
+    versions = [
+        schema_version(live.dashboard)
+        for live in lives
+        if isinstance(live, Live)
+        and live.dashboard is not None
+        and not str(live.meta.get("storedVersion") or "v1").startswith("v2")
+    ]
+    return Stored(schema, max([BUILT, *versions]))
 
 
 def push(
@@ -170,14 +217,15 @@ def push(
     folder_parent: str = "",
 ) -> PushReport:
     """Create, update or leave each dashboard; never overwrite an edit without `force`."""
-    options = PushOptions(folder_uid, dry_run, force, note, backups)
     report = PushReport(folder_uid=folder_uid)
     client.health()
     if isinstance(client, Dashboards):
         client.detect()  # which API, before any write: one it cannot push to creates nothing
     report.folder = ensure_folder(client, folder_uid, folder_title, dry_run, folder_parent)
     live_by_uid = read_all(client, [uid for uid, _ in dashboards])
-    stopped = ""  # once Grafana stops answering, the rest are reported, not attempted
+    stored = stored_by(client, live_by_uid.values())
+    options = PushOptions(folder_uid, dry_run, force, note, backups, stored)
+    stopped = ""  # once Grafana stops answering (or refuses our schema), the rest are reported
     for uid, ours in progress(dashboards) if progress else dashboards:
         live = live_by_uid[uid]
         if stopped:
@@ -191,46 +239,60 @@ def push(
                 report.outcomes.append(Outcome(uid, Action.FAILED, str(exc)))
                 if isinstance(exc, e.Unreachable):
                     stopped = STOPPED
+                elif isinstance(exc, e.SchemaRefused):
+                    stopped = REFUSES_SCHEMA
     if prune and not stopped and report.folder is not FolderState.WOULD_CREATE:
         built = {uid for uid, _ in dashboards}
         api = client if isinstance(client, Dashboards) else Dashboards(client, "legacy")
         report.outcomes.extend(_prune(api, built, folder_uid, dry_run))
     report.requests = client.requests_made
-    report.writes = sum(1 for o in report.outcomes if o.action.wrote) + (
+    report.writes = sum(o.writes for o in report.outcomes) + (
         1 if report.folder is FolderState.CREATED else 0
     )
     return report
 
 
 def _push_one(
-    client: Endpoints, uid: str, wanted: dict[str, Any], live: Live, options: PushOptions
+    client: Endpoints, uid: str, ours: dict[str, Any], live: Live, options: PushOptions
 ) -> Outcome:
     """What to do with one dashboard given its live copy, done unless it is a dry run."""
     dry_run = options.dry_run
+    stored = options.stored or Stored()
+    wanted = stored.of(ours)
+    source = content_hash(ours)
     if live.dashboard is None:
         outcome = Outcome(uid, Action.WOULD_CREATE if dry_run else Action.CREATED)
-        return outcome if dry_run else _write(client, uid, wanted, options, None, outcome)
-    if live.meta.get("provisioned"):
+        return outcome if dry_run else _write(client, uid, wanted, source, options, None, outcome)
+    provider = file_provider(live.meta)
+    if provider is not None:
         return Outcome(
             uid,
             Action.SKIPPED,
-            f"provisioned by file ({live.meta.get('provisionedExternalId') or 'a provider'}): "
-            "Grafana refuses API writes to it; change provisioning/ instead",
+            f"provisioned by file ({provider or 'a provider'}): the file provider owns it "
+            "(Grafana refuses API writes, or overwrites them); change provisioning/ instead",
         )
     same_folder = (live.meta.get("folderUid") or "") == options.folder_uid
     if normalise(live.dashboard) == wanted and same_folder:
         return Outcome(uid, Action.UNCHANGED, version=live.meta.get("version"))
-    plan = _unified(live.dashboard, wanted, uid) if dry_run else ""
     # Only a dashboard that differs needs its history: was the live one our last push?
-    ours_last, live.last_version = last_push_is_live(client, uid, live.dashboard, live.meta)
+    last = last_push(client, uid, live.dashboard, live.meta)
+    live.last_version = last.version
+    if last.of_build(source) and same_folder:  # stored otherwise than computed, but ours
+        return Outcome(uid, Action.UNCHANGED, version=live.meta.get("version"))
+    plan = _unified(live.dashboard, wanted, uid) if dry_run else ""
     backup = None
-    if not ours_last:
+    if not last.is_live:
         if not options.force:
+            why = (
+                f"edited in Grafana since our last push ({who(live.last_version)})"
+                if last.found is None
+                else f"changed since our last push ({who(live.last_version)}) although no "
+                "version was saved since: its content is not what that push stored"
+            )
             return Outcome(
                 uid,
                 Action.REFUSED,
-                f"edited in Grafana since our last push ({who(live.last_version)}); "
-                "review with `tsedash diff`, then pull it or push --force "
+                f"{why}; review with `tsedash diff`, then pull it or push --force "
                 "(the live copy is saved to backups/ first)",
                 version=live.meta.get("version"),
                 diff=plan,
@@ -242,7 +304,19 @@ def _push_one(
     )
     if dry_run and not same_folder and not plan:
         outcome.detail = f"moves to folder {options.folder_uid}"
-    return outcome if dry_run else _write(client, uid, wanted, options, live, outcome)
+    return outcome if dry_run else _write(client, uid, wanted, source, options, live, outcome)
+
+
+def file_provider(meta: dict[str, Any]) -> str | None:
+    """The file a file provider loads the dashboard from ("" when unnamed), None when no file
+    provider has it. The legacy API says `provisioned` only when the provider forbids UI
+    updates, but names the file either way; the resource API marks it
+    `classic-file-provisioning` either way: both are the provider's."""
+    kind = str(meta.get("managedBy") or "")
+    external = str(meta.get("provisionedExternalId") or "")
+    if kind == FILE_PROVISIONING or (not kind and (meta.get("provisioned") or external)):
+        return external
+    return None
 
 
 def _prune(client: Dashboards, built: set[str], folder_uid: str, dry_run: bool) -> list[Outcome]:
@@ -395,30 +469,135 @@ def _write(
     client: Endpoints,
     uid: str,
     wanted: dict[str, Any],
+    source: str,
     options: PushOptions,
     live: Live | None,
     outcome: Outcome,
 ) -> Outcome:
-    body = dict(wanted)
-    if live is not None:
-        # The version we read: a change in between is a 412, reported, never overwritten.
-        body["version"] = live.meta.get("version", (live.dashboard or {}).get("version"))
+    """Save `wanted` (ours as Grafana stores it) with its marker, then read it back."""
     try:
-        saved = client.save_dashboard(
-            body,
-            options.folder_uid,
-            version_message(wanted, options.note),
-            overwrite=False,
-            base=live.meta if live is not None else None,
-        )
+        saved = _save(client, wanted, source, options, live.meta if live else None, live)
     except e.Conflict as exc:
         return Outcome(
             uid, Action.CONFLICT, f"changed in Grafana while we pushed ({exc}); run push again"
         )
     except e.Provisioned as exc:
         return Outcome(uid, Action.SKIPPED, str(exc))
+    except e.BadRequest as exc:
+        raise _schema_refusal(exc) from None
     outcome.version = saved.get("version")
+    _read_back(client, uid, wanted, source, options, outcome)
     return outcome
+
+
+def _save(
+    client: Endpoints,
+    model: dict[str, Any],
+    source: str,
+    options: PushOptions,
+    base: dict[str, Any] | None,
+    live: Live | None = None,
+) -> dict[str, Any]:
+    body = dict(model)
+    if base is not None:
+        # The version we read: a change in between is a 412, reported, never overwritten.
+        body["version"] = base.get("version", ((live and live.dashboard) or {}).get("version"))
+    return client.save_dashboard(
+        body,
+        options.folder_uid,
+        version_message(model, options.note, source),
+        overwrite=False,
+        base=base,
+    )
+
+
+def _read_back(
+    client: Endpoints,
+    uid: str,
+    wanted: dict[str, Any],
+    source: str,
+    options: PushOptions,
+    outcome: Outcome,
+) -> None:
+    """What Grafana stored of our write. When it is not what we computed (a rewrite we do not
+    reproduce), the stored copy is saved once more, unchanged, with the marker of what it is:
+    Grafana's rewrite of its own output changes nothing, so the next push finds its marker.
+    Only when the copy read is still our write (its version is the one saved); a save by
+    someone else in between is left for the next push to refuse."""
+    try:
+        got = client.get_dashboard(uid)
+    except e.GrafanaError as exc:
+        outcome.detail = f"written; reading it back failed ({exc})"
+        return
+    stored = normalise((got or {}).get("dashboard") or {})
+    if got is None or stored == wanted:
+        return
+    what = _first_difference(wanted, stored)
+    if (got.get("meta") or {}).get("version") != outcome.version:
+        outcome.detail = f"changed again before it could be read back ({what})"
+        return
+    try:
+        again = _save(client, stored, source, options, got.get("meta") or {})
+        outcome.version, outcome.resaved = again.get("version"), 1
+        after = client.get_dashboard(uid) or {}
+    except e.GrafanaError as exc:
+        outcome.detail = (
+            f"Grafana stored it rewritten ({what}); saving that with its marker failed ({exc}): "
+            "a later change of it will be refused as an edit"
+        )
+        return
+    if (after.get("meta") or {}).get("version") != outcome.version:
+        outcome.detail = f"Grafana stored it rewritten ({what}); changed again since"
+    elif normalise(after.get("dashboard") or {}) == stored:
+        outcome.detail = f"Grafana stored it rewritten ({what}); saved again with its marker"
+    else:
+        rewritten = _first_difference(stored, normalise(after.get("dashboard") or {}))
+        outcome.detail = (
+            f"Grafana rewrites it on every save ({rewritten}): "
+            "a later change of it will be refused as an edit"
+        )
+
+
+def _schema_refusal(exc: e.BadRequest) -> e.BadRequest:
+    """A 4xx naming Grafana's schema migration: the server migrates to an older schemaVersion
+    than ours and refuses it (nothing was written). Anything else is returned as it was."""
+    found = MIGRATION_ERROR.search(str(exc))
+    if found is None:
+        return exc
+    ours, theirs = found.groups()
+    return e.SchemaRefused(
+        f"Grafana refused schemaVersion {ours} (it migrates dashboards to {theirs}; nothing "
+        f"written): our dashboards need a Grafana whose dashboard migrator knows schemaVersion "
+        f"{ours}; upgrade Grafana",
+        exc.status,
+        exc.url,
+        exc.body,
+    )
+
+
+def _first_difference(a: Any, b: Any, path: str = "") -> str:
+    """Where two JSON values first differ, as a JSON pointer with both values when short."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b)):
+            if a.get(key, _MISSING) != b.get(key, _MISSING):
+                inner = f"{path}/{key}"
+                return _first_difference(a.get(key, _MISSING), b.get(key, _MISSING), inner)
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for index, (x, y) in enumerate(zip(a, b, strict=True)):
+            if x != y:
+                return _first_difference(x, y, f"{path}/{index}")
+    shown = f"{_short(a)} → {_short(b)}"
+    return f"{path or '/'}: {shown}"
+
+
+_MISSING = object()
+
+
+def _short(value: Any) -> str:
+    if value is _MISSING:
+        return "absent"
+    text = json.dumps(value, sort_keys=True)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 # --- diff and pull ---------------------------------------------------------------------------
@@ -441,14 +620,24 @@ def _unified(live: dict[str, Any] | None, ours: dict[str, Any], uid: str) -> str
 
 
 def diff(client: Endpoints, dashboards: list[tuple[str, dict[str, Any]]]) -> list[DiffResult]:
+    """Each live dashboard against ours as Grafana will store it: equal when they are the same,
+    or when the live one is exactly our last push of this very build (Grafana stored it
+    otherwise than computed)."""
     client.health()
+    lives = {uid: read_live(client, uid) for uid, _ in dashboards}
+    stored = stored_by(client, lives.values())
     out = []
     for uid, ours in dashboards:
-        got = client.get_dashboard(uid)
-        if got is None:
-            out.append(DiffResult(uid, "missing", _unified(None, ours, uid)))
+        live = lives[uid]
+        wanted = stored.of(normalise(ours))
+        if live.dashboard is None:
+            out.append(DiffResult(uid, "missing", _unified(None, wanted, uid)))
             continue
-        text = _unified(got.get("dashboard") or {}, ours, uid)
+        text = _unified(live.dashboard, wanted, uid)
+        if text and last_push(client, uid, live.dashboard, live.meta).of_build(
+            content_hash(normalise(ours))
+        ):
+            text = ""
         out.append(DiffResult(uid, "different" if text else "equal", text))
     return out
 
