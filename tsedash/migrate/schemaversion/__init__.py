@@ -157,3 +157,50 @@ def panel_name(pointer: str, panel: dict[str, Any]) -> str:
     """How a change names its panel: the title, else the JSON pointer."""
     title = panel.get("title")
     return title if isinstance(title, str) and title else pointer
+
+
+def panels_including_rows(dashboard: Dashboard) -> list[tuple[str, dict[str, Any]]]:
+    """Top-level panels, then the panels of each pre-v16 row (`rows[i].panels`): what Grafana's
+    `collectPanelsIncludingRows` gives the panel steps that run before v16 hoists rows."""
+    out = top_panels(dashboard)
+    rows = dashboard.get("rows")
+    for i, row in enumerate(rows if isinstance(rows, list) else []):
+        panels = row.get("panels") if isinstance(row, dict) else None
+        if isinstance(panels, list):
+            out += [
+                (f"/rows/{i}/panels/{j}", p) for j, p in enumerate(panels) if isinstance(p, dict)
+            ]
+    return out
+
+
+def panels_through_rows(dashboard: Dashboard) -> list[tuple[str, dict[str, Any]]]:
+    """The panels Grafana's steps that recurse "into row panels" reach (v31, v37 to v39): every
+    panel that is not a row, at any depth of `type: row` nesting; rows themselves are not
+    returned, and another panel's nested `panels` are not entered."""
+    out: list[tuple[str, dict[str, Any]]] = []
+
+    def walk(panels: Any, base: str) -> None:
+        for i, panel in enumerate(panels if isinstance(panels, list) else []):
+            if not isinstance(panel, dict):
+                continue
+            if panel.get("type") == "row":
+                walk(panel.get("panels"), f"{base}/{i}/panels")
+            else:
+                out.append((f"{base}/{i}", panel))
+
+    walk(dashboard.get("panels"), "/panels")
+    return out
+
+
+def panels_at_any_depth(dashboard: Dashboard) -> list[tuple[str, dict[str, Any]]]:
+    """Every panel, each followed by its nested `panels` at any depth (v42's walk)."""
+    out: list[tuple[str, dict[str, Any]]] = []
+
+    def walk(panels: Any, base: str) -> None:
+        for i, panel in enumerate(panels if isinstance(panels, list) else []):
+            if isinstance(panel, dict):
+                out.append((f"{base}/{i}", panel))
+                walk(panel.get("panels"), f"{base}/{i}/panels")
+
+    walk(dashboard.get("panels"), "/panels")
+    return out
