@@ -80,6 +80,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/rules.py
 	$(BIN)/python benchmarks/processes.py
 	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/migrate.py
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov build *.egg-info

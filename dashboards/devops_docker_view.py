@@ -20,11 +20,13 @@ SPEC = DEVOPS
 
 
 def build(registry: Registry) -> dict[str, Any]:
+    layout = Layout().row("Health")
+    # The infrastructure panel asks for the registry's infrastructure jobs: a registry without
+    # any has nothing to ask for (its query would be `up{job=~""}`), so the panel is left out.
+    if registry.infrastructure:
+        layout = layout.add(health.infrastructure_health(registry), 24, 4)
     layout = (
-        Layout()
-        .row("Health")
-        .add(health.infrastructure_health(registry), 24, 4)
-        .add(health.instance_health(), 24, 8)
+        layout.add(health.instance_health(), 24, 8)
         .row("Service Instances")
         .add(instances.registered_instances(), 8, 4)
         .add(instances.reporting_instances(), 8, 4)

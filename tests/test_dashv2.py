@@ -218,6 +218,11 @@ def test_a_string_variable_query_is_kept_as_grafana_keeps_it() -> None:
             "panel",
         ),
         (lambda m: m["panels"][1].update(options={}), "/panels/1/options", "row key"),
+        (
+            lambda m: m["panels"][3]["gridPos"].update(y=3),  # beside its row's header
+            "/panels/3/gridPos/y",
+            "on its row's line",
+        ),
     ],
 )
 def test_what_v2_cannot_hold_is_named_not_dropped(change: Any, pointer: str, words: str) -> None:
@@ -228,6 +233,29 @@ def test_what_v2_cannot_hold_is_named_not_dropped(change: Any, pointer: str, wor
     assert caught.value.pointer == pointer and words in str(caught.value)
     _, found = convert_all([("f.json", model)], "folder")
     assert [(f.file, f.pointer) for f in found] == [("f.json", pointer)]
+
+
+def test_a_row_reads_back_as_grafana_draws_it_whatever_its_grid_position() -> None:
+    """Grafana's conversion keeps a row's `y` only, and its grid draws every row across the
+    24 columns: a 1-wide row beside a 1-wide panel is the same dashboard read back (it failed
+    with `/panels/1/gridPos/w is 24 in schema v2 but 1 in the v1 model`)."""
+    model = features()
+    model["panels"][1]["gridPos"] = {"h": 1, "w": 1, "x": 1, "y": 3}
+    model["panels"][0]["gridPos"] = {"h": 1, "w": 1, "x": 0, "y": 3}
+    assert messages(validate_resource("x.json", as_resource(model), model)) == []
+    assert canonical(model)["panels"][1]["gridPos"] == {"x": 0, "w": 24, "h": 1}
+
+
+def test_grafanas_default_time_picker_is_no_difference() -> None:
+    model = features()
+    model["timepicker"] = {
+        "hidden": False,
+        "refresh_intervals": ["5s", "10s", "30s", "1m", "5m", "15m", "30m", "1h", "2h", "1d"],
+    }
+    assert messages(validate_resource("x.json", as_resource(model), model)) == []
+    model["timepicker"]["refresh_intervals"] = ["1m", "5m"]
+    assert messages(validate_resource("x.json", as_resource(model), model)) == []
+    assert to_v1(to_v2(model), "u")["timepicker"] == {"refresh_intervals": ["1m", "5m"]}
 
 
 # --- the validation ----------------------------------------------------------------------------

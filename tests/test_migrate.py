@@ -260,3 +260,26 @@ def test_singlestat_variants(options: dict[str, Any], expected: dict[str, Any]) 
                 "options": {"from": 0, "to": 10, "result": {"text": "low", "index": 0}},
             }
         ]
+
+
+def test_a_shape_no_step_can_read_is_named_by_its_pointer_in_the_file_as_read() -> None:
+    """Panels moved out of pre-v16 rows keep the pointer they had in the file."""
+    from tsedash.migrate import ShapeError
+
+    old = copy.deepcopy(ROWS)
+    old["rows"][1]["panels"][0]["gauge"] = [1]
+    before = copy.deepcopy(old)
+    with pytest.raises(ShapeError) as caught:
+        migrate_dashboard(old, DS)
+    assert (caught.value.pointer, caught.value.reason) == (
+        "/rows/1/panels/0/gauge",
+        "expected a mapping, got a list",
+    )
+    assert old == before  # a copy was migrated, not the caller's
+
+
+def test_in_place_migrates_the_model_itself_and_says_the_same() -> None:
+    copied, said = migrate_dashboard(ROWS, DS)
+    mine = copy.deepcopy(ROWS)
+    migrated, said_in_place = migrate_dashboard(mine, DS, in_place=True)
+    assert migrated is mine and migrated == copied and said_in_place == said

@@ -84,6 +84,10 @@ def test_several_files_merge_in_order() -> None:
         ("$A/${B}", {"A": "1", "B": "2"}, "1/2"),
         ("costs $$5", {}, "costs $5"),
         ("${A}", {}, ""),
+        ("${A:-${B:-x}}", {}, "x"),  # a default may hold a variable, as in compose
+        ("${A:-${B}}-y", {"B": "b"}, "b-y"),
+        ("${A-${B}}", {"A": ""}, ""),
+        ("$1 ${ ${1} $", {}, "$1 ${ ${1} $"),  # not variables: kept as written
     ],
 )
 def test_interpolation_like_compose(text: str, env: dict[str, str], expected: str) -> None:
@@ -105,6 +109,17 @@ def test_required_variable_error_names_file_and_line(tmp_path: Path) -> None:
 def test_dotenv_format(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("# c\nexport A=1\nB='two words'\nC=\"3\"\nnot a line\n")
     assert read_dotenv(tmp_path / ".env") == {"A": "1", "B": "two words", "C": "3"}
+
+
+def test_dotenv_values_are_interpolated_as_compose_does(tmp_path: Path) -> None:
+    """From the lines above, then the environment; a single-quoted value as written."""
+    (tmp_path / ".env").write_text("A=1\nB=${A}${HOME_DIR}\nC='${A}'\nD=\"${A}-${B}\"\nA=2\n")
+    assert read_dotenv(tmp_path / ".env", {"HOME_DIR": "/h", "A": "shell"}) == {
+        "A": "2",
+        "B": "1/h",
+        "C": "${A}",
+        "D": "1-1/h",
+    }
 
 
 def test_compose_only_instances_join_the_registry(types: Path) -> None:

@@ -26,7 +26,7 @@ from typing import Any
 
 from tsedash.errors import InputError
 from tsedash.inputs import read_json, read_text
-from tsedash.migrate import Migration, migrate_dashboard
+from tsedash.migrate import CURRENT_SCHEMA, Migration, ShapeError, migrate_dashboard
 from tsedash.redact import redact
 from tsedash.registry import Registry
 from tsedash.spec import DEFAULT_EXTRAS_DIR
@@ -193,7 +193,13 @@ def load_extras(
             raise ExtraDashboardError(
                 f"{path}: the dashboard has no `uid` (links and push need one)"
             )
-        model, migrations = migrate_dashboard(model, registry.datasource)
+        try:
+            model, migrations = migrate_dashboard(model, registry.datasource, in_place=True)
+        except ShapeError as exc:
+            version = str(model.get("schemaVersion"))[:12]
+            raise ExtraDashboardError(
+                f"{path}: cannot migrate (schemaVersion {version} → {CURRENT_SCHEMA}) {exc}"
+            ) from None
         spec = ExtraSpec(
             uid, str(model.get("title", "")), f"extra-{stem}.json", str(path), tuple(migrations)
         )

@@ -31,6 +31,10 @@ def _invert(table: dict[int, str]) -> dict[str, int]:
 # v2's names back to v1's numbers (once, not per dashboard)
 CURSOR_SYNC_NUMBER, HIDE_NUMBER = _invert(CURSOR_SYNC), _invert(HIDE)
 REFRESH_NUMBER, SORT_NUMBER = _invert(REFRESH), _invert(SORT)
+# The time picker's refresh choices when a dashboard names none (Grafana's, the SDK's).
+DEFAULT_REFRESH_INTERVALS: list[str] = to_plain(dashboardv2_m.TimeSettingsSpec())[
+    "autoRefreshIntervals"
+]
 
 
 def to_v1(spec: dict[str, Any], uid: str) -> dict[str, Any]:
@@ -72,9 +76,7 @@ def _timepicker(time: dict[str, Any]) -> dict[str, Any]:
     if time.get("nowDelay"):
         picker["nowDelay"] = time["nowDelay"]
     intervals = time.get("autoRefreshIntervals")
-    if intervals and intervals != to_plain(dashboardv2_m.TimeSettingsSpec()).get(
-        "autoRefreshIntervals"
-    ):
+    if intervals and intervals != DEFAULT_REFRESH_INTERVALS:
         picker["refresh_intervals"] = list(intervals)
     return picker
 

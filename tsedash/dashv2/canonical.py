@@ -2,12 +2,17 @@
 
 It drops what v2 does not carry or derives again (ids Grafana assigns, `schemaVersion`, a
 panel's own datasource, `repeatDirection` without a repeat), values equal to their default,
-and makes each panel's `y` relative to its row: v2 rows have no position of their own.
+and makes each panel's `y` relative to its row: v2 rows have no position of their own. A row
+is as Grafana lays it out, whatever its gridPos says: the full width, one unit high (Grafana's
+v1 → v2 conversion keeps only its `y`, and its grid draws every row that way).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from tsedash.dashv2.back import DEFAULT_REFRESH_INTERVALS
+from tsedash.spec import GRID_COLUMNS
 
 DASHBOARD_DROPPED = ("id", "version", "iteration", "schemaVersion")
 DASHBOARD_DEFAULTS: dict[str, Any] = {
@@ -33,6 +38,12 @@ PANEL_DEFAULTS: dict[str, Any] = {
     "collapsed": False,
 }
 TARGET_DEFAULTS: dict[str, Any] = {"hide": False}
+TIMEPICKER_DEFAULTS: dict[str, Any] = {
+    "hidden": False,
+    "nowDelay": "",
+    "refresh_intervals": DEFAULT_REFRESH_INTERVALS,
+}
+ROW_GRID = {"x": 0, "w": GRID_COLUMNS, "h": 1}  # a row as Grafana draws it (y is relative)
 VARIABLE_DEFAULTS: dict[str, Any] = {
     "hide": 0,
     "label": "",
@@ -60,6 +71,8 @@ def _without_defaults(data: dict[str, Any], defaults: dict[str, Any]) -> dict[st
 
 def canonical(model: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in model.items() if k not in DASHBOARD_DROPPED}
+    if isinstance(out.get("timepicker"), dict):  # grafanalib spells out Grafana's defaults
+        out["timepicker"] = _without_defaults(out["timepicker"], TIMEPICKER_DEFAULTS)
     out = _without_defaults(out, DASHBOARD_DEFAULTS)
     out["panels"] = _panels(model.get("panels", []))
     variables = (model.get("templating") or {}).get("list", [])
@@ -86,7 +99,7 @@ def _panels(panels: list[dict[str, Any]]) -> list[dict[str, Any]]:
             row_y = (panel.get("gridPos") or {}).get("y", 0)
             row = _panel(panel, None, row_y)
             row["panels"] = [_panel(p, None, row_y) for p in panel.get("panels", [])]
-            row["gridPos"] = {k: v for k, v in row["gridPos"].items() if k != "y"}
+            row["gridPos"] = dict(ROW_GRID)
             row.pop("id", None)  # v2 rows have none: Grafana numbers them again
             out.append(row)
         else:

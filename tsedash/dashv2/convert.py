@@ -189,7 +189,7 @@ def _elements_and_layout(
                 row = b.Row().title("").collapse(False).hide_header(True)
             name, element = _element(panel, where)
             elements[name] = element
-            row_grid.item(_grid_item(panel, name, row_y))
+            row_grid.item(_grid_item(panel, name, row_y, where))
             continue
         if row is not None:
             rows.row(row.layout(row_grid))
@@ -202,15 +202,22 @@ def _elements_and_layout(
         for j, inner in enumerate(panel.get("panels", [])):
             name, element = _element(inner, f"{where}/panels/{j}")
             elements[name] = element
-            row_grid.item(_grid_item(inner, name, row_y))
+            row_grid.item(_grid_item(inner, name, row_y, f"{where}/panels/{j}"))
     if row is not None:
         rows.row(row.layout(row_grid))
     return elements, rows
 
 
-def _grid_item(panel: dict[str, Any], name: str, row_y: int | None) -> b.GridItem:
+def _grid_item(panel: dict[str, Any], name: str, row_y: int | None, where: str = "") -> b.GridItem:
     pos = panel.get("gridPos") or {}
     y = _int(pos, "y")
+    if row_y is not None and y <= row_y:
+        # Grafana's conversion would give it a negative y in the row; v2 has no place there.
+        raise Unconvertible(
+            f"{where}/gridPos/y",
+            f"the panel starts at y {y}, on its row's line or above it (the row is at y "
+            f"{row_y}): a v2 row holds its panels below its header; move it to y {row_y + 1}",
+        )
     item = (
         b.GridItem()
         .name(name)

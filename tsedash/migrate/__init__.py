@@ -16,7 +16,9 @@ this kind, on a copy, and says what each changed:
   `style`, `gnetId`, empty `__inputs`, `timepicker.time_options`) are dropped;
 - `schemaVersion` becomes the current one.
 
-Nothing is silent: every change is a `Migration` naming the dashboard and the panel.
+Nothing is silent: every change is a `Migration` naming the dashboard and the panel. Each step
+reads the fields it changes through `shapes`: a field of a shape it cannot read is a
+`ShapeError` naming its JSON pointer in the file as read.
 """
 
 from __future__ import annotations
@@ -26,11 +28,16 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from tsedash.migrate import shapes
 from tsedash.migrate.panels import LEGACY_PANEL_KEYS, graph_to_timeseries, singlestat_to_stat
+from tsedash.migrate.shapes import ShapeError
 from tsedash.registry import Datasource
+
+__all__ = ["CURRENT_SCHEMA", "Migration", "ShapeError", "migrate_dashboard", "needs_migration"]
 
 CURRENT_SCHEMA = 42
 GRID_CELL_PX = 30 + 8  # GRID_CELL_HEIGHT + GRID_CELL_VMARGIN, for pre-v16 row heights
+MAX_ROW_PX = 100_000  # a pre-v16 row's height; real ones are a few hundred pixels
 # Obsolete, or set by the server on save (`id`, `version`: provisioning and push ignore them).
 OBSOLETE_DASHBOARD_KEYS = ("hideControls", "style", "gnetId", "id", "version")
 # What Grafana's DashboardModel fills in when a saved dashboard lacks it.
@@ -98,11 +105,24 @@ def _ref(value: Any, datasource: Datasource) -> dict[str, str] | None:
     return None
 
 
-def _migrate_datasources(panel: dict[str, Any], datasource: Datasource, log: _Log) -> None:
+def _datasource(node: dict[str, Any], pointer: str) -> Any:
+    value = node.get("datasource")
+    if value is not None and not isinstance(value, str | dict):
+        raise ShapeError(
+            shapes.child(pointer, "datasource"),
+            f"expected a datasource name or {{type, uid}}, got {shapes.describe(value)}",
+        )
+    return value
+
+
+def _migrate_datasources(
+    panel: dict[str, Any], pointer: str, datasource: Datasource, log: _Log
+) -> None:
     title = str(panel.get("title", ""))
-    if not panel.get("targets"):
+    targets = shapes.mappings(panel, "targets", pointer)
+    if not targets:
         return
-    before = panel.get("datasource")
+    before = _datasource(panel, pointer)
     if not isinstance(before, dict) and before not in BUILTIN_DATASOURCES:
         ref = _ref(before, datasource)
         if ref is None:
@@ -118,10 +138,10 @@ def _migrate_datasources(panel: dict[str, Any], datasource: Datasource, log: _Lo
             shown = "none (the default)" if before is None else repr(before)
             log(f"datasource {shown} → {{type: prometheus, uid: {ref['uid']}}}", title)
     filled = named = 0
-    for target in panel.get("targets") or []:
-        if not isinstance(target, dict) or isinstance(target.get("datasource"), dict):
+    for target_pointer, target in targets:
+        name = _datasource(target, target_pointer)
+        if isinstance(name, dict):
             continue
-        name = target.get("datasource")
         if name is None and isinstance(panel.get("datasource"), dict):
             target["datasource"] = panel["datasource"]  # v36: the panel's datasource
             filled += 1
@@ -134,7 +154,7 @@ def _migrate_datasources(panel: dict[str, Any], datasource: Datasource, log: _Lo
         log(f"{named} target datasource name(s) → ref", title)
 
 
-def _migrate_panel(panel: dict[str, Any], datasource: Datasource, log: _Log) -> None:
+def _migrate_panel(panel: dict[str, Any], pointer: str, datasource: Datasource, log: _Log) -> None:
     title = str(panel.get("title", ""))
     dropped = _drop_nulls(panel)
     legacy = [k for k in LEGACY_PANEL_KEYS if k in panel]
@@ -144,66 +164,144 @@ def _migrate_panel(panel: dict[str, Any], datasource: Datasource, log: _Log) -> 
         log(f"dropped null and obsolete fields: {', '.join(sorted([*dropped, *legacy]))}", title)
     kind = panel.get("type")
     if kind == "graph":
-        log(f"graph → timeseries ({graph_to_timeseries(panel)})", title)
+        log(f"graph → timeseries ({graph_to_timeseries(panel, pointer)})", title)
     elif kind == "singlestat":
-        log(f"singlestat → stat ({singlestat_to_stat(panel)})", title)
-    _migrate_datasources(panel, datasource, log)
-    field_config = panel.get("fieldConfig")
-    if isinstance(field_config, dict) and "overrides" not in field_config and kind != "row":
+        log(f"singlestat → stat ({singlestat_to_stat(panel, pointer)})", title)
+    _migrate_datasources(panel, pointer, datasource, log)
+    field_config = shapes.mapping(panel, "fieldConfig", pointer)
+    if "fieldConfig" in panel and "overrides" not in field_config and kind != "row":
         field_config["overrides"] = []
-    thresholds = ((field_config or {}).get("defaults") or {}).get("thresholds")
+    defaults = shapes.mapping(field_config, "defaults", shapes.child(pointer, "fieldConfig"))
+    thresholds = defaults.get("thresholds")
     if isinstance(thresholds, dict) and not isinstance(thresholds.get("steps"), list):
         # grafanalib writes `steps: ""`; Grafana reads it as no steps: one base colour.
         log(f"thresholds steps {thresholds.get('steps')!r} → one base step", title)
         thresholds["steps"] = [{"color": "green", "value": None}]
-    legend = (panel.get("options") or {}).get("legend")
+    legend = shapes.mapping(panel, "options", pointer).get("legend")
     if isinstance(legend, dict) and legend.get("displayMode") == "hidden":
         legend["displayMode"] = "list"
         legend["showLegend"] = False
         log("hidden legend → showLegend: false (v37)", title)
 
 
-def _rows_to_panels(model: dict[str, Any], log: _Log) -> None:
+def _row_height(row: dict[str, Any], pointer: str) -> int:
+    """A pre-v16 row's height in grid units (250 px by default; `300px` or 300)."""
+    height = row.get("height") or 250
+    pixels = shapes.number(str(height).removesuffix("px")) if not isinstance(height, bool) else None
+    if pixels is None or not 0 < pixels <= MAX_ROW_PX:
+        raise ShapeError(
+            shapes.child(pointer, "height"),
+            f'expected a height in pixels (1 to {MAX_ROW_PX:,}, e.g. 250 or "250px"), '
+            f"got {shapes.describe(height)}",
+        )
+    return math.ceil(pixels / GRID_CELL_PX)
+
+
+def _span_width(panel: dict[str, Any], pointer: str) -> int:
+    """A pre-v16 panel's `span` (of 12 columns) as a width of 24 columns."""
+    span = shapes.numeric(panel, "span", pointer) or 12
+    panel.pop("span", None)
+    return max(1, min(24, int(span * 2)))
+
+
+def _panel_id(panel: dict[str, Any], pointer: str) -> int:
+    found = shapes.numeric(panel, "id", pointer) or 0
+    if not float(found).is_integer():
+        raise ShapeError(shapes.child(pointer, "id"), f"expected a whole number, got {found}")
+    return int(found)
+
+
+def _bottom(panels: list[tuple[str, dict[str, Any]]]) -> int:
+    """Where the grid's existing panels end (their gridPos y + h)."""
+    bottom = 0
+    for pointer, panel in panels:
+        if "gridPos" not in panel:
+            continue
+        grid = shapes.mapping(panel, "gridPos", pointer)
+        at = shapes.child(pointer, "gridPos")
+        y, h = shapes.numeric(grid, "y", at) or 0, shapes.numeric(grid, "h", at) or 0
+        bottom = max(bottom, int(y + h))
+    return bottom
+
+
+def _rows_to_panels(model: dict[str, Any], log: _Log, origins: dict[int, str]) -> None:
     """Schema v16: each row's panels placed on the grid by their span (12 columns, x2)."""
-    rows = model.pop("rows")
+    rows = shapes.mappings(model, "rows", "")
+    model.pop("rows")
     if not rows:
         log("removed the empty pre-v16 `rows` list")
         return
-    panels: list[dict[str, Any]] = list(model.get("panels") or [])
-    y = max((p["gridPos"]["y"] + p["gridPos"]["h"] for p in panels if "gridPos" in p), default=0)
-    every = [*panels, *(p for row in rows for p in row.get("panels") or [])]
-    next_id = max((int(p.get("id") or 0) for p in every), default=0) + 1
-    for row in rows:
-        height = row.get("height") or 250
-        height_px = int(str(height).removesuffix("px"))
-        h = math.ceil(height_px / GRID_CELL_PX)
-        if row.get("title") and row.get("showTitle", True):
-            panels.append(
-                {
-                    "type": "row",
-                    "title": row["title"],
-                    "id": next_id,
-                    "collapsed": False,
-                    "panels": [],
-                    "gridPos": {"x": 0, "y": y, "w": 24, "h": 1},
-                }
-            )
+    existing = shapes.mappings(model, "panels", "")
+    row_panels = [
+        (row_pointer, row, shapes.mappings(row, "panels", row_pointer)) for row_pointer, row in rows
+    ]
+    y = _bottom(existing)
+    every = [*existing, *(p for _, _, inner in row_panels for p in inner)]
+    next_id = max((_panel_id(p, at) for at, p in every), default=0) + 1
+    panels = [p for _, p in existing]
+    for row_pointer, row, inner in row_panels:
+        h = _row_height(row, row_pointer)
+        title = shapes.text(row, "title", row_pointer)
+        if title and row.get("showTitle", True):
+            header = {
+                "type": "row",
+                "title": title,
+                "id": next_id,
+                "collapsed": False,
+                "panels": [],
+                "gridPos": {"x": 0, "y": y, "w": 24, "h": 1},
+            }
+            origins[id(header)] = row_pointer
+            panels.append(header)
             next_id += 1
             y += 1
         x = 0
-        for panel in row.get("panels") or []:
-            w = max(1, min(24, int((panel.pop("span", None) or 12) * 2)))
+        for pointer, panel in inner:
+            w = _span_width(panel, pointer)
             if x + w > 24:
                 x, y = 0, y + h
             panel["gridPos"] = {"x": x, "y": y, "w": w, "h": h}
             if not panel.get("id"):
                 panel["id"] = next_id
                 next_id += 1
+            origins[id(panel)] = pointer
             panels.append(panel)
             x += w
         y += h
     model["panels"] = panels
     log(f"{len(rows)} pre-v16 row(s) → panels with gridPos (v16)")
+
+
+def _migrate_timepicker(out: dict[str, Any], log: _Log) -> None:
+    timepicker = shapes.mapping(out, "timepicker", "")
+    removed: list[str] = [k for k in ("time_options", "nowDelay") if k in timepicker]
+    removed += _drop_nulls(timepicker)
+    for key in removed:
+        timepicker.pop(key, None)
+    if removed:
+        log(f"timepicker: dropped {', '.join(sorted(set(removed)))}")
+
+
+def _migrate_variables(out: dict[str, Any], datasource: Datasource, log: _Log) -> None:
+    templating = shapes.mapping(out, "templating", "")
+    for _, variable in shapes.mappings(templating, "list", "/templating"):
+        current = variable.get("current")
+        if isinstance(current, dict) and current.get("value") is None:
+            # No saved selection: Grafana picks the default (or All) when the dashboard loads.
+            del variable["current"]
+            log(f"variable {variable.get('name')!r}: empty current selection dropped")
+        dropped = _drop_nulls(variable)
+        tags = [k for k in OBSOLETE_VARIABLE_KEYS if k in variable]
+        for key in tags:
+            del variable[key]
+        if dropped or tags:
+            shown = ", ".join(sorted([*dropped, *tags]))
+            log(f"variable {variable.get('name')!r}: dropped null and obsolete fields: {shown}")
+        if isinstance(variable.get("datasource"), str):
+            ref = _ref(variable["datasource"], datasource)
+            if ref is not None:
+                variable["datasource"] = ref
+                log(f"variable {variable.get('name')!r}: datasource name → ref (v27)")
 
 
 def needs_migration(model: dict[str, Any]) -> bool:
@@ -212,12 +310,15 @@ def needs_migration(model: dict[str, Any]) -> bool:
 
 
 def migrate_dashboard(
-    model: dict[str, Any], datasource: Datasource
+    model: dict[str, Any], datasource: Datasource, in_place: bool = False
 ) -> tuple[dict[str, Any], list[Migration]]:
-    """A migrated copy of `model` and what changed; a current dashboard comes back unchanged."""
+    """A migrated copy of `model` and what changed; a current dashboard comes back unchanged.
+    `in_place`: migrate `model` itself (a model the caller just read and owns: no copy of a
+    50,000-panel dashboard)."""
     if not needs_migration(model):
         return model, []
-    out = copy.deepcopy(model)
+    out = model if in_place else copy.deepcopy(model)
+    version = model.get("schemaVersion")
     log = _Log(str(out.get("uid", "")))
     dropped = _drop_nulls(out, deep=False)  # panels and variables report their own
     obsolete = [k for k in OBSOLETE_DASHBOARD_KEYS if k in out]
@@ -232,48 +333,24 @@ def migrate_dashboard(
         shared = out.pop("sharedCrosshair")
         out["graphTooltip"] = 1 if shared else out.get("graphTooltip", 0)
         log(f"sharedCrosshair {str(shared).lower()} → graphTooltip {out['graphTooltip']} (v14)")
+    top: list[Any] = out["panels"] if isinstance(out.get("panels"), list) else []
+    origins = {id(p): shapes.child("/panels", i) for i, p in enumerate(top)}
     if "rows" in out:
-        _rows_to_panels(out, log)
-    timepicker = out.get("timepicker")
-    if isinstance(timepicker, dict):
-        removed = [k for k in ("time_options", "nowDelay") if k in timepicker]
-        removed += _drop_nulls(timepicker)
-        for key in removed:
-            timepicker.pop(key, None)
-        if removed:
-            log(f"timepicker: dropped {', '.join(sorted(set(removed)))}")
-    for variable in (out.get("templating") or {}).get("list") or []:
-        if not isinstance(variable, dict):
-            continue
-        current = variable.get("current")
-        if isinstance(current, dict) and current.get("value") is None:
-            # No saved selection: Grafana picks the default (or All) when the dashboard loads.
-            del variable["current"]
-            log(f"variable {variable.get('name')!r}: empty current selection dropped")
-        dropped = _drop_nulls(variable)
-        tags = [k for k in OBSOLETE_VARIABLE_KEYS if k in variable]
-        for key in tags:
-            del variable[key]
-        if dropped or tags:
-            shown = ", ".join(sorted([*dropped, *tags]))
-            log(f"variable {variable.get('name')!r}: dropped null and obsolete fields: {shown}")
-        if isinstance(variable, dict) and isinstance(variable.get("datasource"), str):
-            ref = _ref(variable["datasource"], datasource)
-            if ref is not None:
-                variable["datasource"] = ref
-                log(f"variable {variable.get('name')!r}: datasource name → ref (v27)")
-    for panel in out.get("panels") or []:
+        _rows_to_panels(out, log, origins)
+    _migrate_timepicker(out, log)
+    _migrate_variables(out, datasource, log)
+    for index, panel in enumerate(shapes.sequence(out, "panels", "")):
+        pointer = origins.get(id(panel), shapes.child("/panels", index))
         if not isinstance(panel, dict):
-            continue
-        _migrate_panel(panel, datasource, log)
-        for child in panel.get("panels") or []:
-            if isinstance(child, dict):
-                _migrate_panel(child, datasource, log)
+            raise ShapeError(pointer, f"expected a panel (a mapping), got {shapes.describe(panel)}")
+        _migrate_panel(panel, pointer, datasource, log)
+        for child_pointer, child in shapes.mappings(panel, "panels", pointer):
+            _migrate_panel(child, child_pointer, datasource, log)
     missing = [k for k in DASHBOARD_DEFAULTS if k not in out]
     for key in missing:
         out[key] = copy.deepcopy(DASHBOARD_DEFAULTS[key])
     if missing:
         log(f"added Grafana's defaults for {', '.join(missing)}")
-    log(f"schemaVersion {model.get('schemaVersion')} → {CURRENT_SCHEMA}")
+    log(f"schemaVersion {version} → {CURRENT_SCHEMA}")
     out["schemaVersion"] = CURRENT_SCHEMA
     return out, log.items

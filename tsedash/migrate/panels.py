@@ -1,12 +1,16 @@
 """Angular panels to their React successors, mapped as Grafana's own panel-change handlers map
 them (timeseries `graphPanelChangedHandler` / `flotToGraphOptions`, stat
 `statPanelChangedHandler` / `sharedSingleStatPanelChangedHandler`). Each function changes the
-panel in place and returns a short account of what it carried over and what it dropped.
+panel in place and returns a short account of what it carried over and what it dropped; a
+field of a shape it cannot read is a `shapes.ShapeError` at that field's pointer.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from tsedash.migrate import shapes
+from tsedash.migrate.shapes import number as _number
 
 # Legend values and singlestat `valueName`s → Grafana reducer ids (fieldReducers' aliases).
 REDUCERS = {
@@ -84,20 +88,6 @@ SINGLESTAT_KEYS = (
 LEGACY_PANEL_KEYS = ("error", "editable", "isNew", "minSpan", "height", "span")
 
 
-def _number(value: Any) -> float | int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return None
-        return int(number) if number.is_integer() else number
-    return None
-
-
 def _axis(axis: Any) -> dict[str, Any]:
     """An old y-axis as field config: unit, decimals, min, max, placement, label, log scale."""
     if not isinstance(axis, dict):
@@ -122,9 +112,8 @@ def _thresholds(old: list[dict[str, Any]]) -> tuple[dict[str, Any], str] | None:
     colors = {"critical": "red", "warning": "orange"}
     steps: list[dict[str, Any]] = []
     area = line = False
-    ordered = sorted(
-        (t for t in old if _number(t.get("value")) is not None), key=lambda t: t["value"]
-    )
+    valued = [({**t, "value": _number(t.get("value"))}) for t in old]
+    ordered = sorted((t for t in valued if t["value"] is not None), key=lambda t: t["value"])
     for index, t in enumerate(ordered):
         color = colors.get(
             t.get("colorMode", ""), t.get("fillColor") or t.get("lineColor") or "red"
@@ -161,10 +150,11 @@ def _series_override(override: dict[str, Any], ignored: set[str]) -> dict[str, A
     for key, value in override.items():
         if key in ("alias", "$$hashKey"):
             continue
-        if key == "fill":
-            props.append({"id": "custom.fillOpacity", "value": value * 10})
-        elif key == "linewidth":
-            props.append({"id": "custom.lineWidth", "value": value})
+        amount = _number(value)
+        if key == "fill" and amount is not None:
+            props.append({"id": "custom.fillOpacity", "value": amount * 10})
+        elif key == "linewidth" and amount is not None:
+            props.append({"id": "custom.lineWidth", "value": amount})
         elif key == "lines" and not value:
             props.append({"id": "custom.lineWidth", "value": 0})
         elif key == "bars":
@@ -189,25 +179,29 @@ def _series_override(override: dict[str, Any], ignored: set[str]) -> dict[str, A
     }
 
 
-def graph_to_timeseries(panel: dict[str, Any]) -> str:
-    yaxes = panel.get("yaxes") or []
-    field_config = panel.get("fieldConfig") or {}
-    defaults = {**(field_config.get("defaults") or {}), **_axis(yaxes[0] if yaxes else None)}
-    custom: dict[str, Any] = dict(defaults.get("custom") or {})
-    overrides: list[dict[str, Any]] = list(field_config.get("overrides") or [])
+def graph_to_timeseries(panel: dict[str, Any], pointer: str = "") -> str:
+    yaxes = shapes.sequence(panel, "yaxes", pointer)
+    field_config = shapes.mapping(panel, "fieldConfig", pointer)
+    config_at = shapes.child(pointer, "fieldConfig")
+    defaults = {
+        **shapes.mapping(field_config, "defaults", config_at),
+        **_axis(yaxes[0] if yaxes else None),
+    }
+    custom: dict[str, Any] = dict(shapes.mapping(defaults, "custom", f"{config_at}/defaults"))
+    overrides: list[dict[str, Any]] = list(shapes.sequence(field_config, "overrides", config_at))
     carried: list[str] = []
     ignored: set[str] = set()
     if defaults.get("unit"):
         carried.append(f"unit {defaults['unit']}")
-    for alias, color in (panel.get("aliasColors") or {}).items():
+    for alias, color in shapes.mapping(panel, "aliasColors", pointer).items():
         overrides.append(
             {
                 "matcher": {"id": "byName", "options": alias},
                 "properties": [{"id": "color", "value": {"mode": "fixed", "fixedColor": color}}],
             }
         )
-    for override in panel.get("seriesOverrides") or []:
-        rule = _series_override(override, ignored) if isinstance(override, dict) else None
+    for _, override in shapes.mappings(panel, "seriesOverrides", pointer):
+        rule = _series_override(override, ignored)
         if rule:
             overrides.append(rule)
     if overrides:
@@ -215,19 +209,21 @@ def graph_to_timeseries(panel: dict[str, Any]) -> str:
     custom["drawStyle"] = (
         "bars" if panel.get("bars") else "line" if panel.get("lines", True) else "points"
     )
+    radius, width = _number(panel.get("pointradius")), _number(panel.get("linewidth"))
+    fill, gradient = _number(panel.get("fill")), _number(panel.get("fillGradient"))
     if panel.get("points"):
         custom["showPoints"] = "always"
-        if _number(panel.get("pointradius")) is not None:
-            custom["pointSize"] = 2 + panel["pointradius"] * 2
+        if radius is not None:
+            custom["pointSize"] = 2 + radius * 2
     elif custom["drawStyle"] != "points":
         custom["showPoints"] = "never"
-    if _number(panel.get("linewidth")) is not None:
-        custom["lineWidth"] = panel["linewidth"]
-    if _number(panel.get("fill")) is not None:
-        custom["fillOpacity"] = panel["fill"] * 10
-    if (_number(panel.get("fillGradient")) or 0) > 0:
+    if width is not None:
+        custom["lineWidth"] = width
+    if fill is not None:
+        custom["fillOpacity"] = fill * 10
+    if gradient is not None and gradient > 0:
         custom["gradientMode"] = "opacity"
-        custom["fillOpacity"] = panel["fillGradient"] * 10
+        custom["fillOpacity"] = gradient * 10
     if panel.get("dashes"):
         custom["lineStyle"] = {
             "fill": "dash",
@@ -243,13 +239,13 @@ def graph_to_timeseries(panel: dict[str, Any]) -> str:
         carried.append("stacked")
     if panel.get("percentage"):
         ignored.add("percentage")
-    thresholds = _thresholds(panel.get("thresholds") or [])
+    thresholds = _thresholds([t for _, t in shapes.mappings(panel, "thresholds", pointer)])
     if thresholds:
         defaults["thresholds"], style = thresholds
         custom["thresholdsStyle"] = {"mode": style}
         carried.append("thresholds")
     defaults["custom"] = custom
-    legend_in = panel.get("legend") or {}
+    legend_in = shapes.mapping(panel, "legend", pointer)
     legend: dict[str, Any] = {"displayMode": "list", "placement": "bottom", "calcs": []}
     if legend_in:
         if not legend_in.get("show", True):
@@ -262,7 +258,7 @@ def graph_to_timeseries(panel: dict[str, Any]) -> str:
             legend["calcs"] = sorted(
                 {REDUCERS[k] for k, v in legend_in.items() if v is True and k in REDUCERS}
             )
-    tooltip = panel.get("tooltip") or {}
+    tooltip = shapes.mapping(panel, "tooltip", pointer)
     panel["options"] = {
         "legend": legend,
         "tooltip": {"mode": "multi" if tooltip.get("shared") else "single", "sort": "none"},
@@ -279,7 +275,7 @@ def graph_to_timeseries(panel: dict[str, Any]) -> str:
     return "; ".join(carried)
 
 
-def _mappings(panel: dict[str, Any]) -> list[dict[str, Any]]:
+def _mappings(panel: dict[str, Any], pointer: str) -> list[dict[str, Any]]:
     """valueMaps / rangeMaps in today's value-mapping format."""
     kind = panel.get("mappingType") or (
         1 if panel.get("valueMaps") else 2 if panel.get("rangeMaps") else 0
@@ -288,13 +284,13 @@ def _mappings(panel: dict[str, Any]) -> list[dict[str, Any]]:
     if kind == 1:
         options = {
             str(m.get("value")): {"text": m.get("text", ""), "index": i}
-            for i, m in enumerate(panel.get("valueMaps") or [])
+            for i, m in enumerate(shapes.sequence(panel, "valueMaps", pointer))
             if isinstance(m, dict) and m.get("value") not in (None, "null")
         }
         if options:
             out.append({"type": "value", "options": options})
     elif kind == 2:
-        for i, m in enumerate(panel.get("rangeMaps") or []):
+        for i, m in enumerate(shapes.sequence(panel, "rangeMaps", pointer)):
             if isinstance(m, dict):
                 out.append(
                     {
@@ -309,33 +305,42 @@ def _mappings(panel: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def singlestat_to_stat(panel: dict[str, Any]) -> str:
+def singlestat_to_stat(panel: dict[str, Any], pointer: str = "") -> str:
     value_name = str(panel.get("valueName") or "avg")
     calc = REDUCERS.get(value_name, "mean")
-    defaults: dict[str, Any] = dict((panel.get("fieldConfig") or {}).get("defaults") or {})
+    field_config = shapes.mapping(panel, "fieldConfig", pointer)
+    config_at = shapes.child(pointer, "fieldConfig")
+    defaults: dict[str, Any] = dict(shapes.mapping(field_config, "defaults", config_at))
     carried = [f"{value_name} → {calc}"]
     if panel.get("format"):
         defaults["unit"] = panel["format"]
         carried.append(f"unit {panel['format']}")
-    if _number(panel.get("decimals")) is not None:
-        defaults["decimals"] = panel["decimals"]
+    decimals = _number(panel.get("decimals"))
+    if decimals is not None:
+        defaults["decimals"] = decimals
     if panel.get("nullText"):
         defaults["noValue"] = panel["nullText"]
-    levels = [_number(v) for v in str(panel.get("thresholds") or "").split(",") if v.strip()]
-    colors = panel.get("colors") or []
+    written = panel.get("thresholds")
+    if written is not None and not isinstance(written, str | int | float):
+        raise shapes.ShapeError(
+            shapes.child(pointer, "thresholds"),
+            f'expected levels such as "50,80", got {shapes.describe(written)}',
+        )
+    levels = [_number(v) for v in str(written or "").split(",") if v.strip()]
+    colors = shapes.sequence(panel, "colors", pointer)
     if levels and colors:
         steps = [{"color": colors[0], "value": None}]
         steps += [{"color": c, "value": v} for c, v in zip(colors[1:], levels, strict=False)]
         defaults["thresholds"] = {"mode": "absolute", "steps": steps}
         carried.append(f"{len(steps)} threshold steps")
-    mappings = _mappings(panel)
+    mappings = _mappings(panel, pointer)
     if mappings:
         defaults["mappings"] = mappings
         carried.append("value mappings")
-    gauge = panel.get("gauge") or {}
+    gauge = shapes.mapping(panel, "gauge", pointer)
     if gauge.get("show"):
         defaults["min"], defaults["max"] = gauge.get("minValue", 0), gauge.get("maxValue", 100)
-    sparkline = (panel.get("sparkline") or {}).get("show")
+    sparkline = shapes.mapping(panel, "sparkline", pointer).get("show")
     color_mode = (
         "background"
         if panel.get("colorBackground")
@@ -354,7 +359,7 @@ def singlestat_to_stat(panel: dict[str, Any]) -> str:
     }
     panel["fieldConfig"] = {
         "defaults": defaults,
-        "overrides": list((panel.get("fieldConfig") or {}).get("overrides") or []),
+        "overrides": list(shapes.sequence(field_config, "overrides", config_at)),
     }
     for key in (*SINGLESTAT_KEYS, *LEGACY_PANEL_KEYS):
         panel.pop(key, None)

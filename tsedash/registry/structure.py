@@ -35,7 +35,7 @@ _PATTERN_HINTS = {
     "url": "expected an http:// or https:// URL",
     "metrics_path": "expected a path starting with '/'",
     "container_prefix": "letters, digits, '_', '.' and '-' only",
-    "container_name": "a Docker container name: letters, digits, '_', '.' and '-'",
+    "container_name": "a Docker container name: letters, digits, '_', '.' and '-', at least two",
     "job": "a Prometheus job name: letters, digits, '_' and '-', starting with a letter",
     "name": "not a valid Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)",
     "by": "not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)",
@@ -161,12 +161,19 @@ def _messages(error: ValidationError, data: Any, file: str) -> list[Problem]:
         choices = ", ".join(str(c) for c in value)
         return [Problem(file, line, where, f"{error.instance!r} is not one of: {choices}")]
     if v == "const" and field == "version":
+        written: Any = error.instance
+        huge = isinstance(written, int) and abs(written) >= 10**9
+        shown = (
+            f": an integer of {len(str(abs(written))):,} digits, where a small one belongs"
+            if huge
+            else f" {written!r:.20}"
+        )
         return [
             Problem(
                 file,
                 line,
                 where,
-                f"unsupported registry version {error.instance!r} (this tsedash reads version 1)",
+                f"unsupported registry version{shown} (this tsedash reads version 1)",
             )
         ]
     if v == "pattern" and "propertyNames" in error.schema_path:

@@ -21,6 +21,7 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_INT_TAG = "tag:yaml.org,2002:int"
 
 # Expanded node visits allowed per distinct node; ordinary files expand 1:1, anchors a little.
 _EXPANSION_FACTOR = 10
@@ -107,14 +108,27 @@ class _Builder:
                 self.active.discard(id(node))
         # Scalars and the rarer safe tags (!!set, !!omap, !!binary, timestamps): PyYAML's own
         # safe constructor; the registry schema rejects what it does not expect.
-        return self.loader.construct_object(node, deep=True)
+        return self._scalar(node, where)
+
+    def _scalar(self, node: yaml.Node, where: str) -> Any:
+        """A value PyYAML can construct; one it cannot (an integer of more digits than Python
+        converts, a date such as 2024-13-45) is a located error, not a crash."""
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as exc:
+            text = str(getattr(node, "value", ""))
+            if node.tag == _INT_TAG:
+                reason = f"an integer of {len(text):,} characters; settings take small numbers"
+            else:
+                reason = f"{text!r:.40} cannot be read as {node.tag.rpartition(':')[2]} ({exc})"
+            raise _Expansion(_line(node), f"{where or 'the document'}: {reason}") from None
 
     def _mapping(self, node: yaml.MappingNode, where: str) -> LineDict:
         own: dict[Any, int] = {}
         for key_node, _ in node.value:
             if key_node.tag == _MERGE_TAG:
                 continue
-            key = self.loader.construct_object(key_node, deep=True)
+            key = self._scalar(key_node, where)
             if not isinstance(key, str):
                 self.problems.append(
                     Problem(
@@ -142,7 +156,7 @@ class _Builder:
         result.line = _line(node)
         result.key_lines = {}
         for key_node, value_node in node.value:
-            key = self.loader.construct_object(key_node, deep=True)
+            key = self._scalar(key_node, where)
             if not isinstance(key, str):
                 continue
             child_where = f"{where}.{key}" if where else key

@@ -176,8 +176,18 @@ class Simulator:
         return served
 
     def stop(self) -> None:
+        """Every listener is asked to stop at once: each notices within its poll interval
+        (0.5 s), so stopping takes about one interval, not one per endpoint (one after the
+        other, a SIGTERM or Ctrl-C waited seconds on a small stack)."""
+        stoppers = [
+            threading.Thread(target=server.shutdown, name="sim-stop", daemon=True)
+            for server in self._servers
+        ]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join(timeout=5)
         for server in self._servers:
-            server.shutdown()
             server.server_close()
         for thread in self._threads:
             thread.join(timeout=5)

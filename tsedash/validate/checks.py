@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 from jsonschema import Draft202012Validator
 
@@ -56,6 +57,31 @@ def dashboard_schema() -> dict[str, Any]:
 @cache
 def _validator() -> Draft202012Validator:
     return Draft202012Validator(dashboard_schema())
+
+
+# From this many panels on, a compiled validator checks the model first (the schema's keywords
+# mean the same in draft 7, which fastjsonschema compiles to Python code): 10x faster than
+# walking a 50,000-panel dashboard with jsonschema, but compiling costs ~80 ms, more than a
+# small dashboard's whole check. Only a model it rejects is walked, for the located messages.
+COMPILED_FROM = 1_000
+
+
+@cache
+def _compiled() -> Callable[[Any], Any]:
+    import fastjsonschema  # imported for large dashboards only
+
+    schema = {**dashboard_schema(), "$schema": "http://json-schema.org/draft-07/schema#"}
+    return cast(Callable[[Any], Any], fastjsonschema.compile(schema))
+
+
+def _compiled_accepts(model: dict[str, Any]) -> bool:
+    import fastjsonschema
+
+    try:
+        _compiled()(model)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
 
 
 def pointer(path: list[Any] | tuple[Any, ...]) -> str:
@@ -125,6 +151,9 @@ def check_shape(c: _Collector) -> bool:
             "`__inputs` (${DS_…}) are never substituted by provisioning: reference the "
             "provisioned datasource uid or the `datasource` variable",
         )
+    panels = model.get("panels")
+    if isinstance(panels, list) and len(panels) >= COMPILED_FROM and _compiled_accepts(model):
+        return True
     for error in _validator().iter_errors(model):
         path = list(error.absolute_path)
         c.add(path, error.message if len(error.message) < 300 else error.message[:297] + "…")
@@ -171,10 +200,52 @@ def _ds_message(uid: object, provisioned: str | None) -> str:
     return f"datasource uid {uid!r} is not {want}"
 
 
+class _Occupancy:
+    """Which panel holds each cell of the grid, per column: sorted, disjoint runs of rows
+    `(start, end, panel index)`. Placing a panel looks only at the runs it meets, so a grid of
+    n panels is checked in O(n log n), not by comparing every pair (50,000 panels used to
+    take minutes). Where panels overlap, the later one takes the cells it covers."""
+
+    def __init__(self) -> None:
+        self.starts: dict[int, list[int]] = {}
+        self.runs: dict[int, list[tuple[int, int, int]]] = {}
+
+    def place(self, x: int, y: int, w: int, h: int, index: int) -> int | None:
+        """Record a panel; the (earliest) index of a panel it overlaps, or None."""
+        overlapped: int | None = None
+        for column in range(max(x, 0), x + min(w, GRID_COLUMNS)):
+            found = self._place_in(column, y, y + h, index)
+            if found is not None and (overlapped is None or found < overlapped):
+                overlapped = found
+        return overlapped
+
+    def _place_in(self, column: int, top: int, bottom: int, index: int) -> int | None:
+        if bottom <= top:
+            return None
+        starts = self.starts.setdefault(column, [])
+        runs = self.runs.setdefault(column, [])
+        first = bisect.bisect_right(starts, top) - 1
+        if first < 0 or runs[first][1] <= top:
+            first += 1
+        last = first
+        while last < len(runs) and runs[last][0] < bottom:
+            last += 1
+        met = runs[first:last]
+        new = [(top, bottom, index)]
+        if met and met[0][0] < top:
+            new.insert(0, (met[0][0], top, met[0][2]))
+        if met and met[-1][1] > bottom:
+            new.append((bottom, met[-1][1], met[-1][2]))
+        runs[first:last] = new
+        starts[first:last] = [run[0] for run in new]
+        return min((run[2] for run in met), default=None)
+
+
 def check_grid(c: _Collector) -> None:
     """Inside 24 columns, no overlaps, rows laid out per the collapsed rule."""
-    occupied: list[tuple[int, int, int, int, int, str]] = []
+    occupancy = _Occupancy()
     panels = c.model.get("panels", [])
+    titles: dict[int, str] = {}
     collapsed_row: str | None = None
     for i, panel in enumerate(panels):
         if not isinstance(panel, dict):
@@ -183,17 +254,15 @@ def check_grid(c: _Collector) -> None:
         if not isinstance(gp, dict) or not all(isinstance(gp.get(k), int) for k in "xywh"):
             continue
         x, y, w, h = gp["x"], gp["y"], gp["w"], gp["h"]
-        title = str(panel.get("title", ""))
+        title = titles[i] = str(panel.get("title", ""))
         if x + w > GRID_COLUMNS:
             c.add(["panels", i, "gridPos"], f"x + w = {x + w} exceeds the {GRID_COLUMNS} columns")
-        for ox, oy, ow, oh, oi, otitle in occupied:
-            if x < ox + ow and ox < x + w and y < oy + oh and oy < y + h:
-                c.add(
-                    ["panels", i, "gridPos"],
-                    f"overlaps panel '{otitle}' (/panels/{oi}/gridPos)",
-                )
-                break
-        occupied.append((x, y, w, h, i, title))
+        other = occupancy.place(x, y, w, h, i)
+        if other is not None:
+            c.add(
+                ["panels", i, "gridPos"],
+                f"overlaps panel '{titles[other]}' (/panels/{other}/gridPos)",
+            )
         if panel.get("type") == "row":
             children = panel.get("panels", []) or []
             if panel.get("collapsed") is True:
