@@ -14,6 +14,7 @@ import contextlib
 import gzip
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -56,37 +57,57 @@ class Outcome:
         return self.stdout + self.stderr
 
 
+# Linux carries a process's peak RSS across fork and exec (a child of this big pytest process
+# starts with its peak), so `tsedash` runs as the grandchild of a small launcher that reports
+# the grandchild's own wait4 figure into a file.
+_LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.executable, [sys.executable, "-m", "tsedash", *sys.argv[2:]])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}")
+"""
+
+
 def run(*args: str, env: dict[str, str] | None = None) -> Outcome:
-    """`tsedash …` in its own process; its peak RSS from wait4 (this child's alone)."""
+    """`tsedash …` in its own process; its own peak RSS (see _LAUNCHER)."""
     base = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("GRAFANA_", "REDIS_URL", "TSEDASH_", "PROMETHEUS_URL"))
     }
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        report = Path(tmp) / "usage"
         start = time.monotonic()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tsedash", *args],
+            [sys.executable, "-c", _LAUNCHER, str(report), *args],
             cwd=ROOT,
             env={**base, **(env or {})},
             stdout=out,
             stderr=err,
+            start_new_session=True,
         )
-        guard = threading.Timer(HANG_GUARD, proc.kill)
+        guard = threading.Timer(HANG_GUARD, lambda: os.killpg(proc.pid, signal.SIGKILL))
         guard.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            proc.wait()
         finally:
             guard.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.monotonic() - start
+        code, maxrss_kb = report.read_text().split() if report.exists() else ("-9", "0")
         out.seek(0)
         err.seek(0)
         return Outcome(
-            proc.returncode,
+            int(code),
             out.read().decode(errors="replace"),
             err.read().decode(errors="replace"),
-            usage.ru_maxrss / 1024,
+            int(maxrss_kb) / 1024,
             seconds,
         )
 
