@@ -12,14 +12,13 @@ Redis or PostgreSQL: the demo says so in its output.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tsedash.simulate.exposition import CONTENT_TYPE, Family, render
 from tsedash.simulate.plan import CADVISOR_JOB
-from tsedash.simulate.server import SimulatorError, split_address
+from tsedash.simulate.server import Listeners, SimulatorError, split_address
 
 MARKER = "tsedash_simulated_exporter"
 # Jobs the demo serves otherwise: Prometheus scrapes itself, the Simulator serves cAdvisor.
@@ -91,8 +90,7 @@ class SimulatedExporters:
     def __init__(self, jobs: Mapping[str, str]) -> None:
         self.jobs = dict(jobs)
         self.started_at = time.time()
-        self._servers: list[ThreadingHTTPServer] = []
-        self._threads: list[threading.Thread] = []
+        self._listeners = Listeners()
 
     def start(self) -> list[str]:
         """Bind every address (all or nothing); the jobs served."""
@@ -105,23 +103,11 @@ class SimulatedExporters:
                     raise SimulatorError(
                         f"cannot bind {address} for the simulated {job} exporter: {exc.strerror}"
                     ) from None
-                server.daemon_threads = True
-                self._servers.append(server)
-                thread = threading.Thread(
-                    target=server.serve_forever, name=f"exporter-{job}", daemon=True
-                )
-                thread.start()
-                self._threads.append(thread)
+                self._listeners.serve(server, f"exporter-{job}")
         except BaseException:
             self.stop()
             raise
         return list(self.jobs)
 
     def stop(self) -> None:
-        for server in self._servers:
-            server.shutdown()
-            server.server_close()
-        for thread in self._threads:
-            thread.join(timeout=5)
-        self._servers.clear()
-        self._threads.clear()
+        self._listeners.stop()

@@ -76,13 +76,46 @@ def _handler(endpoint: _Endpoint) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class Listeners:
+    """HTTP servers each on its own daemon thread, stopped together."""
+
+    def __init__(self) -> None:
+        self._servers: list[ThreadingHTTPServer] = []
+        self._threads: list[threading.Thread] = []
+
+    def serve(self, server: ThreadingHTTPServer, name: str) -> None:
+        server.daemon_threads = True
+        self._servers.append(server)
+        thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def stop(self) -> None:
+        """Every listener is asked to stop at once: each notices within its poll interval
+        (0.5 s), so stopping takes about one interval, not one per endpoint (one after the
+        other, a SIGTERM or Ctrl-C waited seconds on a small stack)."""
+        stoppers = [
+            threading.Thread(target=server.shutdown, name="sim-stop", daemon=True)
+            for server in self._servers
+        ]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join(timeout=5)
+        for server in self._servers:
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._servers.clear()
+        self._threads.clear()
+
+
 class Simulator:
     def __init__(self, plan: SimulationPlan, bind_host: str | None = None) -> None:
         self.plan = plan
         self.bind_host = bind_host
         self.started = time.monotonic()
-        self._servers: list[ThreadingHTTPServer] = []
-        self._threads: list[threading.Thread] = []
+        self._listeners = Listeners()
         self.traffic = {inst.instance_name: Traffic() for inst in plan.registry.instances}
 
     def elapsed(self) -> float:
@@ -161,13 +194,7 @@ class Simulator:
                     raise SimulatorError(
                         f"cannot bind {host}:{port} for {address}: {reason}"
                     ) from None
-                server.daemon_threads = True
-                self._servers.append(server)
-                thread = threading.Thread(
-                    target=server.serve_forever, name=f"sim-{address}", daemon=True
-                )
-                thread.start()
-                self._threads.append(thread)
+                self._listeners.serve(server, f"sim-{address}")
                 served.append(f"{host}:{port}")
         except BaseException:
             self.stop()
@@ -176,23 +203,7 @@ class Simulator:
         return served
 
     def stop(self) -> None:
-        """Every listener is asked to stop at once: each notices within its poll interval
-        (0.5 s), so stopping takes about one interval, not one per endpoint (one after the
-        other, a SIGTERM or Ctrl-C waited seconds on a small stack)."""
-        stoppers = [
-            threading.Thread(target=server.shutdown, name="sim-stop", daemon=True)
-            for server in self._servers
-        ]
-        for stopper in stoppers:
-            stopper.start()
-        for stopper in stoppers:
-            stopper.join(timeout=5)
-        for server in self._servers:
-            server.server_close()
-        for thread in self._threads:
-            thread.join(timeout=5)
-        self._servers.clear()
-        self._threads.clear()
+        self._listeners.stop()
 
     def __enter__(self) -> Simulator:
         self.start()
