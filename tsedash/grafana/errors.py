@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from tsedash.errors import TsedashError
+from tsedash.remote import RemoteError
 
 
-class GrafanaError(TsedashError):
-    """Any failure talking to Grafana: exit 3 (remote failure)."""
-
-    exit_code = 3
-
-    def __init__(self, message: str, status: int | None = None, url: str = "", body: Any = None):
-        self.status = status
-        self.url = url
-        self.body = body
-        super().__init__(message)
+class GrafanaError(RemoteError):
+    """Any failure talking to Grafana: exit 3 (remote failure), with status, URL and body."""
 
 
 class Unreachable(GrafanaError):
