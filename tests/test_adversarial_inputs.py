@@ -499,15 +499,18 @@ def test_v2_builds_what_grafana_converts(tmp_path: Path, model: dict[str, Any]) 
     )
 
 
-def test_v2_refuses_a_panel_on_its_rows_line(tmp_path: Path) -> None:
+def test_v2_places_a_panel_on_its_rows_line_as_grafana_does(tmp_path: Path) -> None:
+    """Grafana's conversion refuses no panel for its place: one on its row's line goes to
+    y - rowY - 1 in its row (yOffsetInRows; -1 as written, or wherever the load defaults
+    placed it first), and so does ours."""
     res, out = _build_v2(tmp_path, _v1([_tile(1, 0, 0, "row"), _tile(2, 1, 0)]))
-    judge(
-        res,
-        1,
-        "dashboards-v2/extra-tiny.json: error: dashboard tiny at /panels/1/gridPos/y",
-        "move it to y 1",
-    )
-    assert not out.exists()
+    assert res.returncode == 0, res.stdout + res.stderr
+    v1 = json.loads((out / "dashboards/trading-ecosystem/extra-tiny.json").read_text())
+    row_y, panel_y = (p["gridPos"]["y"] for p in v1["panels"])
+    resource = json.loads((out / "dashboards-v2/extra-tiny.json").read_text())
+    (row,) = resource["spec"]["layout"]["spec"]["rows"]
+    items = row["spec"]["layout"]["spec"]["items"]
+    assert [i["spec"]["y"] for i in items] == [panel_y - row_y - 1]
 
 
 # --- signals -----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ beside the provider's directory, under `dashboards-v2/`, and `push --schema v2` 
 through the v2 API.
 
 This module is light (no grafana-foundation-sdk): push and pull need only `resource`; the
-conversion is `tsedash.dashv2.resources.convert_all`.
+conversion is `tsedash.dashv2.resources.convert_all` (its report: `tsedash.dashv2.report`).
 """
 
 from __future__ import annotations

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from tsedash.dashv2.convert import CURSOR_SYNC, HIDE, LEGACY_STRING, QUERY_OPTIONS, REFRESH, SORT
+from tsedash.dashv2.convert import (
+    ANGULAR_MIGRATION,
+    CURSOR_SYNC,
+    HIDE,
+    LEGACY_STRING,
+    QUERY_OPTIONS,
+    REFRESH,
+    SORT,
+)
 from tsedash.sdk import dashboardv2_m, to_plain
 
 GRID_ROW_HEIGHT = 1
@@ -20,6 +28,9 @@ VARIABLE_TYPES = {
     "CustomVariable": "custom",
     "ConstantVariable": "constant",
     "IntervalVariable": "interval",
+    "AdhocVariable": "adhoc",
+    "GroupByVariable": "groupby",
+    "SwitchVariable": "switch",
 }
 DERIVED_PANEL_KEYS = ("datasource",)  # v2 keeps it on each query only
 
@@ -71,6 +82,8 @@ def to_v1(spec: dict[str, Any], uid: str) -> dict[str, Any]:
 
 def _timepicker(time: dict[str, Any]) -> dict[str, Any]:
     picker: dict[str, Any] = {}
+    if time.get("quickRanges") is not None:
+        picker["quick_ranges"] = [dict(r) for r in time["quickRanges"]]
     if time.get("hideTimepicker"):
         picker["hidden"] = True
     if time.get("nowDelay"):
@@ -146,15 +159,23 @@ def _panel(element: dict[str, Any]) -> dict[str, Any]:
         }
     data = (spec.get("data") or {}).get("spec") or {}
     viz = spec.get("vizConfig") or {}
+    options = dict((viz.get("spec") or {}).get("options") or {})
     panel: dict[str, Any] = {
         "id": spec.get("id"),
         "type": viz.get("group", ""),
         "title": spec.get("title", ""),
         "description": spec.get("description", ""),
-        "options": (viz.get("spec") or {}).get("options", {}),
+        "options": options,
         "fieldConfig": (viz.get("spec") or {}).get("fieldConfig", {}),
         "targets": [_target(q) for q in data.get("queries", [])],
     }
+    # Grafana's conversion keeps the keys a Panel has no field for (and the Angular type a
+    # panel came from) here, for its panel migration on load: they read back where they were.
+    migration = options.pop(ANGULAR_MIGRATION, None)
+    if isinstance(migration, dict):
+        panel.update(migration.get("originalOptions") or {})
+        if migration.get("autoMigrateFrom") not in (None, "", panel["type"]):
+            panel["autoMigrateFrom"] = migration["autoMigrateFrom"]
     if viz.get("version"):
         panel["pluginVersion"] = viz["version"]
     if spec.get("links"):
@@ -192,7 +213,9 @@ def _target(item: dict[str, Any]) -> dict[str, Any]:
 
 def _transformation(item: dict[str, Any]) -> dict[str, Any]:
     spec = item.get("spec") or {}
-    step = {"id": item.get("group", ""), "options": spec.get("options", {})}
+    step: dict[str, Any] = {"id": item.get("group", "")}
+    if spec.get("options") is not None:
+        step["options"] = spec["options"]
     for key in ("disabled", "filter", "topic"):
         if key in spec:
             step[key] = spec[key]
@@ -206,6 +229,10 @@ def _variable(item: dict[str, Any]) -> dict[str, Any]:
     spec = dict(item.get("spec") or {})
     kind = VARIABLE_TYPES.get(item.get("kind", ""), item.get("kind", ""))
     var: dict[str, Any] = {"type": kind, "name": spec.pop("name", "")}
+    if kind in ("adhoc", "groupby"):  # their datasource is on the kind
+        var["datasource"] = _datasource(item)
+    if kind == "switch":
+        return _switch({**var, **spec})
     hide = spec.pop("hide", "dontHide")
     if hide != "dontHide":
         var["hide"] = HIDE_NUMBER.get(hide, hide)
@@ -219,7 +246,10 @@ def _variable(item: dict[str, Any]) -> dict[str, Any]:
     if isinstance(query, dict):  # a DataQuery: the datasource and the query move back
         var["datasource"] = _datasource(query)
         inner = query.get("spec") or {}
-        var["query"] = inner.get(LEGACY_STRING, "") if LEGACY_STRING in inner else inner
+        # a legacy string, or "" for an empty one (Grafana writes no key then)
+        var["query"] = (
+            inner.get(LEGACY_STRING, "") if LEGACY_STRING in inner or not inner else inner
+        )
     elif query is not None:
         var["query"] = query
     if spec.get("regexApplyTo") == "value":
@@ -227,10 +257,24 @@ def _variable(item: dict[str, Any]) -> dict[str, Any]:
     return {**var, **spec}
 
 
+def _switch(var: dict[str, Any]) -> dict[str, Any]:
+    """A switch variable in v1: its two values as options, the current one selected."""
+    current = var.pop("current", "")
+    values = [var.pop("enabledValue", "true"), var.pop("disabledValue", "false")]
+    var["current"] = {"text": current, "value": current}
+    var["options"] = [{"text": v, "value": v, "selected": v == current} for v in values]
+    var["hide"] = HIDE_NUMBER.get(var.get("hide", "dontHide"), 0)
+    if not var["hide"]:
+        del var["hide"]
+    return var
+
+
 def _annotation(item: dict[str, Any]) -> dict[str, Any]:
     spec = dict(item.get("spec") or {})
     query = spec.pop("query", {}) or {}
     out = {**spec.pop("legacyOptions", {}), **spec}
-    if (query.get("datasource") or {}).get("name") or query.get("group") != "grafana":
+    if query.get("group") or (query.get("datasource") or {}).get("name"):
         out["datasource"] = _datasource(query)
+    if query.get("spec"):
+        out["target"] = query["spec"]
     return out

@@ -1,7 +1,9 @@
 """Validation of v2 dashboard resources, like the v1 models': the schema, then what no schema
 says (every layout item names an element, every element is laid out once, grid items fit the
-24 columns and do not overlap), then a second reading: the resource converted back to v1 must
-say what the validated v1 model said."""
+24 columns and do not overlap), then two more readings: grafana-foundation-sdk's own v2 model
+must read the spec without losing or changing a field, and the resource converted back to v1
+must say what the validated v1 model said, less exactly what the conversion report says was
+not carried as it was (`report.expected_v1`)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,10 @@ from jsonschema import Draft202012Validator
 
 from tsedash.dashv2.back import to_v1
 from tsedash.dashv2.canonical import canonical
+from tsedash.dashv2.convert import Unconvertible, convert
+from tsedash.dashv2.report import Note, expected_v1
 from tsedash.findings import Finding
+from tsedash.sdk import dashboardv2_m, to_plain
 from tsedash.validate.checks import pointer
 
 GRID_COLUMNS = 24
@@ -28,9 +33,14 @@ def _validator() -> Draft202012Validator:
 
 
 def validate_resource(
-    file: str, resource: Any, source: dict[str, Any] | None = None
+    file: str,
+    resource: Any,
+    source: dict[str, Any] | None = None,
+    notes: list[Note] | None = None,
 ) -> list[Finding]:
-    """Findings for one v2 resource; with `source`, the v1 model it must say the same as."""
+    """Findings for one v2 resource; with `source`, the v1 model it must say the same as,
+    less what the conversion report `notes` says (the report of converting `source` again
+    when not given)."""
     if not isinstance(resource, dict):
         return [Finding(file, message="a v2 dashboard file must hold a JSON object")]
     metadata = resource.get("metadata")
@@ -47,8 +57,14 @@ def validate_resource(
         return shape
     spec = resource["spec"]
     found = [finding(p, msg) for p, msg in _layout_problems(spec)]
+    found += [finding(p, msg) for p, msg in sdk_differences(spec)]
     if source is not None and not found:
-        found += [finding(p, msg) for p, msg in _differences(source, spec, uid)]
+        if notes is None:
+            try:
+                notes = convert(source).notes
+            except Unconvertible as exc:
+                return [finding([], f"the v1 model cannot be converted: {exc}")]
+        found += [finding(p, msg) for p, msg in _differences(source, notes, spec, uid)]
     return found
 
 
@@ -107,13 +123,65 @@ def _overlap(a: tuple[int, int, int, int, str], b: tuple[int, int, int, int, str
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
-# --- the second reading ------------------------------------------------------------------------
+# --- grafana-foundation-sdk's reading ----------------------------------------------------------
+
+
+def sdk_differences(spec: dict[str, Any]) -> list[tuple[list[Any], str]]:
+    """Where grafana-foundation-sdk's v2 `Dashboard` model, reading the spec and writing it
+    again, loses or changes a field (it ships no JSON Schema: its typed model is the check)."""
+    try:
+        decoded = dashboardv2_m.Dashboard.from_json(spec)
+        _unwrap_viz_sets(decoded)
+        again = to_plain(decoded)
+    except Exception as exc:  # the SDK raises bare KeyError/TypeError/ValueError on bad shapes
+        return [(["spec"], f"grafana-foundation-sdk cannot read the v2 spec: {_what(exc)}")]
+    out: list[tuple[list[Any], str]] = []
+    _lost(spec, again, ["spec"], out)
+    return out
+
+
+def _unwrap_viz_sets(dashboard: Any) -> None:
+    """grafana-foundation-sdk 0.0.21's `VizConfigKind.from_json` wraps `group` and `version`
+    in a one-item set (`{data["group"]}`): take the item out again."""
+    for element in (dashboard.elements or {}).values():
+        viz = getattr(getattr(element, "spec", None), "viz_config", None)
+        for attr in ("group", "version"):
+            value = getattr(viz, attr, None)
+            if isinstance(value, set) and len(value) == 1:
+                setattr(viz, attr, next(iter(value)))
+
+
+def _what(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _lost(a: Any, b: Any, path: list[Any], out: list[tuple[list[Any], str]]) -> None:
+    """Fields of `a` that `b` does not have or has otherwise (defaults `b` adds are fine)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in a:
+            if key not in b:
+                out.append(([*path, key], "is lost when grafana-foundation-sdk reads the spec"))
+            else:
+                _lost(a[key], b[key], [*path, key], out)
+    elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _lost(x, y, [*path, i], out)
+    elif a != b:
+        out.append((path, f"changes from {a!r} to {b!r} when grafana-foundation-sdk reads it"))
+
+
+# --- the read-back ------------------------------------------------------------------------------
 
 
 def _differences(
-    source: dict[str, Any], spec: dict[str, Any], uid: str
+    source: dict[str, Any], notes: list[Note], spec: dict[str, Any], uid: str
 ) -> list[tuple[list[Any], str]]:
-    want, got = canonical(source), canonical(to_v1(spec, uid))
+    try:
+        want = canonical(expected_v1(source, notes))
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError):
+        # a shape the v1 validation refuses first (it names it): nothing to compare with
+        return [([], "the v1 model is not one the v1 validation accepts: compared with nothing")]
+    got = canonical(to_v1(spec, uid))
     out: list[tuple[list[Any], str]] = []
     _compare(want, got, [], out)
     return [(["spec"], f"read back as v1, {pointer(p) or '/'} {msg}") for p, msg in out]
