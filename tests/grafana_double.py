@@ -40,6 +40,10 @@ request's org is `X-Grafana-Org-Id` or the token's; the namespace is `default` (
 is paged by `continue` (resource) or `continueToken` (legacy); `state.history_page` caps every
 page, as a server may hand out fewer items than asked with a token for the rest.
 
+Data sources: `GET /api/datasources` lists `state.datasources` of the request's org (each as
+Grafana's docs show one: id, uid, name, type, URL, `isDefault`, JSON data, ...), for a
+credential with `datasources:read` (an admin here; a viewer gets 403).
+
 A misbehaving server: `state.answer(method, path, fn)` lets a test answer a request itself
 (`fn(query, real)` returns `(status, body)`; `real()` is what the double would have answered).
 
@@ -67,6 +71,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import grafana_save
 
+Json = dict[str, Any]
 UID_RE = re.compile(r"^[a-zA-Z0-9_-]*$")
 ADMIN_TOKEN = "glsa_admin_0123456789abcdef"
 VIEWER_TOKEN = "glsa_viewer_0123456789abcdef"
@@ -144,6 +149,8 @@ class GrafanaState:
         self.history_page = 0  # at most this many history entries per page (0: as asked)
         # Answers a test gives itself: (method, path) -> fn(query, real) -> (status, body).
         self.answers: dict[tuple[str, str], Answer] = {}
+        # GET /api/datasources, per org: what Grafana's data source API lists.
+        self.datasources: dict[int, list[dict[str, Any]]] = {1: [datasource("Prometheus", True)]}
 
     def next_revision(self) -> str:
         self.revision += 1
@@ -278,6 +285,30 @@ class GrafanaState:
             )
         )
         return stored
+
+
+def datasource(
+    name: str, default: bool = False, kind: str = "prometheus", uid: str = "", number: int = 1
+) -> Json:
+    """A data source as `GET /api/datasources` lists it (Grafana's docs, "Data source HTTP
+    API"): the org's configured data sources with their settings, never the built-in ones."""
+    return {
+        "id": number,
+        "uid": uid or name.lower().replace(" ", "-"),
+        "orgId": 1,
+        "name": name,
+        "type": kind,
+        "typeName": kind.capitalize(),
+        "typeLogoUrl": f"public/app/plugins/datasource/{kind}/img/logo.svg",
+        "access": "proxy",
+        "url": f"http://{kind}:9090",
+        "user": "",
+        "database": "",
+        "basicAuth": False,
+        "isDefault": default,
+        "jsonData": {},
+        "readOnly": False,
+    }
 
 
 def _error(code: int, message: str, **extra: Any) -> tuple[int, dict[str, Any]]:
@@ -417,6 +448,16 @@ class Handler(BaseHTTPRequestHandler):
             return 200, settings
         if path == "/api/org" and method == "GET":
             return 200, {"id": self._org(), "name": f"Org {self._org()}"}
+        if path == "/api/datasources" and method == "GET":  # datasources:read, admins only
+            if role != "admin":
+                return 403, {
+                    "title": "Access denied",
+                    "message": "You'll need additional permissions to perform this action. "
+                    "Permissions needed: datasources:read",
+                    "accessErrorId": "ACE0000000002",
+                }
+            with state.lock:
+                return 200, json.loads(json.dumps(state.datasources.get(self._org(), [])))
         if method != "GET" and role != "admin":
             return 403, {
                 "title": "Access denied",

@@ -330,32 +330,13 @@ def _stat(**fields: Any) -> dict[str, Any]:
         ),
         (_old(rows=[{"panels": "x"}]), "/rows/0/panels", "expected a list"),
         (
-            _old(rows=[{"panels": [_graph(span="wide")]}]),
-            "/rows/0/panels/0/span",
-            "expected a number",
-        ),
-        (
-            _old(rows=[{"height": "big", "panels": []}]),
-            "/rows/0/height",
-            "expected a height in pixels",
-        ),
-        (
+            # Grafana's own stat migration (schema step 28) fails on it; named where the file
+            # has it, inside its pre-v16 row.
             _old(rows=[{"panels": [_stat(gauge=[1])]}]),
             "/rows/0/panels/0/gauge",
-            "expected a mapping",
+            "not an object: Grafana's stat migration fails on it",
         ),
-        (_old(panels=[_stat(sparkline=[2])]), "/panels/0/sparkline", "expected a mapping"),
-        (_old(panels=[_stat(colors={"a": 1})]), "/panels/0/colors", "expected a list"),
-        (_old(panels=[_stat(thresholds=[1])]), "/panels/0/thresholds", "expected levels"),
-        (_old(panels=[_graph(yaxes={"a": 1})]), "/panels/0/yaxes", "expected a list"),
-        (_old(panels=[_graph(legend=[1])]), "/panels/0/legend", "expected a mapping"),
-        (_old(panels=[_graph(fieldConfig=[1])]), "/panels/0/fieldConfig", "expected a mapping"),
         (_old(panels=[_graph(targets=[3])]), "/panels/0/targets/0", "expected a mapping"),
-        (
-            _old(panels=[_graph(datasource=[1])]),
-            "/panels/0/datasource",
-            "expected a datasource name",
-        ),
         (_old(templating=[1]), "/templating", "expected a mapping"),
         (
             _old(panels=[{"gridPos": {"y": "a", "h": 1}}], rows=[{"panels": []}]),
@@ -368,17 +349,8 @@ def _stat(**fields: Any) -> dict[str, Any]:
         "rows-junk-items",
         "row-panel-junk",
         "row-panels-string",
-        "span-wide",
-        "height-big",
         "singlestat-gauge-list",
-        "singlestat-sparkline-list",
-        "singlestat-colors-mapping",
-        "singlestat-thresholds-list",
-        "graph-yaxes-mapping",
-        "graph-legend-list",
-        "field-config-list",
         "target-number",
-        "datasource-list",
         "templating-list",
         "gridpos-y-string-beside-rows",
     ],
@@ -395,14 +367,62 @@ def test_hostile_old_dashboards_are_located_errors(
     assert not out.exists()
 
 
-def test_numbers_written_as_strings_are_read_as_numbers(tmp_path: Path) -> None:
-    """The browser reads "3" as 3; the migration used to compute `2 + "33"` (the bug line)
-    and sort "5" against 3."""
+@pytest.mark.parametrize(
+    ("model", "check"),
+    [
+        # An unreadable span is 4 (8 of 24 columns), an unreadable row height 250px (7 cells).
+        (_old(rows=[{"panels": [_graph(span="wide")]}]), ("gridPos", {"x": 0, "y": 0, "w": 8, "h": 7})),
+        (_old(rows=[{"height": "big", "panels": [_graph(span=6)]}]), ("gridPos", {"x": 0, "y": 0, "w": 12, "h": 7})),
+        # What the stat migration cannot read as a sparkline, colours or levels, it leaves out.
+        (_old(panels=[_stat(sparkline=[2])]), ("type", "stat")),
+        (_old(panels=[_stat(colors={"a": 1})]), ("type", "stat")),
+        (_old(panels=[_stat(thresholds=[1])]), ("type", "stat")),
+        # The graph migration reads `yaxes[0]` and `legend.show` as JavaScript does: an object's
+        # "0" is missing, a list has no `show` (a hidden legend).
+        (_old(panels=[_graph(yaxes={"a": 1})]), ("type", "timeseries")),
+        (_old(panels=[_graph(legend=[1])]), ("options", {"legend": {"displayMode": "list", "showLegend": False, "placement": "bottom", "calcs": []}, "tooltip": {"mode": "single", "sort": "none"}})),
+        (_old(panels=[_graph(fieldConfig=[1])]), ("type", "timeseries")),
+        # A datasource that is not a name or a reference is none: the default (steps 33, 36).
+        (_old(panels=[_graph(datasource=[1])]), ("datasource", {"uid": "prom-test", "type": "prometheus"})),
+    ],
+    ids=[
+        "span-wide",
+        "height-big",
+        "singlestat-sparkline-list",
+        "singlestat-colors-mapping",
+        "singlestat-thresholds-list",
+        "graph-yaxes-mapping",
+        "graph-legend-list",
+        "field-config-list",
+        "datasource-list",
+    ],
+)  # fmt: skip
+def test_odd_old_fields_are_read_as_grafana_reads_them(
+    tmp_path: Path, model: dict[str, Any], check: tuple[str, Any]
+) -> None:
+    extras = tmp_path / "extras"
+    extras.mkdir()
+    (extras / "old.json").write_text(json.dumps(model))
+    out = tmp_path / "p"
+    res = run("build", "--registry", str(FIXTURE), "--out", str(out), "--extras", str(extras))
+    assert res.returncode == 0, res.stdout + res.stderr
+    [panel] = json.loads((out / "dashboards/trading-ecosystem/extra-old.json").read_text())[
+        "panels"
+    ]
+    key, expected = check
+    assert panel[key] == expected
+
+
+def test_numbers_written_as_strings_are_read_as_javascript_reads_them(tmp_path: Path) -> None:
+    """Grafana's graph migration takes `pointradius` and `fill` only when they are numbers
+    (lodash `isNumber`), passes `linewidth` on as it is, and sorts threshold values with `>`,
+    which compares a string with a number as numbers (the old migration computed `2 + "33"`)."""
     graph = _graph(
         points=True,
         pointradius="3",
         fill="1",
-        linewidth="2",
+        linewidth=2,
+        lines=True,
         thresholds=[{"value": "5", "op": "gt", "colorMode": "critical"}, {"value": 3, "op": "gt"}],
         gridPos={"x": 0, "y": 0, "w": 12, "h": 8},
         id=1,
@@ -418,9 +438,10 @@ def test_numbers_written_as_strings_are_read_as_numbers(tmp_path: Path) -> None:
         0
     ]
     custom = panel["fieldConfig"]["defaults"]["custom"]
-    assert (custom["pointSize"], custom["fillOpacity"], custom["lineWidth"]) == (8, 10, 2)
+    assert "pointSize" not in custom and "fillOpacity" not in custom
+    assert custom["lineWidth"] == 2
     steps = panel["fieldConfig"]["defaults"]["thresholds"]["steps"]
-    assert [s["value"] for s in steps] == [None, 3, 5]
+    assert [s["value"] for s in steps] == [None, 3, "5"]
 
 
 # --- schema v2 ---------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ ALLOWED: dict[str, set[str]] = {
     "tsedash.sdk": set(),
     "tsedash_panels": {"tsedash.registry", "tsedash.queries", "tsedash.sdk"},
     "tsedash_dashboards": {"tsedash.registry", "tsedash.queries", "tsedash.sdk", "tsedash_panels"},
-    "tsedash.migrate": {"tsedash.registry"},
+    "tsedash.migrate": {"tsedash.registry", "tsedash.dashv2"},
     "tsedash.extra": {"tsedash.registry", "tsedash.migrate", "tsedash.sdk"},
     "tsedash.extra_worker": {"tsedash.extra"},
     "tsedash.validate": {"tsedash.queries", "tsedash.provisioning", "tsedash.sdk"},
@@ -45,7 +45,7 @@ ALLOWED: dict[str, set[str]] = {
     "tsedash.prometheus": {"tsedash.registry"},
     "tsedash.deploy": {"tsedash.registry", "tsedash.prometheus"},
     "tsedash.dashv2": {"tsedash.sdk", "tsedash.validate", "tsedash.provisioning"},
-    "tsedash.grafana": {"tsedash.redact", "tsedash.dashv2"},
+    "tsedash.grafana": {"tsedash.redact", "tsedash.dashv2", "tsedash.migrate"},
     "tsedash.pipeline": {
         "tsedash.dashv2",
         "tsedash.registry",

@@ -448,3 +448,30 @@ def test_a_provider_that_allows_ui_updates(g: GrafanaDouble) -> None:
     notes = requests.get(g.url + f"{RESOURCE}/p1", headers=AUTH, timeout=5).json()["metadata"]
     assert notes["annotations"]["grafana.app/managedBy"] == "classic-file-provisioning"
     assert save(g, uid="p1", title="P", version=1).status_code == 200  # the UI may save it
+
+
+def test_datasources_are_listed_per_org_for_who_may_read_them(g: GrafanaDouble) -> None:
+    """`GET /api/datasources` (Grafana's "Data source HTTP API"): the request's org's data
+    sources with their settings; `datasources:read` is needed (a viewer has it not here)."""
+    from .grafana_double import ORG3_TOKEN, VIEWER_TOKEN, datasource
+
+    g.state.datasources[3] = [datasource("Loki", kind="loki", uid="loki-3", number=7)]
+    listed = get(g, "/api/datasources")
+    assert listed.status_code == 200
+    [prometheus] = listed.json()
+    assert {k: prometheus[k] for k in ("name", "uid", "type", "isDefault")} == {
+        "name": "Prometheus",
+        "uid": "prometheus",
+        "type": "prometheus",
+        "isDefault": True,
+    }
+    assert {"url", "access", "jsonData", "readOnly"} <= set(prometheus)
+    org3 = requests.get(
+        g.url + "/api/datasources", headers={"Authorization": f"Bearer {ORG3_TOKEN}"}, timeout=5
+    )
+    assert [(d["name"], d["uid"], d["id"]) for d in org3.json()] == [("Loki", "loki-3", 7)]
+    viewer = requests.get(
+        g.url + "/api/datasources", headers={"Authorization": f"Bearer {VIEWER_TOKEN}"}, timeout=5
+    )
+    assert viewer.status_code == 403
+    assert "datasources:read" in viewer.json()["message"]

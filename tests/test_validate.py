@@ -310,3 +310,48 @@ def test_validate_dir_without_dashboard_files(tmp_path: Path) -> None:
 def test_non_object_file_is_a_finding() -> None:
     [finding] = validate_model([1, 2], FILE, DS)
     assert "must hold a JSON object" in finding.message
+
+
+def _first_title(model: dict[str, Any], kind: str) -> str:
+    return next(p["title"] for p in model["panels"] if p["type"] == kind)
+
+
+def test_a_default_query_on_a_panel_that_runs_none_needs_no_expr(
+    valid: dict[str, dict[str, Any]],
+) -> None:
+    """Grafana's schema step 36 gives a row (and a text panel) `{refId: A, datasource}` and
+    stores it; a query of a panel that runs queries still needs its `expr`."""
+    model = clone(valid["tse-simulation-entity"])
+    default = {"refId": "A", "datasource": {"type": "prometheus", "uid": DS}}
+    row = _panel(model, _first_title(model, "row"))
+    row["targets"] = [default]
+    row["datasource"] = default["datasource"]
+    text = {
+        "id": 9999,
+        "type": "text",
+        "title": "Notes",
+        "gridPos": {"x": 0, "y": 10_000, "w": 24, "h": 2},
+        "options": {"mode": "markdown", "content": "x"},
+        "datasource": default["datasource"],
+        "targets": [default],
+    }
+    model["panels"].append(text)
+    assert validate_model(model, FILE, DS) == []
+    stat = _panel(model, _first_title(model, "stat"))
+    stat["targets"][0].pop("expr")
+    [finding] = validate_model(model, FILE, DS)
+    assert finding.message == "'expr' is a required property"
+    assert finding.pointer.startswith(f"/panels/{model['panels'].index(stat)}/targets/0")
+
+
+def test_an_old_tables_cell_variable_is_named_with_grafanas_reason(
+    valid: dict[str, dict[str, Any]],
+) -> None:
+    model = clone(valid["tse-devops-docker"])
+    panel = model["panels"][1]
+    panel["links"] = [{"title": "metrics", "url": "http://${__cell}/metrics?$__all_variables"}]
+    [finding] = validate_model(model, FILE, DS)
+    assert finding.pointer == "/panels/1/links/0/url"
+    assert "the old table panel's cell value: Grafana's table migration keeps the link" in (
+        finding.message
+    )

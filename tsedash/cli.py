@@ -549,6 +549,7 @@ def _build(spec: SourceSpec, options: _BuildOptions) -> tuple[buildcache.Replay,
             schema=options.schema,
         )
         replay.lines += [("out", f"migrated {m}") for m in result.migrations]
+        replay.lines += [("out", line) for line in _v2_lines(result.v2_notes)]
         if options.lint:
             _lint_built(result, options, replay)
         result.report = pipeline.write(result, options.out)
@@ -575,6 +576,7 @@ def _build(spec: SourceSpec, options: _BuildOptions) -> tuple[buildcache.Replay,
                 for spec, model in result.dashboards
             ],
             "migrations": [m.as_dict() for m in result.migrations],
+            "v2_conversion": [n.as_dict() for n in result.v2_notes],
             "what": f"{len(result.dashboards)} dashboards from "
             f"{len(result.registry.instances)} instances",
             **_report_dict(report),
@@ -599,6 +601,13 @@ def _build(spec: SourceSpec, options: _BuildOptions) -> tuple[buildcache.Replay,
             for rel in (*deployed.written, *deployed.unchanged, manifest_name("deploy"))
         ]
     return replay, owned
+
+
+def _v2_lines(notes: list[Any]) -> list[str]:
+    """The v2 conversion's report as lines (`tsedash.dashv2.report.summary_lines`)."""
+    from tsedash.dashv2.report import summary_lines
+
+    return summary_lines(notes)
 
 
 def _report_dict(report: Any) -> dict[str, list[str]]:
@@ -691,6 +700,85 @@ def validate_cmd(out: Path, as_json: bool) -> None:
         sys.exit(1)
     if not as_json:
         echo(f"{out}: ok: dashboards valid")
+
+
+@cli.command("migrate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write each result under its own name into DIR (the inputs' own directory overwrites "
+    "them). Without it, one file's result goes to stdout.",
+)
+@click.option(
+    "--schema",
+    type=click.Choice(["v1", "v2"]),
+    default="v1",
+    show_default=True,
+    help="v2: write the migrated dashboards converted to dashboard.grafana.app/v2 resources.",
+)
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when a file would change.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--registry",
+    "registry_file",
+    envvar=REGISTRY_ENV,
+    default=None,
+    metavar="FILE",
+    help="The registry whose datasources names resolve to (default: instances.yaml when it "
+    f"exists; env {REGISTRY_ENV}).",
+)
+@handles_errors
+def migrate_cmd(
+    files: tuple[Path, ...],
+    out_dir: Path | None,
+    schema: str,
+    check: bool,
+    as_json: bool,
+    registry_file: str | None,
+) -> None:
+    """Migrate dashboard files (exports of Grafana 4-11, grafanalib JSON) the way Grafana does,
+    without building: print every change per schema step and panel, write the results.
+
+    --check is a CI step for a repository of exported dashboards: exit 1 naming the files that
+    would change, 0 when every one is current."""
+    from tsedash.migrate import known_datasources
+    from tsedash.migrate.files import MigrationFindings, migrate_files
+    from tsedash.registry.model import Folder
+
+    if check and (out_dir is not None or schema != "v1"):
+        raise InputError("--check writes nothing: it cannot go with --out or --schema v2")
+    if out_dir is None and not check and not as_json and len(files) > 1:
+        raise InputError(f"{len(files)} files: give --out DIR to write them (one file: stdout)")
+    path = registry_file or (DEFAULT_REGISTRY if Path(DEFAULT_REGISTRY).is_file() else None)
+    registry = _load(SourceSpec(path)) if path else None
+    datasources = known_datasources(registry.datasource) if registry else ()
+    folder = registry.folder if registry else Folder()
+    try:
+        results = migrate_files(list(files), datasources, out_dir, schema, folder.uid)
+    except MigrationFindings as exc:
+        _print_findings(exc.findings)
+        raise
+    changed = [r for r in results if r.changed]
+    if as_json:
+        echo(json.dumps({"files": [r.as_dict() for r in results]}, indent=2, sort_keys=True))
+    else:
+        to_stdout = out_dir is None and not check
+        for result in results:
+            _echo_lines(result.report(), err=to_stdout)
+            if result.written:
+                echo(f"wrote {result.written}", err=to_stdout)
+        if to_stdout:
+            from tsedash.encode import dump_json
+
+            echo(dump_json(results[0].model).decode(), nl=False)
+        elif check:
+            echo(f"{len(changed)} of {len(results)} file(s) would change")
+    if check and changed:
+        sys.exit(1)
 
 
 @cli.command("lint")
@@ -1175,22 +1263,32 @@ def _selected(
 
 def _in_schema(
     dashboards: list[tuple[str, dict[str, Any]]], schema: str, folder_uid: str
-) -> list[tuple[str, dict[str, Any]]]:
+) -> tuple[list[tuple[str, dict[str, Any]]], list[Any]]:
     """The dashboards as push and diff send them: v1 as built, or converted to v2 specs (the
-    uid beside the spec) and validated like `build --schema v2` does."""
+    uid beside the spec) and validated like `build --schema v2` does; with the conversion's
+    report (`tsedash.dashv2.report.DashboardNote`s)."""
     if schema != "v2":
-        return dashboards
+        return dashboards, []
     from tsedash.dashv2.resources import convert_all
     from tsedash.validate import ValidationFailed
 
-    converted, findings = convert_all(((f"{uid} (v2)", m) for uid, m in dashboards), folder_uid)
+    converted, findings, notes = convert_all(
+        ((f"{uid} (v2)", m) for uid, m in dashboards), folder_uid
+    )
     if findings:
         _print_findings(findings)
         raise ValidationFailed(findings)
-    return [
+    specs = [
         (made["metadata"]["name"], {**made["spec"], "uid": made["metadata"]["name"]})
         for _, made in converted
     ]
+    return specs, notes
+
+
+def _print_v2_notes(notes: list[Any], err: bool = False) -> None:
+    """The v2 conversion's report: each note that matters, a count of the inert ones."""
+    for line in _v2_lines(notes):
+        echo(line, err=err)
 
 
 def _print_diff(text: str, indent: str = "", err: bool = False) -> None:
@@ -1218,10 +1316,16 @@ def _overwrite_options(func: F) -> F:
     )(func)
 
 
-def _report_push(client: Any, report: PushReport, dry_run: bool, as_json: bool) -> None:
-    """Print what push (or restore) did; exit 3 when a dashboard was refused or failed."""
+def _report_push(
+    client: Any, report: PushReport, dry_run: bool, as_json: bool, v2_notes: list[Any] | None = None
+) -> None:
+    """Print what push (or restore) did; exit 3 when a dashboard was refused or failed.
+    `v2_notes`: the v2 conversion's report, in the JSON (`v2_conversion`)."""
     if as_json:
-        echo(json.dumps(_push_json(client, report, dry_run), indent=2, sort_keys=True))
+        summary = _push_json(client, report, dry_run)
+        if v2_notes is not None:
+            summary["v2_conversion"] = [n.as_dict() for n in v2_notes]
+        echo(json.dumps(summary, indent=2, sort_keys=True))
     else:
         _print_push(client, report)
     if report.failed:
@@ -1286,7 +1390,9 @@ def push_cmd(
         raise InputError("--prune compares every dashboard built: it cannot go with --uid")
     client = _client(target)
     built, folder = _push_inputs(registry_path, out)
-    dashboards = _in_schema(_selected(built, uids), target.schema, folder.uid)
+    dashboards, v2_notes = _in_schema(_selected(built, uids), target.schema, folder.uid)
+    if not as_json:
+        _print_v2_notes(v2_notes, err=True)
     tty = sys.stdout.isatty() and not as_json
 
     def progress(items: Any) -> Any:
@@ -1307,7 +1413,7 @@ def push_cmd(
         prune=prune,
         folder_parent=folder.parent,
     )
-    _report_push(client, report, dry_run, as_json)
+    _report_push(client, report, dry_run, as_json, v2_notes if target.schema == "v2" else None)
 
 
 def _push_json(client: Any, report: PushReport, dry_run: bool) -> dict[str, Any]:
@@ -1360,7 +1466,9 @@ def diff_cmd(
 
     client = _client(target)
     built, folder = _push_inputs(registry_path, out)
-    results = diff(client, _in_schema(_selected(built, uids), target.schema, folder.uid))
+    dashboards, v2_notes = _in_schema(_selected(built, uids), target.schema, folder.uid)
+    _print_v2_notes(v2_notes, err=True)  # stderr: stdout is the diff (or its JSON)
+    results = diff(client, dashboards)
     if as_json:
         echo(json.dumps([r.__dict__ for r in results], indent=2, sort_keys=True))
     else:
@@ -1568,7 +1676,7 @@ def restore_cmd(
 
 @cli.command("pull")
 @_grafana_options
-@click.option("--uid", required=True, help="The dashboard's uid.")
+@click.option("--uid", default=None, help="The dashboard's uid.")
 @click.option(
     "--out",
     "out_file",
@@ -1576,15 +1684,40 @@ def restore_cmd(
     type=click.Path(dir_okay=False, path_type=Path),
     help="File to write (default: <uid>.json).",
 )
+@click.option(
+    "--datasources",
+    is_flag=True,
+    help="Instead of a dashboard: list Grafana's datasources in the registry "
+    "(`datasource.grafana`), which old dashboards' datasource names resolve to.",
+)
+@click.option(
+    "--registry",
+    "registry_file",
+    envvar=REGISTRY_ENV,
+    default=DEFAULT_REGISTRY,
+    show_default=True,
+    metavar="FILE",
+    help=f"With --datasources: the registry file to fill in (env {REGISTRY_ENV}).",
+)
 @handles_errors
 def pull_cmd(
     target: GrafanaTarget,
-    uid: str,
+    uid: str | None,
     out_file: Path | None,
+    datasources: bool,
+    registry_file: str,
 ) -> None:
-    """Save a live dashboard as a normalised bare model (to bring it under the pipeline)."""
+    """Save a live dashboard as a normalised bare model (to bring it under the pipeline), or
+    with --datasources record the Grafana's datasources in the registry."""
     from tsedash.grafana.sync import check_uid, pull
 
+    if datasources:
+        if uid or out_file:
+            raise InputError("--datasources fills the registry: it cannot go with --uid or --out")
+        _pull_datasources(target, registry_file)
+        return
+    if not uid:
+        raise InputError("give --uid UID (a dashboard) or --datasources")
     check_uid(uid)  # before it becomes a request path or the default file name
     path = pull(
         _client(target),
@@ -1592,6 +1725,22 @@ def pull_cmd(
         out_file or Path(f"{uid}.json"),
     )
     echo(f"wrote {path}")
+
+
+def _pull_datasources(target: GrafanaTarget, registry_file: str) -> None:
+    from tsedash.registry.edit import write_grafana_datasources
+    from tsedash.registry.model import GrafanaDatasource
+
+    found = [
+        GrafanaDatasource(d["name"], d["uid"], d["type"], d["isDefault"])
+        for d in _client(target).datasources()
+    ]
+    write_grafana_datasources(registry_file, found)
+    default = next((d.name for d in found if d.default), "none")
+    echo(
+        f"wrote {len(found)} datasource(s) into {registry_file} (datasource.grafana; default: "
+        f"{default})"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -195,7 +195,7 @@ def load_extras(
             )
         try:
             model, migrations = migrate_dashboard(model, registry.datasource, in_place=True)
-        except ShapeError as exc:
+        except ShapeError as exc:  # the structure, or a step that cannot read what it finds
             version = str(model.get("schemaVersion"))[:12]
             raise ExtraDashboardError(
                 f"{path}: cannot migrate (schemaVersion {version} → {CURRENT_SCHEMA}) {exc}"

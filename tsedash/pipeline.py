@@ -7,11 +7,12 @@ The dashboards come from a `tsedash.spec.Content` the caller hands in (the compo
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tsedash.dashv2 import V2_DIR
+from tsedash.dashv2.report import DashboardNote
 from tsedash.dashv2.resources import convert_all
 from tsedash.encode import dump_json
 from tsedash.errors import TsedashError
@@ -34,6 +35,8 @@ class BuildResult:
     dashboards: list[tuple[Any, dict[str, Any]]]  # DashboardSpec or ExtraSpec
     files: dict[str, bytes]
     report: WriteReport | None = None
+    # `schema="v2"`: what the conversion did not carry as it was (`tsedash.dashv2.report`)
+    v2_notes: list[DashboardNote] = field(default_factory=list)
 
     @property
     def migrations(self) -> list[Migration]:
@@ -105,22 +108,25 @@ def _generate(
     if findings:
         raise ValidationFailed(findings, migrations)
     files = render_files(registry, dashboards)
+    notes: list[DashboardNote] = []
     if schema == "v2":
-        files.update(v2_files(registry, dashboards, migrations))
-    return BuildResult(registry, dashboards, files)
+        v2, notes = v2_files(registry, dashboards, migrations)
+        files.update(v2)
+    return BuildResult(registry, dashboards, files, v2_notes=notes)
 
 
 def v2_files(
     registry: Registry, dashboards: list[tuple[Any, dict[str, Any]]], migrations: list[Migration]
-) -> dict[str, bytes]:
-    """The v2 resources of validated dashboards; ValidationFailed when one cannot be one."""
-    converted, findings = convert_all(
+) -> tuple[dict[str, bytes], list[DashboardNote]]:
+    """The v2 resources of validated dashboards and the conversion's report; ValidationFailed
+    when one cannot be one."""
+    converted, findings, notes = convert_all(
         ((f"{V2_DIR}/{spec.filename}", model) for spec, model in dashboards),
         registry.folder.uid,
     )
     if findings:
         raise ValidationFailed(findings, migrations)
-    return {file: dump_json(made) for file, made in converted}
+    return {file: dump_json(made) for file, made in converted}, notes
 
 
 def build(

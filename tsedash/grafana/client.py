@@ -328,6 +328,25 @@ class GrafanaClient:
         body = self.request("POST", "/api/dashboards/db", json=payload)
         return _object(body, "POST /api/dashboards/db")
 
+    def datasources(self) -> list[dict[str, Any]]:
+        """`GET /api/datasources`: the datasources of the credentials' org, each as
+        `{name, uid, type, isDefault}` (Grafana answers more: URLs, JSON data, ...)."""
+        body = self.request("GET", "/api/datasources")
+        if not isinstance(body, list):
+            raise e.ServerError("GET /api/datasources: expected a list")
+        out = []
+        for i, item in enumerate(body):
+            fields = (
+                {k: item.get(k) for k in ("name", "uid", "type")} if isinstance(item, dict) else {}
+            )
+            if not fields or not all(isinstance(v, str) and v for v in fields.values()):
+                raise e.ServerError(
+                    f"GET /api/datasources: item {i} has no name, uid and type (a Grafana "
+                    "before 7 gives no uids)"
+                )
+            out.append({**fields, "isDefault": item.get("isDefault") is True})
+        return out
+
     def versions(self, uid: str, limit: int = 1) -> list[dict[str, Any]]:
         path = api_path("api", "dashboards", "uid", uid, "versions")
         body = self.request("GET", path, params={"limit": limit})

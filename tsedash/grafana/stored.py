@@ -14,24 +14,30 @@ the same way. Read in grafana/grafana:
   the save; the legacy path of newer Grafana, which saves with field validation `Ignore`,
   stores it unmigrated).
 - `apps/dashboard/pkg/migration/frontend_defaults.go`: the defaults and the clean-up below.
-- `apps/dashboard/pkg/migration/schemaversion/v43.go`: the one step above the schema version
-  tsedash builds (42).
+- `apps/dashboard/pkg/migration/schemaversion/`: the schema steps, which are tsedash's own
+  chain up to 42 (`tsedash.migrate.schemaversion`, one implementation for import and save),
+  and `v43.go`, the one step above the schema version tsedash builds (42), here.
 
 `as_stored` is our own implementation of those, applied to our dashboard before it is hashed
 for the version note and compared with the live copy. It is exact for what our dashboards hold;
 where Grafana's order is unspecified (Go's `sort.Slice` is not stable for panels on the same
-grid position) it keeps the given order. What it does not reproduce (the schema steps below 42,
-which our dashboards never need) is caught by reading the dashboard back after each write
-(tsedash.grafana.sync).
+grid position) it keeps the given order. Names in a dashboard below schemaVersion 33 resolve
+against the datasources given (none: every name is unknown); what it does not reproduce is
+caught by reading the dashboard back after each write (tsedash.grafana.sync).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-BUILT = 42  # the schemaVersion tsedash builds
+from tsedash.migrate import drop_unsaved_keys
+from tsedash.migrate.panels import migration_type
+from tsedash.migrate.schemaversion import TARGET_VERSION, DatasourceInfo, StepContext, migrate_to
+from tsedash.migrate.schemaversion.load_defaults import ensure_unique_ids
+
+BUILT = TARGET_VERSION  # the schemaVersion tsedash builds
 NEWEST_STEP = 43  # the highest schema step reproduced here (v43)
 BOM = "\ufeff"
 
@@ -107,14 +113,6 @@ PANEL_NOT_PERSISTED = (
     "scopedVars",
 )
 LEGACY_TABLE_KEYS = ("pageSize", "scroll", "fontSize", "showHeader", "sort")
-ANGULAR_REPLACEMENTS = {
-    "table-old": "table",
-    "singlestat": "stat",
-    "grafana-singlestat-panel": "stat",
-    "grafana-piechart-panel": "piechart",
-    "grafana-worldmap-panel": "geomap",
-    "natel-discrete-panel": "state-timeline",
-}
 REF_IDS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -137,24 +135,28 @@ def schema_version(model: dict[str, Any]) -> int:
     return 0
 
 
-def as_stored(model: dict[str, Any], target: int = BUILT) -> dict[str, Any]:
+def as_stored(
+    model: dict[str, Any], target: int = BUILT, datasources: Iterable[DatasourceInfo] = ()
+) -> dict[str, Any]:
     """The v1 dashboard as a Grafana whose migrator targets `target` stores it (a new dict;
     `model` is not changed). Raises SchemaTooNew when `model` is above `target`."""
     dashboard: dict[str, Any] = _without_bom(copy.deepcopy(model))
     _frontend_defaults(dashboard)
     for panel in _dicts(dashboard.get("panels")):
         _panel_defaults(panel)
-    _unique_panel_ids(dashboard)
+    ensure_unique_ids(dashboard, StepContext())
     version = schema_version(dashboard)
     dashboard["schemaVersion"] = version
     if version > target:
         raise SchemaTooNew(f"schemaVersion {version} is above {target}")
-    if version >= BUILT:  # the steps our dashboards can need; older ones are Grafana's chain
-        for step in range(version + 1, target + 1):
-            if step not in STEPS:
-                raise ValueError(f"schema step {step} is not reproduced (up to {NEWEST_STEP})")
-            STEPS[step](dashboard)
-            dashboard["schemaVersion"] = step
+    if version < BUILT:  # Grafana's chain up to 42: tsedash's own
+        migrate_to(dashboard, StepContext(datasources=tuple(datasources)), min(target, BUILT))
+        version = schema_version(dashboard)
+    for step in range(version + 1, target + 1):
+        if step not in STEPS:
+            raise ValueError(f"schema step {step} is not reproduced (up to {NEWEST_STEP})")
+        STEPS[step](dashboard)
+        dashboard["schemaVersion"] = step
     _cleanup(dashboard)
     return dashboard
 
@@ -228,20 +230,6 @@ def _ref_ids(panel: dict[str, Any]) -> None:
         index += 1
 
 
-def _unique_panel_ids(dashboard: dict[str, Any]) -> None:
-    """`ensurePanelsHaveUniqueIds`: a missing, non-positive or repeated id gets max + 1, …"""
-    panels = list(_all_panels(dashboard))
-    ids = [_number(p.get("id")) for p in panels]
-    following = int(max((i for i in ids if i is not None and i > 0), default=0)) + 1
-    seen: set[float] = set()
-    for panel, number in zip(panels, ids, strict=True):
-        if number is not None and number > 0 and number not in seen:
-            seen.add(number)
-            continue
-        panel["id"] = following
-        following += 1
-
-
 # --- the schema steps above 42 -------------------------------------------------------------------
 
 
@@ -290,8 +278,6 @@ STEPS: dict[int, Callable[[dict[str, Any]], None]] = {43: _v43}
 def _cleanup(dashboard: dict[str, Any]) -> None:
     for key in DASHBOARD_NOT_PERSISTED:
         dashboard.pop(key, None)
-    if "gnetId" in dashboard and dashboard["gnetId"] is None:
-        del dashboard["gnetId"]
     templating = dashboard.get("templating")
     if isinstance(templating, dict):
         _drop_nulls(templating)
@@ -312,14 +298,7 @@ def _cleanup(dashboard: dict[str, Any]) -> None:
         dashboard["panels"] = kept
     else:
         dashboard["panels"] = []
-    if dashboard.get("style") == "dark":
-        del dashboard["style"]
-    if dashboard.get("hideControls") is False:
-        del dashboard["hideControls"]
-    if "id" in dashboard and dashboard["id"] is None:
-        del dashboard["id"]
-    dashboard.pop("preload", None)
-    dashboard.pop("iteration", None)
+    drop_unsaved_keys(dashboard)
 
 
 def _clean_variable(variable: dict[str, Any]) -> None:
@@ -364,20 +343,10 @@ def _clean_panel(panel: dict[str, Any], nested: bool) -> None:
 
 
 def _auto_migrate(panel: dict[str, Any]) -> None:
-    """`applyPanelAutoMigration`: an Angular panel type becomes its replacement."""
+    """`applyPanelAutoMigration`: an Angular panel type becomes its replacement (the mapping
+    Grafana's frontend applies on load, `tsedash.migrate.panels.migration_type`)."""
     kind = panel.get("type")
-    if not isinstance(kind, str):
-        return
-    if kind == "graph":
-        mode = _mapping(panel.get("xaxis")).get("mode")
-        if mode == "series":
-            legend = panel.get("legend")
-            values = isinstance(legend, dict) and legend.get("values") is True
-            new = "bargauge" if values else "barchart"
-        else:
-            new = "histogram" if mode == "histogram" else "timeseries"
-    else:
-        new = ANGULAR_REPLACEMENTS.get(kind, "")
+    new = migration_type(panel, backend=True)
     if new:
         panel["autoMigrateFrom"] = kind
         panel["type"] = new
@@ -429,13 +398,6 @@ def _without_bom(value: Any) -> Any:
 def _grid_order(panel: dict[str, Any]) -> tuple[float, float]:
     grid = _mapping(panel.get("gridPos"))
     return (_number(grid.get("y")) or 0, _number(grid.get("x")) or 0)
-
-
-def _all_panels(dashboard: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Top-level panels, each followed by the panels of its row (one level, as getPanels)."""
-    for panel in _dicts(dashboard.get("panels")):
-        yield panel
-        yield from _dicts(panel.get("panels"))
 
 
 def _dicts(value: Any) -> Iterator[dict[str, Any]]:

@@ -1,356 +1,416 @@
-"""Import old dashboards (grafanalib output, JSON from Grafana 8-10) the way Grafana migrates them.
+"""Old dashboards (grafanalib output, exports of Grafana 4-11) migrated the way Grafana does it.
 
-Grafana's frontend upgrades a dashboard when it is opened (`DashboardMigrator`, one step per
-schemaVersion) and replaces Angular panels (`graph`, `singlestat`) with their React successors.
-Provisioning and `/api/dashboards/db` store what they are given, so an old dashboard only ever
-works by that browser-side upgrade. This module applies the steps that matter for dashboards of
-this kind, on a copy, and says what each changed:
+Grafana upgrades a dashboard it reads: its backend migrator runs one step per schemaVersion up
+to its latest, and its frontend fills in what a panel lacks and replaces Angular panels when it
+loads the dashboard. `migrate_dashboard` does the same, in Grafana's order, on a copy:
 
-- v14: `sharedCrosshair` → `graphTooltip`; v16: `rows` → panels with `gridPos` (and row panels);
-- v33/v36: datasource names → `{type, uid}` refs resolved against the registry's datasource, a
-  panel or target without a datasource gets the panel's (or the default) one;
-- v28 / Angular removal: `singlestat` → `stat`, `graph` → `timeseries`, options mapped as
-  Grafana's own panel-change handlers map them (`panels.py`);
-- v37: a hidden legend becomes `showLegend: false`;
-- fields that are `null` (grafanalib writes every unset attribute) or obsolete (`hideControls`,
-  `style`, `gnetId`, empty `__inputs`, `timepicker.time_options`) are dropped;
-- `schemaVersion` becomes the current one.
+1. `shapes.check_structure`: a dashboard whose structure is not a dashboard's is refused with
+   the JSON pointer of the field (`ShapeError`, exit 2);
+2. `schemaversion.migrate_to`: Grafana's schema steps, from the dashboard's `schemaVersion` to
+   `TARGET_VERSION` (42), one module per step, datasource names resolved through the
+   datasources the registry knows (`known_datasources`);
+3. the defaults Grafana applies on load: the dashboard's (`dashboard_defaults`: title,
+   panels, the templating list where missing), then the panels'
+   (`schemaversion.load_defaults.apply_load_defaults`: gridPos, default query, refIds, ids,
+   datasource inheritance, placement on the grid);
+4. `panels.migrate_panels`: Angular panels as Grafana's panel plugins convert them on load;
+5. the dashboard as Grafana saves what it loaded (`save_model`): no `null` members (the
+   frontend's `sortedDeepCloneWithoutNulls`; old dashboards and grafanalib hold many), a
+   threshold step's `null` value (-Infinity, the base step) aside; what the backend's
+   `cleanupDashboardForSave` removes from the dashboard itself (`style: dark`,
+   `hideControls: false`, `preload`, `iteration`); of a panel, what Grafana 12's save model
+   does not write (`transformSceneToSaveModel` → `vizPanelToPanel` builds each panel from its
+   id, type, title, description, gridPos, options, field config, transformations, queries,
+   query options, time overrides, repeat, links: of Grafana's own React panels anything else
+   goes; of other panel types, whose plugin may read old top-level options when it loads, only
+   grafanalib's `editable`/`error`/`isNew` and the pre-v16 grid's `span`/`height`/`minSpan`; a
+   panel still waiting for a plugin tsedash does not reproduce, with `autoMigrateFrom`, and a
+   row keep theirs); of a variable, the tags Grafana 8 removed
+   (`useTags`, `current.tags`, which step 28 leaves), the `hideLabel`/`hideVariable` flags step
+   12 turned into `hide`, and a `current` left with neither `text` nor `value` (no saved
+   selection: Grafana selects the default on load and saves that); an
+   export's empty `__inputs` and its `__requires`, which Grafana's import consumes.
 
-Nothing is silent: every change is a `Migration` naming the dashboard and the panel. Each step
-reads the fields it changes through `shapes`: a field of a shape it cannot read is a
-`ShapeError` naming its JSON pointer in the file as read.
+Every change is a `Migration` naming the dashboard, the panel and the step that made it. A step
+that cannot migrate what it finds is a `ShapeError` at the pointer of the field in the file as
+read (a panel moved out of a pre-v16 row keeps the pointer it had there).
 """
 
 from __future__ import annotations
 
 import copy
-import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from tsedash.migrate import shapes
-from tsedash.migrate.panels import LEGACY_PANEL_KEYS, graph_to_timeseries, singlestat_to_stat
+from tsedash.migrate.panels import PANEL_MIGRATION, migrate_panels
+from tsedash.migrate.schemaversion import (
+    TARGET_VERSION,
+    Change,
+    DatasourceInfo,
+    StepContext,
+    Unmigratable,
+    all_panels,
+    migrate_to,
+    panel_name,
+    schema_version,
+)
+from tsedash.migrate.schemaversion.load_defaults import LOAD_DEFAULTS, apply_load_defaults
 from tsedash.migrate.shapes import ShapeError
 from tsedash.registry import Datasource
 
-__all__ = ["CURRENT_SCHEMA", "Migration", "ShapeError", "migrate_dashboard", "needs_migration"]
+__all__ = [
+    "CURRENT_SCHEMA",
+    "Migration",
+    "ShapeError",
+    "known_datasources",
+    "migrate_dashboard",
+    "needs_migration",
+]
 
-CURRENT_SCHEMA = 42
-GRID_CELL_PX = 30 + 8  # GRID_CELL_HEIGHT + GRID_CELL_VMARGIN, for pre-v16 row heights
-MAX_ROW_PX = 100_000  # a pre-v16 row's height; real ones are a few hundred pixels
-# Obsolete, or set by the server on save (`id`, `version`: provisioning and push ignore them).
-OBSOLETE_DASHBOARD_KEYS = ("hideControls", "style", "gnetId", "id", "version")
-# What Grafana's DashboardModel fills in when a saved dashboard lacks it.
-DASHBOARD_DEFAULTS: dict[str, Any] = {
-    "panels": [],
-    "templating": {"list": []},
-    "annotations": {"list": []},
-    "time": {"from": "now-6h", "to": "now"},
-    "tags": [],
-}
-# Variable tags went with Grafana 8; today's model has no place for them.
-OBSOLETE_VARIABLE_KEYS = ("useTags", "tagsQuery", "tagValuesQuery")
-BUILTIN_DATASOURCES = {"-- Grafana --", "-- Mixed --", "-- Dashboard --"}
+CURRENT_SCHEMA = TARGET_VERSION
+REGISTRY_DATASOURCE_TYPE = "prometheus"  # the registry provisions one Prometheus datasource
+# Of what Grafana's `DashboardModel` fills in on load, what a dashboard cannot do without.
+DASHBOARD_DEFAULTS: dict[str, Any] = {"title": "No Title", "panels": [], "templating": {"list": []}}
+SAVE_MODEL = -2  # the `Migration.version` of what Grafana's save model drops
+# What `vizPanelToPanel` writes of a panel (and `libraryPanel`, kept by the backend's save).
+SAVED_PANEL_KEYS = frozenset(
+    {
+        "id",
+        "type",
+        "title",
+        "description",
+        "gridPos",
+        "options",
+        "fieldConfig",
+        "transformations",
+        "transparent",
+        "pluginVersion",
+        "targets",
+        "datasource",
+        "maxDataPoints",
+        "interval",
+        "cacheTimeout",
+        "queryCachingTTL",
+        "timeFrom",
+        "timeShift",
+        "hideTimeOverride",
+        "repeat",
+        "repeatDirection",
+        "maxPerRow",
+        "links",
+        "libraryPanel",
+    }
+)
+# A variable's keys Grafana 8+ has no use for: the tags it removed (step 28 leaves `useTags:
+# false` and empty queries) and the flags step 12 turned into `hide`.
+# Grafana's own React panels, whose settings live in `options` and `fieldConfig` (and
+# `text`, once its plugin has moved its old `content`/`mode` there): a top-level key of theirs
+# outside SAVED_PANEL_KEYS is read by nobody. Other panel types (plugins, Angular-era core
+# panels such as `dashlist` or `heatmap` whose plugin converts top-level options when it
+# loads) lose only UNREAD_PANEL_KEYS, the pre-v16 grid's and grafanalib's.
+SAVED_AS_BUILT = frozenset(
+    {
+        "timeseries",
+        "stat",
+        "gauge",
+        "bargauge",
+        "table",
+        "text",
+        "barchart",
+        "piechart",
+        "histogram",
+        "state-timeline",
+        "status-history",
+        "geomap",
+        "canvas",
+        "logs",
+        "nodeGraph",
+        "traces",
+        "xychart",
+        "candlestick",
+        "flamegraph",
+        "trend",
+    }
+)
+UNREAD_PANEL_KEYS = frozenset({"editable", "error", "isNew", "span", "height", "minSpan"})
+VARIABLE_UNSAVED_KEYS = (
+    "useTags",
+    "tags",
+    "tagsQuery",
+    "tagValuesQuery",
+    "hideLabel",
+    "hideVariable",
+)
+STEP_NAMES = {LOAD_DEFAULTS: "load", PANEL_MIGRATION: "plugin", SAVE_MODEL: "save"}
 
 
 @dataclass(frozen=True)
 class Migration:
+    """One change: `version` is the schema step that made it (2-42), `LOAD_DEFAULTS` (0) for
+    Grafana's load defaults, `PANEL_MIGRATION` (-1) for a panel plugin's conversion,
+    `SAVE_MODEL` (-2) for the nulls Grafana's save drops, None for the summary line
+    (`schemaVersion 12 → 42`)."""
+
     uid: str
-    panel: str  # empty for the dashboard itself
+    panel: str  # the panel's title (or JSON pointer); empty for the dashboard itself
     change: str
+    version: int | None = None
+
+    @property
+    def step(self) -> str:
+        """`v14`, `load`, `plugin`, `save`, or "" for the summary."""
+        if self.version is None:
+            return ""
+        return STEP_NAMES.get(self.version, f"v{self.version}")
 
     def __str__(self) -> str:
         where = f" panel '{self.panel}'" if self.panel else ""
-        return f"{self.uid}{where}: {self.change}"
+        step = f" ({self.step})" if self.step else ""
+        return f"{self.uid}{where}: {self.change}{step}"
 
-    def as_dict(self) -> dict[str, str]:
-        return {"uid": self.uid, "panel": self.panel, "change": self.change}
-
-
-class _Log:
-    def __init__(self, uid: str) -> None:
-        self.uid = uid
-        self.items: list[Migration] = []
-
-    def __call__(self, change: str, panel: str = "") -> None:
-        self.items.append(Migration(self.uid, panel, change))
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "uid": self.uid,
+            "panel": self.panel,
+            "change": self.change,
+            "step": self.step,
+            "version": self.version,
+        }
 
 
-def _drop_nulls(node: dict[str, Any], deep: bool = True) -> list[str]:
-    """Drop `null` fields here (and below, when `deep`); the keys dropped at this level.
-
-    A threshold step's `value: null` means "from -Infinity" and stays.
-    """
-    dropped = sorted(k for k, v in node.items() if v is None and k != "value")
-    for key in dropped:
-        del node[key]
-    if deep:
-        for value in node.values():
-            for child in value if isinstance(value, list) else [value]:
-                if isinstance(child, dict):
-                    _drop_nulls(child)
-    return dropped
-
-
-def _ref(value: Any, datasource: Datasource) -> dict[str, str] | None:
-    """A datasource reference for a name, uid or ref; None when it is not the registry's."""
-    if isinstance(value, dict):
-        return value if value.get("uid") else None
-    if isinstance(value, str) and value.startswith("$"):  # a variable: Grafana keeps it as uid
-        return {"type": "prometheus", "uid": value}
-    if value is None or value in ("default", datasource.name, datasource.uid):
-        return {"type": "prometheus", "uid": datasource.uid}
-    if isinstance(value, str) and value.lower() in (datasource.name.lower(), datasource.uid):
-        return {"type": "prometheus", "uid": datasource.uid}
-    return None
+def known_datasources(datasource: Datasource) -> tuple[DatasourceInfo, ...]:
+    """The datasources names resolve against: the registry's own (the default unless the
+    registry marks another one of `datasource.grafana` default), then the ones listed there."""
+    listed = tuple(
+        DatasourceInfo(uid=d.uid, name=d.name, type=d.type, is_default=d.default)
+        for d in datasource.grafana
+    )
+    own = DatasourceInfo(
+        uid=datasource.uid,
+        name=datasource.name,
+        type=REGISTRY_DATASOURCE_TYPE,
+        is_default=not any(d.is_default for d in listed),
+    )
+    return (own, *listed)
 
 
-def _datasource(node: dict[str, Any], pointer: str) -> Any:
-    value = node.get("datasource")
-    if value is not None and not isinstance(value, str | dict):
-        raise ShapeError(
-            shapes.child(pointer, "datasource"),
-            f"expected a datasource name or {{type, uid}}, got {shapes.describe(value)}",
-        )
-    return value
-
-
-def _migrate_datasources(
-    panel: dict[str, Any], pointer: str, datasource: Datasource, log: _Log
-) -> None:
-    title = str(panel.get("title", ""))
-    targets = shapes.mappings(panel, "targets", pointer)
-    if not targets:
-        return
-    before = _datasource(panel, pointer)
-    if not isinstance(before, dict) and before not in BUILTIN_DATASOURCES:
-        ref = _ref(before, datasource)
-        if ref is None:
-            # What Grafana does with a name it does not know: the name becomes the uid.
-            panel["datasource"] = {"uid": str(before)}
-            log(
-                f"datasource {before!r} is not the registry's ({datasource.name!r}, uid "
-                f"{datasource.uid!r}): → {{uid: {before}}}, as Grafana does",
-                title,
-            )
-        else:
-            panel["datasource"] = ref
-            shown = "none (the default)" if before is None else repr(before)
-            log(f"datasource {shown} → {{type: prometheus, uid: {ref['uid']}}}", title)
-    filled = named = 0
-    for target_pointer, target in targets:
-        name = _datasource(target, target_pointer)
-        if isinstance(name, dict):
-            continue
-        if name is None and isinstance(panel.get("datasource"), dict):
-            target["datasource"] = panel["datasource"]  # v36: the panel's datasource
-            filled += 1
-        elif isinstance(name, str):
-            target["datasource"] = _ref(name, datasource) or {"uid": name}  # v33
-            named += 1
-    if filled:
-        log(f"{filled} target(s) got the panel's datasource", title)
-    if named:
-        log(f"{named} target datasource name(s) → ref", title)
-
-
-def _migrate_panel(panel: dict[str, Any], pointer: str, datasource: Datasource, log: _Log) -> None:
-    title = str(panel.get("title", ""))
-    dropped = _drop_nulls(panel)
-    legacy = [k for k in LEGACY_PANEL_KEYS if k in panel]
-    for key in legacy:
-        del panel[key]
-    if dropped or legacy:
-        log(f"dropped null and obsolete fields: {', '.join(sorted([*dropped, *legacy]))}", title)
-    kind = panel.get("type")
-    if kind == "graph":
-        log(f"graph → timeseries ({graph_to_timeseries(panel, pointer)})", title)
-    elif kind == "singlestat":
-        log(f"singlestat → stat ({singlestat_to_stat(panel, pointer)})", title)
-    _migrate_datasources(panel, pointer, datasource, log)
-    field_config = shapes.mapping(panel, "fieldConfig", pointer)
-    if "fieldConfig" in panel and "overrides" not in field_config and kind != "row":
-        field_config["overrides"] = []
-    defaults = shapes.mapping(field_config, "defaults", shapes.child(pointer, "fieldConfig"))
-    thresholds = defaults.get("thresholds")
-    if isinstance(thresholds, dict) and not isinstance(thresholds.get("steps"), list):
-        # grafanalib writes `steps: ""`; Grafana reads it as no steps: one base colour.
-        log(f"thresholds steps {thresholds.get('steps')!r} → one base step", title)
-        thresholds["steps"] = [{"color": "green", "value": None}]
-    legend = shapes.mapping(panel, "options", pointer).get("legend")
-    if isinstance(legend, dict) and legend.get("displayMode") == "hidden":
-        legend["displayMode"] = "list"
-        legend["showLegend"] = False
-        log("hidden legend → showLegend: false (v37)", title)
-
-
-def _row_height(row: dict[str, Any], pointer: str) -> int:
-    """A pre-v16 row's height in grid units (250 px by default; `300px` or 300)."""
-    height = row.get("height") or 250
-    pixels = shapes.number(str(height).removesuffix("px")) if not isinstance(height, bool) else None
-    if pixels is None or not 0 < pixels <= MAX_ROW_PX:
-        raise ShapeError(
-            shapes.child(pointer, "height"),
-            f'expected a height in pixels (1 to {MAX_ROW_PX:,}, e.g. 250 or "250px"), '
-            f"got {shapes.describe(height)}",
-        )
-    return math.ceil(pixels / GRID_CELL_PX)
-
-
-def _span_width(panel: dict[str, Any], pointer: str) -> int:
-    """A pre-v16 panel's `span` (of 12 columns) as a width of 24 columns."""
-    span = shapes.numeric(panel, "span", pointer) or 12
-    panel.pop("span", None)
-    return max(1, min(24, int(span * 2)))
-
-
-def _panel_id(panel: dict[str, Any], pointer: str) -> int:
-    found = shapes.numeric(panel, "id", pointer) or 0
-    if not float(found).is_integer():
-        raise ShapeError(shapes.child(pointer, "id"), f"expected a whole number, got {found}")
-    return int(found)
-
-
-def _bottom(panels: list[tuple[str, dict[str, Any]]]) -> int:
-    """Where the grid's existing panels end (their gridPos y + h)."""
-    bottom = 0
-    for pointer, panel in panels:
-        if "gridPos" not in panel:
-            continue
-        grid = shapes.mapping(panel, "gridPos", pointer)
-        at = shapes.child(pointer, "gridPos")
-        y, h = shapes.numeric(grid, "y", at) or 0, shapes.numeric(grid, "h", at) or 0
-        bottom = max(bottom, int(y + h))
-    return bottom
-
-
-def _rows_to_panels(model: dict[str, Any], log: _Log, origins: dict[int, str]) -> None:
-    """Schema v16: each row's panels placed on the grid by their span (12 columns, x2)."""
-    rows = shapes.mappings(model, "rows", "")
-    model.pop("rows")
-    if not rows:
-        log("removed the empty pre-v16 `rows` list")
-        return
-    existing = shapes.mappings(model, "panels", "")
-    row_panels = [
-        (row_pointer, row, shapes.mappings(row, "panels", row_pointer)) for row_pointer, row in rows
-    ]
-    y = _bottom(existing)
-    every = [*existing, *(p for _, _, inner in row_panels for p in inner)]
-    next_id = max((_panel_id(p, at) for at, p in every), default=0) + 1
-    panels = [p for _, p in existing]
-    for row_pointer, row, inner in row_panels:
-        h = _row_height(row, row_pointer)
-        title = shapes.text(row, "title", row_pointer)
-        if title and row.get("showTitle", True):
-            header = {
-                "type": "row",
-                "title": title,
-                "id": next_id,
-                "collapsed": False,
-                "panels": [],
-                "gridPos": {"x": 0, "y": y, "w": 24, "h": 1},
-            }
-            origins[id(header)] = row_pointer
-            panels.append(header)
-            next_id += 1
-            y += 1
-        x = 0
-        for pointer, panel in inner:
-            w = _span_width(panel, pointer)
-            if x + w > 24:
-                x, y = 0, y + h
-            panel["gridPos"] = {"x": x, "y": y, "w": w, "h": h}
-            if not panel.get("id"):
-                panel["id"] = next_id
-                next_id += 1
-            origins[id(panel)] = pointer
-            panels.append(panel)
-            x += w
-        y += h
-    model["panels"] = panels
-    log(f"{len(rows)} pre-v16 row(s) → panels with gridPos (v16)")
-
-
-def _migrate_timepicker(out: dict[str, Any], log: _Log) -> None:
-    timepicker = shapes.mapping(out, "timepicker", "")
-    removed: list[str] = [k for k in ("time_options", "nowDelay") if k in timepicker]
-    removed += _drop_nulls(timepicker)
-    for key in removed:
-        timepicker.pop(key, None)
-    if removed:
-        log(f"timepicker: dropped {', '.join(sorted(set(removed)))}")
-
-
-def _migrate_variables(out: dict[str, Any], datasource: Datasource, log: _Log) -> None:
-    templating = shapes.mapping(out, "templating", "")
-    for _, variable in shapes.mappings(templating, "list", "/templating"):
-        current = variable.get("current")
-        if isinstance(current, dict) and current.get("value") is None:
-            # No saved selection: Grafana picks the default (or All) when the dashboard loads.
-            del variable["current"]
-            log(f"variable {variable.get('name')!r}: empty current selection dropped")
-        dropped = _drop_nulls(variable)
-        tags = [k for k in OBSOLETE_VARIABLE_KEYS if k in variable]
-        for key in tags:
-            del variable[key]
-        if dropped or tags:
-            shown = ", ".join(sorted([*dropped, *tags]))
-            log(f"variable {variable.get('name')!r}: dropped null and obsolete fields: {shown}")
-        if isinstance(variable.get("datasource"), str):
-            ref = _ref(variable["datasource"], datasource)
-            if ref is not None:
-                variable["datasource"] = ref
-                log(f"variable {variable.get('name')!r}: datasource name → ref (v27)")
-
-
-def needs_migration(model: dict[str, Any]) -> bool:
-    version = model.get("schemaVersion")
-    return not isinstance(version, int) or version < CURRENT_SCHEMA
+def needs_migration(
+    model: dict[str, Any], datasources: Iterable[DatasourceInfo] | Datasource = ()
+) -> bool:
+    """Whether migrating `model` would change it."""
+    return bool(migrate_dashboard(model, datasources)[1])
 
 
 def migrate_dashboard(
-    model: dict[str, Any], datasource: Datasource, in_place: bool = False
+    model: dict[str, Any],
+    datasources: Iterable[DatasourceInfo] | Datasource = (),
+    in_place: bool = False,
 ) -> tuple[dict[str, Any], list[Migration]]:
-    """A migrated copy of `model` and what changed; a current dashboard comes back unchanged.
-    `in_place`: migrate `model` itself (a model the caller just read and owns: no copy of a
-    50,000-panel dashboard)."""
-    if not needs_migration(model):
-        return model, []
+    """`model` as Grafana loads it and what changed (module docstring); a dashboard nothing
+    changes comes back as it is (the same object). `datasources`: what names resolve to (the
+    registry's `Datasource`, or `DatasourceInfo`s). `in_place`: migrate `model` itself (a model
+    the caller just read and owns: no copy of a 50,000-panel dashboard)."""
+    shapes.check_structure(model)
+    known = (
+        known_datasources(datasources)
+        if isinstance(datasources, Datasource)
+        else tuple(datasources)
+    )
+    written = model.get("schemaVersion")
     out = model if in_place else copy.deepcopy(model)
-    version = model.get("schemaVersion")
-    log = _Log(str(out.get("uid", "")))
-    dropped = _drop_nulls(out, deep=False)  # panels and variables report their own
-    obsolete = [k for k in OBSOLETE_DASHBOARD_KEYS if k in out]
-    for key in obsolete:
-        del out[key]
-    if out.get("__inputs") == []:
-        del out["__inputs"]
-        obsolete.append("__inputs (empty)")
-    if dropped or obsolete:
-        log(f"dropped null and obsolete fields: {', '.join(sorted([*dropped, *obsolete]))}")
-    if "sharedCrosshair" in out:
-        shared = out.pop("sharedCrosshair")
-        out["graphTooltip"] = 1 if shared else out.get("graphTooltip", 0)
-        log(f"sharedCrosshair {str(shared).lower()} → graphTooltip {out['graphTooltip']} (v14)")
-    top: list[Any] = out["panels"] if isinstance(out.get("panels"), list) else []
-    origins = {id(p): shapes.child("/panels", i) for i, p in enumerate(top)}
-    if "rows" in out:
-        _rows_to_panels(out, log, origins)
-    _migrate_timepicker(out, log)
-    _migrate_variables(out, datasource, log)
-    for index, panel in enumerate(shapes.sequence(out, "panels", "")):
-        pointer = origins.get(id(panel), shapes.child("/panels", index))
-        if not isinstance(panel, dict):
-            raise ShapeError(pointer, f"expected a panel (a mapping), got {shapes.describe(panel)}")
-        _migrate_panel(panel, pointer, datasource, log)
-        for child_pointer, child in shapes.mappings(panel, "panels", pointer):
-            _migrate_panel(child, child_pointer, datasource, log)
-    missing = [k for k in DASHBOARD_DEFAULTS if k not in out]
-    for key in missing:
-        out[key] = copy.deepcopy(DASHBOARD_DEFAULTS[key])
-    if missing:
-        log(f"added Grafana's defaults for {', '.join(missing)}")
-    log(f"schemaVersion {version} → {CURRENT_SCHEMA}")
-    out["schemaVersion"] = CURRENT_SCHEMA
-    return out, log.items
+    origins = _origins(out)
+    ctx = StepContext(datasources=known)
+    before = schema_version(out)
+    try:
+        migrate_to(out, ctx, TARGET_VERSION)
+        dashboard_defaults(out, ctx)
+        apply_load_defaults(out, ctx)
+        migrate_panels(out, ctx)
+        save_model(out, ctx)
+    except Unmigratable as exc:
+        raise ShapeError(_as_read(out, exc.pointer, origins), exc.reason) from None
+    uid = str(out.get("uid", ""))
+    changes = [_migration(uid, change) for change in ctx.changes]
+    if before < TARGET_VERSION:
+        shown = "none" if written is None else str(written)[:20]
+        changes.append(Migration(uid, "", f"schemaVersion {shown} → {TARGET_VERSION}"))
+    if not changes and not in_place:
+        return model, []
+    return out, changes
+
+
+def dashboard_defaults(dashboard: dict[str, Any], ctx: StepContext) -> None:
+    """What Grafana's `DashboardModel` gives a dashboard that lacks it when it loads it (its
+    constructor: `data.title ?? 'No Title'`, `data.panels ?? []`, `ensureListExist` on the
+    templating). It fills in `tags`, `time` and the annotation list too: `build`'s defaults
+    pass gives those to every extra dashboard (the shipped examples rely on it), and Grafana to
+    what `tsedash migrate` writes; the defaults of a save (the built-in annotation, `editable`,
+    ...) are `tsedash.grafana.stored`'s, computed when a dashboard is pushed."""
+    ctx.version = LOAD_DEFAULTS
+    added = []
+    for key, default in DASHBOARD_DEFAULTS.items():
+        if dashboard.get(key) is None:
+            dashboard[key] = copy.deepcopy(default)
+            added.append(key)
+    templating = dashboard.get("templating")
+    if isinstance(templating, dict) and templating.get("list") is None:
+        templating["list"] = []
+        added.append("templating.list")
+    if added:
+        ctx.log(f"Grafana's defaults for what the dashboard lacks: {', '.join(added)}")
+
+
+def drop_unsaved_keys(dashboard: dict[str, Any]) -> list[str]:
+    """What `cleanupDashboardForSave` removes from the dashboard itself (stored.py too)."""
+    dropped: list[str] = [key for key in ("preload", "iteration") if key in dashboard]
+    if dashboard.get("style") == "dark":
+        dropped.append("style")
+    if dashboard.get("hideControls") is False:
+        dropped.append("hideControls")
+    dropped += [k for k in ("gnetId", "id") if k in dashboard and dashboard[k] is None]
+    for key in dropped:
+        del dashboard[key]
+    return dropped
+
+
+def save_model(dashboard: dict[str, Any], ctx: StepContext) -> None:
+    """Stage 5 of the module docstring, in place, each removal logged."""
+    ctx.version = SAVE_MODEL
+    drop_nulls(dashboard, ctx)
+    dropped = drop_unsaved_keys(dashboard)
+    if dashboard.get("__inputs") == []:
+        dropped.append("__inputs (empty)")
+        del dashboard["__inputs"]
+    if "__requires" in dashboard:
+        dropped.append("__requires")
+        del dashboard["__requires"]
+    if dropped:
+        ctx.log(f"removed as Grafana saves a dashboard: {', '.join(dropped)}")
+    for pointer, panel in all_panels(dashboard):
+        if panel.get("type") == "row" or "autoMigrateFrom" in panel:
+            continue
+        if panel.get("type") in SAVED_AS_BUILT:
+            unsaved = [key for key in panel if key not in SAVED_PANEL_KEYS]
+        else:  # another plugin may still read its old keys when it loads: only the grid's go
+            unsaved = [key for key in panel if key in UNREAD_PANEL_KEYS]
+        for key in unsaved:
+            del panel[key]
+        if unsaved:
+            shown = ", ".join(unsaved)
+            ctx.log(f"not in Grafana's save model of a panel: {shown}", panel_name(pointer, panel))
+    templating = dashboard.get("templating")
+    variables = templating.get("list") if isinstance(templating, dict) else None
+    for variable in variables if isinstance(variables, list) else []:
+        if isinstance(variable, dict):
+            _save_variable(variable, ctx)
+
+
+def _save_variable(variable: dict[str, Any], ctx: StepContext) -> None:
+    name = variable.get("name")
+    removed = [key for key in VARIABLE_UNSAVED_KEYS if key in variable]
+    for key in removed:
+        del variable[key]
+    current = variable.get("current")
+    if isinstance(current, dict) and "tags" in current:
+        del current["tags"]
+        removed.append("current.tags")
+    if removed:
+        ctx.log(f"variable {name}: not in Grafana's save model of a variable: {', '.join(removed)}")
+    if isinstance(current, dict) and "text" not in current and "value" not in current:
+        del variable["current"]
+        ctx.log(f"variable {name}: `current` holds no selection: removed")
+
+
+def drop_nulls(dashboard: dict[str, Any], ctx: StepContext) -> None:
+    """Grafana's save model: every `null` member of an object goes, at any depth, but the
+    `value` of a threshold step; reported per panel (the dashboard's own together)."""
+    ctx.version = SAVE_MODEL
+    panels = dashboard.get("panels")
+    for i, panel in enumerate(panels if isinstance(panels, list) else []):
+        if isinstance(panel, dict):
+            dropped = _without_nulls(panel, "")
+            if dropped:
+                name = panel_name(f"/panels/{i}", panel)
+                ctx.log(f"null members dropped: {_listed(dropped)}", name)
+    dropped = [
+        path
+        for key, value in list(dashboard.items())
+        if key != "panels"
+        for path in _member_without_nulls(dashboard, key, value, "", False)
+    ]
+    if dropped:
+        ctx.log(f"null members dropped: {_listed(dropped)}")
+
+
+def _without_nulls(node: Any, at: str, in_steps: bool = False) -> list[str]:
+    """Drop null members under `node` in place; the paths dropped (`at` their prefix)."""
+    dropped: list[str] = []
+    if isinstance(node, dict):
+        for key, value in list(node.items()):
+            dropped += _member_without_nulls(node, key, value, at, in_steps)
+    elif isinstance(node, list):
+        for item in node:
+            dropped += _without_nulls(item, at, in_steps)
+    return dropped
+
+
+def _member_without_nulls(
+    node: dict[str, Any], key: str, value: Any, at: str, in_steps: bool
+) -> list[str]:
+    path = f"{at}.{key}" if at else key
+    if value is None:
+        if in_steps and key == "value":
+            return []  # a threshold step's -Infinity
+        del node[key]
+        return [path]
+    if isinstance(value, list):
+        return _without_nulls(value, path, key == "steps")
+    return _without_nulls(value, path) if isinstance(value, dict) else []
+
+
+def _listed(paths: list[str]) -> str:
+    return ", ".join(dict.fromkeys(paths))  # each path once (a list's items share theirs)
+
+
+def _migration(uid: str, change: Change) -> Migration:
+    return Migration(uid, change.panel, change.change, change.version)
+
+
+def _origins(dashboard: dict[str, Any]) -> dict[int, str]:
+    """The pointer of every panel object in the file as read, by object identity: steps move
+    panels (out of pre-v16 rows, into collapsed rows) but never copy them."""
+    found: dict[int, str] = {}
+    for key in ("panels", "rows"):
+        items = dashboard.get(key)
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if not isinstance(item, dict):
+                continue
+            found[id(item)] = f"/{key}/{i}"
+            nested = item.get("panels")
+            for j, inner in enumerate(nested if isinstance(nested, list) else []):
+                if isinstance(inner, dict):
+                    found[id(inner)] = f"/{key}/{i}/panels/{j}"
+    return found
+
+
+def _as_read(dashboard: dict[str, Any], pointer: str, origins: dict[int, str]) -> str:
+    """`pointer` (in the dashboard as migrated so far) as a pointer into the file as read: the
+    deepest panel on its path that was in the file gives the prefix."""
+    parts = pointer.split("/")[1:] if pointer.startswith("/") else []
+    node: Any = dashboard
+    best = ("", 0)
+    for depth, part in enumerate(parts, start=1):
+        if isinstance(node, dict):
+            node = node.get(part.replace("~1", "/").replace("~0", "~"))
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            break
+        if isinstance(node, dict) and id(node) in origins:
+            best = (origins[id(node)], depth)
+    if not best[0]:
+        return pointer
+    rest = parts[best[1] :]
+    return "/".join([best[0], *rest]) if rest else best[0]

@@ -1,14 +1,18 @@
-"""Typed reads of an old dashboard, one field at a time, each knowing its JSON pointer.
+"""The shape of an old dashboard, checked before it is migrated: located errors.
 
-Old dashboards come from anywhere (grafanalib, exports of Grafana 4-10, hand edits), and each
-migration step reads the fields it changes through these accessors: a field of a shape the step
-cannot read (`rows: "x"`, a number among the rows, `span: "wide"`, a list where singlestat
-keeps a mapping) stops the migration with the pointer of that field, instead of a crash.
+Old dashboards come from anywhere (grafanalib, exports of Grafana 4-10, hand edits). Grafana's
+steps read every field as Grafana reads it (an unreadable `span` is 4, a `datasource` that is a
+number becomes the default, ...), but a dashboard whose *structure* is not a dashboard's —
+`rows` or `panels` that are not lists of objects, a panel's `targets` that are not, `templating`
+or `annotations` that are not objects holding a list of objects, a `gridPos` that is not made of
+numbers — is not an export of any Grafana: Grafana would skip its parts silently or lay them
+out as NaN. `check_structure` refuses such a dashboard with the JSON pointer of the first field
+of the wrong shape (a `ShapeError`, exit 2), before any step runs; a step that cannot migrate
+what it finds (`schemaversion.Unmigratable`) is reported the same way.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from tsedash.errors import InputError
@@ -71,35 +75,28 @@ def mappings(node: dict[str, Any], key: str, pointer: str) -> list[tuple[str, di
     return out
 
 
-def number(value: Any) -> int | float | None:
-    """A finite number, or a string that holds one (the browser reads "4" as 4); else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and math.isfinite(value):
-        return int(value) if value.is_integer() else value
-    return None
+GRID_KEYS = ("x", "y", "w", "h")
 
 
-def numeric(node: dict[str, Any], key: str, pointer: str) -> int | float | None:
-    """`node[key]` as a number, None when absent or null; anything else is a ShapeError."""
-    value = node.get(key)
-    if value is None:
-        return None
-    found = number(value)
-    if found is None:
-        raise ShapeError(child(pointer, key), f"expected a number, got {describe(value)}")
-    return found
+def check_structure(model: dict[str, Any]) -> None:
+    """Raise a ShapeError at the first field whose shape no Grafana writes (module docstring)."""
+    for at, panel in mappings(model, "panels", ""):
+        _panel(panel, at)
+        for inner_at, inner in mappings(panel, "panels", at):
+            _panel(inner, inner_at)
+    for row_at, row in mappings(model, "rows", ""):
+        for at, panel in mappings(row, "panels", row_at):
+            _panel(panel, at)
+    for key in ("templating", "annotations"):
+        mappings(mapping(model, key, ""), "list", child("", key))
 
 
-def text(node: dict[str, Any], key: str, pointer: str) -> str | None:
-    value = node.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ShapeError(child(pointer, key), f"expected a string, got {describe(value)}")
-    return value
+def _panel(panel: dict[str, Any], at: str) -> None:
+    mappings(panel, "targets", at)
+    grid = mapping(panel, "gridPos", at)
+    for key in GRID_KEYS:
+        value = grid.get(key)
+        if key in grid and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ShapeError(
+                child(child(at, "gridPos"), key), f"expected a number, got {describe(value)}"
+            )

@@ -9,6 +9,7 @@ from tsedash.registry.merge import Sources, load_sources
 from tsedash.registry.model import (
     Datasource,
     Defaults,
+    GrafanaDatasource,
     InfraJob,
     Instance,
     Metric,
@@ -24,6 +25,7 @@ __all__ = [
     "REGISTRY_ENV",
     "Datasource",
     "Defaults",
+    "GrafanaDatasource",
     "InfraJob",
     "Instance",
     "Metric",

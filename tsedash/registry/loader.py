@@ -18,6 +18,7 @@ from tsedash.registry.model import (
     Datasource,
     Defaults,
     Folder,
+    GrafanaDatasource,
     InfraJob,
     Instance,
     Links,
@@ -123,6 +124,7 @@ def parse_registry(data: Any, file: str) -> Registry:
         raise RegistryError(problems)
 
     ds = {**_DEFAULT_DATASOURCE.__dict__, **data.get("datasource", {})}
+    ds["grafana"] = tuple(GrafanaDatasource(**known) for known in ds["grafana"])
     datasource = Datasource(**ds)
     defaults = Defaults(**data.get("defaults", {}))
     categories: dict[str, str] = dict(data.get("categories", {}))

@@ -15,10 +15,24 @@ Language = Literal["go", "python"]
 
 
 @dataclass(frozen=True)
+class GrafanaDatasource:
+    """A datasource the user's Grafana has (`tsedash pull --datasources` lists them): what old
+    dashboards' datasource names resolve to when they are migrated."""
+
+    name: str
+    uid: str
+    type: str
+    default: bool = False
+
+
+@dataclass(frozen=True)
 class Datasource:
     uid: str
     name: str
     url: str
+    # The datasources of the user's Grafana (`datasource.grafana`); the registry's own one is
+    # always known besides them.
+    grafana: tuple[GrafanaDatasource, ...] = ()
 
 
 @dataclass(frozen=True)

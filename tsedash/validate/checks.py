@@ -43,6 +43,7 @@ GLOBAL_VARS = frozenset(
         "__data",
         "__url",
         "__url_time_range",
+        "__all_variables",
     }
 )
 
@@ -307,7 +308,16 @@ def check_variables(c: _Collector) -> None:
         for match in VARIABLE.finditer(text):
             name = match.group("plain") or match.group("braced") or match.group("old")
             if name and name not in defined and name not in GLOBAL_VARS:
-                c.add(path, f"uses ${name}, which is not a variable of this dashboard")
+                c.add(path, _unknown_variable(name))
+
+
+def _unknown_variable(name: str) -> str:
+    if name.startswith("__cell"):  # what an old table's links held
+        return (
+            f"uses ${name}, the old table panel's cell value: Grafana's table migration keeps "
+            "the link as it was, and its new table does not fill it in (use ${__value.raw})"
+        )
+    return f"uses ${name}, which is not a variable of this dashboard"
 
 
 def validate_model(model: Any, file: str, provisioned_uid: str | None = None) -> list[Finding]:

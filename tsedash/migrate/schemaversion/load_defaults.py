@@ -13,7 +13,8 @@ datasource, and a panel without one, are resolved when the queries run.
 
 1. **Panel defaults** (every panel, including those in collapsed rows, which Grafana builds
    when it lays the row out): a missing or `null` `gridPos` is `{x: 0, y: 0, w: 6, h: 3}`, an
-   object missing some of those keys gets them (lodash `defaultsDeep`); a panel that is not a
+   object missing some of those keys gets them (lodash `defaultsDeep`), and so does a
+   `fieldConfig` object missing `defaults` or `overrides`; a panel that is not a
    row and has no `targets` (missing or `null`) gets `[{refId: "A"}]`; queries without a
    `refId` get the first free letter (`A`…`Z`, then `AA`…).
 2. **Unique ids** (top-level panels, each followed by its nested ones): a panel whose `id` is
@@ -42,6 +43,7 @@ Changes are logged with `version` `LOAD_DEFAULTS` (0), which no schema step uses
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +55,7 @@ from .v36 import panel_datasources
 LOAD_DEFAULTS = 0  # the `Change.version` of what this module logs
 GRID_COLUMNS = 24
 DEFAULT_GRID_POS: dict[str, int] = {"x": 0, "y": 0, "w": 6, "h": 3}
+FIELD_CONFIG_DEFAULTS: dict[str, dict[str, Any] | list[Any]] = {"defaults": {}, "overrides": []}
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -62,10 +65,11 @@ def apply_load_defaults(dashboard: Dashboard, ctx: StepContext) -> None:
     for pointer, panel in all_panels(dashboard):
         name = panel_name(pointer, panel)
         _grid_pos(panel, name, ctx)
+        _field_config(panel, name, ctx)
         if panel.get("type") != "row":
             _default_query(panel, name, ctx)
             _ref_ids(panel, name, ctx)
-    _unique_ids(dashboard, ctx)
+    ensure_unique_ids(dashboard, ctx)
     idx = index(ctx)
     for pointer, panel in all_panels(dashboard):
         targets = panel.get("targets")
@@ -85,6 +89,20 @@ def _grid_pos(panel: dict[str, Any], name: str, ctx: StepContext) -> None:
             grid[key] = DEFAULT_GRID_POS[key]
         if missing:
             ctx.log(f"`gridPos` missing {', '.join(missing)}: the defaults", name)
+
+
+def _field_config(panel: dict[str, Any], name: str, ctx: StepContext) -> None:
+    """`fieldConfig` is `{defaults: {}, overrides: []}` by default (lodash `defaultsDeep`): a
+    `fieldConfig` object lacks neither. A panel without one gets it in memory only (Grafana's
+    save drops a value equal to the default), so it is not added here."""
+    config = panel.get("fieldConfig")
+    if not isinstance(config, dict):
+        return
+    missing = [key for key in FIELD_CONFIG_DEFAULTS if key not in config]
+    for key in missing:
+        config[key] = type(FIELD_CONFIG_DEFAULTS[key])()
+    if missing:
+        ctx.log(f"`fieldConfig` missing {', '.join(missing)}: the defaults", name)
 
 
 def _default_query(panel: dict[str, Any], name: str, ctx: StepContext) -> None:
@@ -118,7 +136,8 @@ def _js_truthy_string(value: Any) -> bool:
     return value is not None and value is not False and value != 0
 
 
-def _unique_ids(dashboard: Dashboard, ctx: StepContext) -> None:
+def ensure_unique_ids(dashboard: Dashboard, ctx: StepContext) -> None:
+    """`ensurePanelsHaveUniqueIds` (the frontend's, and the backend's when it saves)."""
     panels = all_panels(dashboard)
     ids = [_positive_id(p) for _, p in panels]
     next_id = int(max([i for i in ids if i is not None], default=0)) + 1
@@ -222,6 +241,14 @@ def compact(items: list[_Item]) -> list[_Item]:
     (`resolveCompactionCollision`)."""
     for item in items:
         _correct_bounds(item.grid)
+    if all(_whole_cell(item.grid) for item in items):
+        return _compact_on_columns(items)
+    return compact_by_pairs(items)
+
+
+def compact_by_pairs(items: list[_Item]) -> list[_Item]:
+    """`compact` as react-grid-layout writes it, comparing each item with every one placed
+    (layouts with fractional positions; the reference `_compact_on_columns` must equal)."""
     placed: list[_Item] = []
     for item in items:
         grid = item.grid
@@ -233,6 +260,77 @@ def compact(items: list[_Item]) -> list[_Item]:
         grid["y"] = max(grid["y"], 0)
         grid["x"] = max(grid["x"], 0)
         placed.append(item)
+    return items
+
+
+def _whole_cell(grid: dict[str, Any]) -> bool:
+    """Whole grid cells at or below the top, at least one cell wide and high: every real
+    layout, for which `_compact_on_columns` gives the same result faster."""
+    values = [grid[k] for k in ("x", "y", "w", "h")]
+    return (
+        all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+        and grid["y"] >= 0
+        and grid["w"] >= 1
+        and grid["h"] >= 1
+    )
+
+
+class _Columns:
+    """The placed items of each grid column as sorted, disjoint runs `(top, bottom, order)`:
+    placed items never overlap, so in one column the run with the largest top below a line is
+    also the one reaching lowest. Each question looks only at the runs it meets, so a layout of
+    n panels compacts in O(n log n) instead of comparing every pair (50,000 panels)."""
+
+    def __init__(self) -> None:
+        self.tops: dict[int, list[int]] = {}
+        self.runs: dict[int, list[tuple[int, int, int]]] = {}
+
+    def add(self, grid: dict[str, Any], order: int) -> None:
+        for column in range(grid["x"], grid["x"] + grid["w"]):
+            tops = self.tops.setdefault(column, [])
+            at = bisect.bisect_left(tops, grid["y"])
+            tops.insert(at, grid["y"])
+            self.runs.setdefault(column, []).insert(at, (grid["y"], grid["y"] + grid["h"], order))
+
+    def lowest_above(self, grid: dict[str, Any], line: int) -> int | None:
+        """The lowest bottom of the runs in the item's columns that start above `line`."""
+        found = None
+        for column in range(grid["x"], grid["x"] + grid["w"]):
+            at = bisect.bisect_left(self.tops.get(column, []), line)
+            if at:
+                bottom = self.runs[column][at - 1][1]
+                found = bottom if found is None or bottom > found else found
+        return found
+
+    def first_collision(self, grid: dict[str, Any]) -> tuple[int, int] | None:
+        """(order, bottom) of the earliest placed item the item overlaps, or None."""
+        top, bottom = grid["y"], grid["y"] + grid["h"]
+        found = None
+        for column in range(grid["x"], grid["x"] + grid["w"]):
+            runs = self.runs.get(column, [])
+            at = bisect.bisect_left(self.tops.get(column, []), bottom) - 1
+            while at >= 0 and runs[at][1] > top:
+                if found is None or runs[at][2] < found[0]:
+                    found = (runs[at][2], runs[at][1])
+                at -= 1
+        return found
+
+
+def _compact_on_columns(items: list[_Item]) -> list[_Item]:
+    """`compact` for whole-cell layouts: the same moves, each found through `_Columns`."""
+    columns = _Columns()
+    lowest = 0  # the bottom of the layout placed so far
+    position = {item.i: n for n, item in enumerate(items)}
+    for order, item in enumerate(items):
+        grid = item.grid
+        start = grid["y"] = min(lowest, grid["y"])
+        if start > 0:  # up while nothing is in the way: to just below the lowest run above
+            above = columns.lowest_above(grid, start + grid["h"])
+            grid["y"] = 0 if above is None else min(start, above - 1)
+        while (hit := columns.first_collision(grid)) is not None:
+            _push_down(items, item, hit[1], position)
+        columns.add(grid, order)
+        lowest = max(lowest, grid["y"] + grid["h"])
     return items
 
 
@@ -253,14 +351,20 @@ def _first_collision(placed: list[_Item], item: _Item) -> _Item | None:
     return next((p for p in placed if _collides(p, item)), None)
 
 
-def _push_down(items: list[_Item], item: _Item, to: float) -> None:
+def _push_down(
+    items: list[_Item], item: _Item, to: float, position: dict[int, int] | None = None
+) -> None:
     """`resolveCompactionCollision` on the y axis: move `item` to `to`, first pushing the
     later items it would then overlap to just below it."""
     item.grid["y"] += 1
-    start = next(n for n, other in enumerate(items) if other.i == item.i) + 1
-    for other in items[start:]:
+    if position is not None:
+        start = position[item.i] + 1
+    else:
+        start = next(n for n, other in enumerate(items) if other.i == item.i) + 1
+    for n in range(start, len(items)):
+        other = items[n]
         if other.grid["y"] > item.grid["y"] + item.grid["h"]:
             break
         if _collides(item, other):
-            _push_down(items, other, to + item.grid["h"])
+            _push_down(items, other, to + item.grid["h"], position)
     item.grid["y"] = to
