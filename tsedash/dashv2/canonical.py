@@ -145,11 +145,30 @@ def _panel(panel: dict[str, Any], default_ds: Any, row_y: int) -> dict[str, Any]
 
 
 def _field_config(field_config: dict[str, Any]) -> dict[str, Any]:
-    """No defaults, Grafana's `custom: {}` for none, and no overrides are all the same."""
+    """No defaults, Grafana's `custom: {}` for none, and no overrides are all the same; so
+    are an override property without `value` and one with `value: null` (Grafana's table
+    migration writes `{"id": "custom.align"}` for `auto`; Go's converter writes the null)."""
     out = dict(field_config)
     if out.get("defaults") == EMPTY_FIELD_DEFAULTS:
         out["defaults"] = {}
+    if isinstance(out.get("overrides"), list):
+        out["overrides"] = [_override(o) for o in out["overrides"]]
     return {"defaults": {}, "overrides": [], **out}
+
+
+def _override(override: Any) -> Any:
+    properties = override.get("properties") if isinstance(override, dict) else None
+    if not isinstance(properties, list):
+        return override
+    return {
+        **override,
+        "properties": [
+            {k: v for k, v in p.items() if not (k == "value" and v is None)}
+            if isinstance(p, dict)
+            else p
+            for p in properties
+        ],
+    }
 
 
 def _variable(var: dict[str, Any]) -> dict[str, Any]:

@@ -156,9 +156,12 @@ def _what(exc: Exception) -> str:
 
 
 def _lost(a: Any, b: Any, path: list[Any], out: list[tuple[list[Any], str]]) -> None:
-    """Fields of `a` that `b` does not have or has otherwise (defaults `b` adds are fine)."""
+    """Fields of `a` that `b` does not have or has otherwise (defaults `b` adds are fine; a
+    `null` the SDK leaves out is no loss: Go reads an absent and a null value alike)."""
     if isinstance(a, dict) and isinstance(b, dict):
         for key in a:
+            if key not in b and a[key] is None:
+                continue
             if key not in b:
                 out.append(([*path, key], "is lost when grafana-foundation-sdk reads the spec"))
             else:
