@@ -10,7 +10,7 @@ DEBIAN_PROGRAMS ?= prometheus:prometheus promtool:prometheus redis-server:redis-
 	prometheus-redis-exporter:prometheus-redis-exporter \
 	prometheus-postgres-exporter:prometheus-postgres-exporter \
 	/usr/lib/postgresql/15/bin/initdb:postgresql chromium:chromium
-COVERAGE_FLOOR ?= 93
+COVERAGE_FLOOR ?= 95
 
 .PHONY: dashboards build validate lint preview demo test bench check-registry debian-programs clean distclean help
 
