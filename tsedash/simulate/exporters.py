@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tsedash.simulate.exposition import CONTENT_TYPE, Family, render
 from tsedash.simulate.plan import CADVISOR_JOB
-from tsedash.simulate.server import Listeners, SimulatorError, split_address
+from tsedash.simulate.server import Listeners, SimulatorError, send, split_address
 
 MARKER = "tsedash_simulated_exporter"
 # Jobs the demo serves otherwise: Prometheus scrapes itself, the Simulator serves cAdvisor.
@@ -72,11 +72,7 @@ def _handler(job: str, started_at: float) -> type[BaseHTTPRequestHandler]:
             else:
                 status, content_type = 404, "text/plain; charset=utf-8"
                 body = b"404 page not found (metrics are at /metrics)\n"
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send(self, status, content_type, body)
 
         def log_message(self, format: str, *args: object) -> None:
             pass

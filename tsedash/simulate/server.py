@@ -53,6 +53,15 @@ class _Endpoint:
         return 404, "text/plain; charset=utf-8", missing, self.route_of(path)
 
 
+def send(handler: BaseHTTPRequestHandler, status: int, content_type: str, body: bytes) -> None:
+    """One whole answer with its length (the simulator's endpoints and exporters alike)."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 def _handler(endpoint: _Endpoint) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -64,11 +73,7 @@ def _handler(endpoint: _Endpoint) -> type[BaseHTTPRequestHandler]:
                 # does, and before the bytes leave, so the client's next request sees it.
                 seconds = time.perf_counter() - started
                 endpoint.traffic.record("GET", route, status, seconds, path)
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send(self, status, content_type, body)
 
         def log_message(self, format: str, *args: object) -> None:
             pass  # scrapes every second would drown the terminal

@@ -14,6 +14,7 @@ cannot be migrated at all, which is an `Unmigratable` naming the JSON pointer.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable
@@ -98,7 +99,9 @@ def step(version: int) -> Callable[[Step], Step]:
     return register
 
 
+@functools.cache
 def _load_steps() -> None:
+    """Import every step module once (each registers itself); later calls cost nothing."""
     for module in pkgutil.iter_modules(__path__):
         if module.name.startswith("v"):
             importlib.import_module(f"{__name__}.{module.name}")
