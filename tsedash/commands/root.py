@@ -1,0 +1,20 @@
+"""The root group: `tsedash --help`, `--version`, the secrets the environment hands us."""
+
+from __future__ import annotations
+
+import click
+
+from tsedash import __version__
+from tsedash.commands.common import remember_environment_secrets
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tsedash")
+def cli() -> None:
+    """Trading Ecosystem dashboards as code: registry → dashboards → Grafana."""
+    remember_environment_secrets()
+
+
+@cli.group()
+def registry() -> None:
+    """Inspect and check the instance registry."""
