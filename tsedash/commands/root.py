@@ -10,7 +10,10 @@ from tsedash.commands.common import remember_environment_secrets
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tsedash")
-def cli() -> None:
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Only results, warnings and errors (every command)."
+)
+def cli(quiet: bool) -> None:
     """Trading Ecosystem dashboards as code: registry → dashboards → Grafana."""
     remember_environment_secrets()
 
