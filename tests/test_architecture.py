@@ -15,7 +15,7 @@ from .conftest import ROOT
 CONTENT = ("tsedash_dashboards", "tsedash_panels")
 # The only engine modules allowed to import the content: the composition root.
 # The command layer (tsedash/commands/) and its entry point.
-COMPOSITION_ROOT = {"tsedash.cli", "tsedash.commands"}
+COMPOSITION_ROOT = {"tsedash.cli", "tsedash.commands", "tsedash.__main__"}
 # Neutral modules: anyone may import them, they import nothing of the project but each other.
 NEUTRAL = {
     "tsedash",
@@ -58,6 +58,7 @@ ALLOWED: dict[str, set[str]] = {
     "tsedash.verify": {"tsedash.registry", "tsedash.queries", "tsedash.provisioning"},
     "tsedash.preview": {"tsedash.queries", "tsedash.provisioning", "tsedash.processes"},
     "tsedash.processes": set(),
+    "tsedash.buildcache": set(),
     # Runs `tsedash build` / `push` as processes; follows target changes in Prometheus.
     "tsedash.watch": {"tsedash.scrapewatch"},
     "tsedash.scrapewatch": {"tsedash.prometheus", "tsedash.verify"},
@@ -71,6 +72,11 @@ ALLOWED: dict[str, set[str]] = {
         "tsedash.verify",  # "ready" is what `tsedash verify` checks
     },
 }
+
+
+# The modules that import grafana-foundation-sdk themselves (docs/architecture.md says why).
+SDK_IMPORTERS = {"tsedash.sdk", "tsedash.lint.rules.panel_unit_known"}
+ARCHITECTURE_DOC = ROOT / "docs" / "architecture.md"
 
 
 def _module_name(path: Path) -> str:
@@ -120,7 +126,7 @@ def test_every_stage_imports_only_upstream_stages() -> None:
     wrong = []
     for module, names in sorted(_imports().items()):
         unit = _unit(module)
-        if unit in COMPOSITION_ROOT or unit in ("tsedash.__main__",):
+        if unit in COMPOSITION_ROOT:
             continue
         for name in sorted(names):
             target = _unit(name)
@@ -189,3 +195,77 @@ def test_each_command_loads_what_it_uses(
     loaded = _loaded_by(code)
     assert "tsedash" in loaded
     assert not loaded & absent
+
+
+def _room(name: str) -> str:
+    """A room of the doc's table as a unit: `registry` → `tsedash.registry`."""
+    if name in ("panels", "dashboards"):
+        return f"tsedash_{name}"
+    return "tsedash" if name == "tsedash" else f"tsedash.{name}"
+
+
+def _doc_rooms() -> dict[str, str]:
+    """docs/architecture.md's rooms table: unit → its *may import* cell."""
+    text = ARCHITECTURE_DOC.read_text(encoding="utf-8")
+    table = text.split("## Rooms", 1)[1].split("\n\n|", 1)[1]
+    rows = ("|" + table).split("\n\n", 1)[0].splitlines()[2:]
+    rooms: dict[str, str] = {}
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split(" | ")]
+        rooms[_room(cells[0].strip("`"))] = cells[2]
+    return rooms
+
+
+def _layer_cell(unit: str) -> str:
+    """What the doc's *may import* cell must say for a unit of the layer table."""
+    if unit in COMPOSITION_ROOT:
+        return "*everything*"
+    if unit in NEUTRAL:
+        return "*neutral*"
+    if unit in NEUTRAL_LEAVES:
+        return "*leaf*"
+    allowed = sorted(ALLOWED[unit])
+    return ", ".join(f"`{a.removeprefix('tsedash.').removeprefix('tsedash_')}`" for a in allowed)
+
+
+def _cell_set(cell: str) -> set[str]:
+    return {c.strip() for c in cell.split(",")} if cell.startswith("`") else {cell}
+
+
+def test_the_architecture_doc_is_the_layer_table() -> None:
+    doc = _doc_rooms()
+    layer = {*ALLOWED, *NEUTRAL, *NEUTRAL_LEAVES, *COMPOSITION_ROOT}
+    assert sorted(doc) == sorted(layer)
+    for unit in sorted(layer):
+        want = _layer_cell(unit)
+        assert _cell_set(doc[unit]) == _cell_set(want or "—"), unit
+
+
+def test_every_module_has_a_room_in_the_layer_table() -> None:
+    layer = {*ALLOWED, *NEUTRAL, *NEUTRAL_LEAVES, *COMPOSITION_ROOT}
+    homeless = sorted(m for m in _imports() if _unit(m) not in layer)
+    assert homeless == []
+
+
+def test_the_doc_table_is_read_as_written() -> None:
+    # The parser above is what holds the doc: it must see every row, with its cells.
+    rooms = _doc_rooms()
+    assert rooms["tsedash.deploy"] == "`registry`, `prometheus`"
+    assert rooms["tsedash.redact"] == "*leaf*"
+    assert rooms["tsedash.commands"] == "*everything*"
+    assert (
+        len(rooms)
+        == len(ARCHITECTURE_DOC.read_text().split("## Rooms")[1].split("\n\n")[2].splitlines()) - 2
+    )
+
+
+def test_only_the_named_modules_import_the_sdk() -> None:
+    importers = set()
+    for path in ROOT.joinpath("tsedash").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(n.split(".")[0] == "grafana_foundation_sdk" for n in names):
+                importers.add(_module_name(path))
+    assert importers == SDK_IMPORTERS

@@ -27,6 +27,7 @@ with warnings.catch_warnings():
     from grafana_foundation_sdk.builders import table as table_b
     from grafana_foundation_sdk.builders import text as text_b
     from grafana_foundation_sdk.builders import timeseries as timeseries_b
+    from grafana_foundation_sdk.cog import builder as cogbuilder
     from grafana_foundation_sdk.cog.encoder import JSONEncoder
     from grafana_foundation_sdk.models import common as common_m
     from grafana_foundation_sdk.models import dashboard as dashboard_m
@@ -37,6 +38,7 @@ with warnings.catch_warnings():
 
 __all__ = [
     "JSONEncoder",
+    "cogbuilder",
     "common_b",
     "common_m",
     "dashboard_b",

@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from grafana_foundation_sdk.cog import builder as cogbuilder
-
 from tsedash.dashv2.jsonread import escape, short, strip_bom
 from tsedash.dashv2.report import Note
+from tsedash.sdk import cogbuilder
 
 T = TypeVar("T")
 
