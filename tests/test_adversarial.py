@@ -289,8 +289,10 @@ def test_an_io_error_midway_leaves_every_file_as_it_was(tmp_path: Path) -> None:
 
 # --- extras ------------------------------------------------------------------------------------
 
+# With the `datasource` variable every build's lint of an extra requires (an error without).
 DICT_DASHBOARD = (
-    "{'uid': 'x', 'title': 'X', 'panels': [], 'schemaVersion': 42, 'templating': {'list': []}}"
+    "{'uid': 'x', 'title': 'X', 'panels': [], 'schemaVersion': 42, 'templating': {'list': "
+    "[{'name': 'datasource', 'type': 'datasource', 'query': 'prometheus'}]}}"
 )
 
 

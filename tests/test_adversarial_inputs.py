@@ -28,7 +28,7 @@ from tsedash.stack import distinct_free_ports
 from tsedash_dashboards import build_all
 
 from .conftest import ROOT
-from .dashboard_helpers import FIXTURE
+from .dashboard_helpers import FIXTURE, waived
 
 HANG_GUARD = 120  # seconds: only a hang comes near it
 BUG_LINE = "(a bug in tsedash)"
@@ -404,7 +404,8 @@ def test_odd_old_fields_are_read_as_grafana_reads_them(
     extras.mkdir()
     (extras / "old.json").write_text(json.dumps(model))
     out = tmp_path / "p"
-    res = run("build", "--registry", str(FIXTURE), "--out", str(out), "--extras", str(extras))
+    args = ["--registry", str(FIXTURE), "--out", str(out), "--extras", str(extras)]
+    res = run("build", *args, *waived(tmp_path, "old"))
     assert res.returncode == 0, res.stdout + res.stderr
     [panel] = json.loads((out / "dashboards/trading-ecosystem/extra-old.json").read_text())[
         "panels"
@@ -432,7 +433,8 @@ def test_numbers_written_as_strings_are_read_as_javascript_reads_them(tmp_path: 
     extras.mkdir()
     (extras / "old.json").write_text(json.dumps(_old(panels=[graph])))
     out = tmp_path / "p"
-    res = run("build", "--registry", str(FIXTURE), "--out", str(out), "--extras", str(extras))
+    args = ["--registry", str(FIXTURE), "--out", str(out), "--extras", str(extras)]
+    res = run("build", *args, *waived(tmp_path, "old"))
     assert res.returncode == 0, res.stdout + res.stderr
     panel = json.loads((out / "dashboards/trading-ecosystem/extra-old.json").read_text())["panels"][
         0
@@ -479,7 +481,7 @@ def _build_v2(
     (extras / "tiny.json").write_text(json.dumps(model))
     out = tmp_path / "p"
     args = ["--registry", str(FIXTURE), "--out", str(out), "--extras", str(extras)]
-    return run("build", *args, "--schema", "v2"), out
+    return run("build", *args, "--schema", "v2", *waived(tmp_path, str(model["uid"]))), out
 
 
 @pytest.mark.parametrize(

@@ -255,6 +255,8 @@ def test_output_path_that_is_a_file(run_cli: RunCli, tmp_path: Path) -> None:
     target.write_text("x")
     res = run_cli("build", "--registry", str(FIXTURE), "--out", str(target))
     assert res.exit_code == 2
+    assert f"Invalid value for '--out': Directory '{target}' is a file." in res.stderr
+    assert res.stdout == "" and target.read_text() == "x"
 
 
 def test_build_py_runs_tsedash_build(tmp_path: Path) -> None:

@@ -72,7 +72,9 @@ def test_extras_written_in_python_are_never_reused(run_cli: RunCli, tmp_path: Pa
     extras = tmp_path / "extras"
     extras.mkdir()
     (extras / "x.dashboard.py").write_text(
-        "def dashboard(registry):\n    return {'uid': 'x', 'title': 'X', 'panels': []}\n"
+        "def dashboard(registry):\n    return {'uid': 'x', 'title': 'X', 'panels': [],"
+        " 'templating': {'list': [DATASOURCE]}}\n"
+        "DATASOURCE = {'name': 'datasource', 'type': 'datasource', 'query': 'prometheus'}\n"
     )
     out = tmp_path / "p"
     _build(run_cli, FIXTURE, out, "--extras", str(extras))

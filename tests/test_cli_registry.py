@@ -12,9 +12,10 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator
 
-from .conftest import ROOT, Result
+from .conftest import ROOT, Result, registry_text
 
 RunCli = Callable[..., Result]
+Write = Callable[[str], Path]
 DEFAULT = str(ROOT / "instances.yaml")
 
 # The `registry show --json` contract: one object per instance, these fields at least.
@@ -127,27 +128,102 @@ def test_default_registry_declares_the_seed_ecosystem() -> None:
     ]
 
 
-def test_table_is_readable(run_cli: RunCli) -> None:
+OKX_WIDE = [
+    "exchange-okx",
+    "exchange-simulator",
+    "exchange",
+    "exchange_okx",
+    "exchange:okx",
+    "first-two-parts",
+    "exchange-simulator:8080",
+    "trading-ecosystem-exchange-okx",
+    "services:exchange-simulator:exchange-okx",
+    "yaml",
+]
+
+
+def test_table_is_readable_and_fits_100_columns(run_cli: RunCli) -> None:
     res = run_cli("registry", "show", "--registry", DEFAULT)
     assert res.exit_code == 0
     lines = res.stdout.splitlines()
-    assert lines[0].split()[:2] == ["INSTANCE", "SERVICE"]
+    assert lines[0].split() == ["INSTANCE", "SERVICE", "SCHEMA", "REDIS", "NAMESPACE"]
     okx = next(ln for ln in lines if ln.startswith("exchange-okx "))
-    assert okx.split() == [
-        "exchange-okx",
-        "exchange-simulator",
-        "exchange",
-        "exchange_okx",
-        "exchange:okx",
-        "first-two-parts",
-        "exchange-simulator:8080",
-        "trading-ecosystem-exchange-okx",
-        "services:exchange-simulator:exchange-okx",
-        "yaml",
-    ]
+    assert okx.split() == ["exchange-okx", "exchange-simulator", "exchange_okx", "exchange:okx"]
     assert lines[1].startswith("audit-correlator *")
+    assert "…" not in res.stdout  # the default registry's names fit whole
+    assert max(len(ln) for ln in lines) == 96
     assert "7 instances (2 singletons" in res.stdout
+    assert lines[-1].startswith("-o wide adds category, derivation, address")
     assert res.stderr == ""  # the one ambiguity (risk-monitor's namespace) is acknowledged
+
+
+def test_wide_table_has_every_column(run_cli: RunCli) -> None:
+    res = run_cli("registry", "show", "-o", "wide", "--registry", DEFAULT)
+    assert res.exit_code == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[0].split()[:3] == ["INSTANCE", "SERVICE", "CATEGORY"]
+    assert lines[0].endswith("DISCOVERY KEY" + " " * 43 + "SOURCE")
+    assert next(ln for ln in lines if ln.startswith("exchange-okx ")).split() == OKX_WIDE
+    assert max(len(ln) for ln in lines) == 263
+    assert "-o wide" not in res.stdout
+
+
+def test_long_names_are_shortened_to_fit(run_cli: RunCli, write_registry: Write) -> None:
+    long = "exchange-" + "verylongvenuename" * 3  # 60 characters: schema and namespace too
+    text = registry_text(
+        f"instances:\n  - {{service: exchange-simulator, name: {long}}}\n"
+        "  - {service: audit-correlator}\n"
+    )
+    path = write_registry(text)
+    res = run_cli("registry", "show", "--registry", str(path))
+    assert res.exit_code == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert max(len(ln) for ln in lines) == 100
+    row = lines[1].split("  ")
+    # The widest columns shortened in turn (the instance last): 26 + 18 + 25 + 25 + 3 * 2.
+    assert [c.strip() for c in row if c] == [long[:25] + "…", "exchange-simulator"] + [
+        f"exchange{sep}verylongvenuena…" for sep in "_:"
+    ]
+    assert lines[2].startswith("audit-correlator *")
+    assert res.stdout == run_cli("registry", "show", "--registry", str(path)).stdout
+    wide = run_cli("registry", "show", "-o", "wide", "--registry", str(path)).stdout
+    assert "…" not in wide and long in wide
+
+
+def test_a_shortened_singleton_keeps_its_mark(write_registry: Write) -> None:
+    from tsedash.registry import load_registry_text
+    from tsedash.registry.tables import render_table
+
+    name = "audit-correlator-" + "x" * 40
+    text = registry_text(f"instances:\n  - service: {name}\n").replace(
+        "  audit-correlator:\n", f"  {name}:\n", 1
+    )
+    table = render_table(load_registry_text(text, "r.yaml"), width=60)
+    # 17 + 16 + 6 + 15 and three separators: 60.
+    assert table.splitlines()[1] == f"{name[:14]}… *  {name[:15]}…  audit   audit"
+    assert len(table.splitlines()[0]) == 60
+    # Never below a column's header (or 8): too narrow a terminal gets the narrowest table.
+    narrowest = render_table(load_registry_text(text, "r.yaml"), width=10).splitlines()
+    assert narrowest[0] == "INSTANCE  SERVICE   SCHEMA  REDIS NAMESPACE"
+    assert narrowest[1] == f"{name[:5]}… *  {name[:7]}…  audit   audit"
+
+
+def test_output_formats_and_aliases(run_cli: RunCli) -> None:
+    as_json = json.loads(run_cli("registry", "show", "-o", "json", "--registry", DEFAULT).stdout)
+    assert as_json == show_json(run_cli)
+    as_yaml = run_cli("registry", "show", "-o", "yaml", "--registry", DEFAULT)
+    assert yaml.safe_load(as_yaml.stdout) == as_json
+    table = run_cli("registry", "show", "--format", "table", "--registry", DEFAULT).stdout
+    assert table == run_cli("registry", "show", "--registry", DEFAULT).stdout
+    res = run_cli("registry", "show", "--json", "-o", "yaml")
+    assert res.exit_code == 2 and "--json is -o json" in res.stderr
+    check = run_cli("registry", "check", "-o", "yaml", "--registry", DEFAULT)
+    assert yaml.safe_load(check.stdout) == {
+        "ok": True,
+        "errors": [],
+        "warnings": [],
+        "skipped": [],
+    }
 
 
 def test_check_default_registry_passes_without_warnings(run_cli: RunCli) -> None:

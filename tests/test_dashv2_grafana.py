@@ -19,7 +19,7 @@ from tsedash.dashv2.convert import Converted, Unconvertible, convert
 from tsedash.dashv2.report import DashboardNote, Note, expected_v1, summary_lines
 
 from .conftest import ROOT, Result
-from .dashboard_helpers import FIXTURE
+from .dashboard_helpers import FIXTURE, waived
 from .grafana_double import GrafanaDouble
 from .test_grafana_push import env
 
@@ -1208,6 +1208,7 @@ def test_build_schema_v2_prints_the_report_and_lists_it_in_json(
     (extras / "notes.json").write_text(json.dumps(extra_for_v2()))
     out = tmp_path / "provisioning"
     args = ["build", "--registry", str(FIXTURE), "--out", str(out), "--extras", str(extras)]
+    args += waived(tmp_path, "v2-notes")  # every build lints it: the house rules waived
     result: Result = run_cli(*args, "--schema", "v2")
     assert result.exit_code == 0, result.stderr
     lines = [line for line in result.stdout.splitlines() if line.startswith("v2 conversion")]

@@ -79,6 +79,7 @@ def test_every_guide_has_runnable_blocks() -> None:
         "python-services.md",
         "registry.md",
         "runbooks.md",
+        "scaling.md",
         "troubleshooting.md",
     ],
 )

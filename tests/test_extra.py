@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -78,6 +79,11 @@ dashboard = Dashboard(title="Team RED", uid="team-red", panels=[
 ]).auto_panel_ids()
 """
 
+TEAM_RED_EXCLUSIONS = "exclusions:\n" + "".join(
+    f"  - {{rule: {rule}, dashboard: team-red, reason: written the way grafanalib's docs do}}\n"
+    for rule in ("template-datasource", "panel-datasource", "target-rate-interval")
+)
+
 LEGACY = """\
 from grafanalib.core import (
     Dashboard, Graph, GridPos, SingleStat, SparkLine, Target, YAxes, YAxis, Legend, Tooltip,
@@ -117,6 +123,13 @@ def test_the_grafanalib_dashboard_builds_with_a_migration_report(
     out = tmp_path / "p"
     registry = str(ROOT / "instances.yaml")  # its datasource is named (uid) prometheus
     args = ["build", "--registry", registry, "--out", str(out), "--extras", str(extras)]
+    # Every build lints an extra: grafanalib's style breaks three rules that are errors.
+    refused = run_cli(*args)
+    assert refused.exit_code == 1 and "lint failed; nothing written" in refused.stderr
+    assert f"{extras / 'team.dashboard.py'}:4: error panel-datasource: " in refused.stderr
+    assert not out.exists()
+    (tmp_path / "lint.yaml").write_text(TEAM_RED_EXCLUSIONS)
+    args += ["--exclusions", str(tmp_path / "lint.yaml")]
     res = run_cli(*args)
     assert res.exit_code == 0, res.stderr
     report = [line for line in res.stdout.splitlines() if line.startswith("migrated ")]
@@ -317,3 +330,25 @@ def test_push_handles_extras(run_cli: RunCli, tmp_path: Path) -> None:
         assert res.exit_code == 0, res.stderr
         built = json.loads((out / "dashboards/trading-ecosystem/extra-team-red.json").read_text())
         assert json.loads(pulled.read_text()) == grafana.state.as_saved(built)
+
+
+def test_an_optional_library_missing_in_the_extra_s_process_names_the_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tsedash.extra import evaluate_python
+
+    extras = _extras(
+        tmp_path, **{"team.dashboard.py": TEAM_RED, "own.dashboard.py": "import nope\n"}
+    )
+    monkeypatch.setitem(sys.modules, "grafanalib", None)  # as if not installed
+    monkeypatch.delitem(sys.modules, "grafanalib.core", raising=False)
+    with pytest.raises(ExtraDashboardError) as info:
+        evaluate_python(extras / "team.dashboard.py", REGISTRY)
+    assert str(info.value) == (
+        f"{extras / 'team.dashboard.py'}: needs grafanalib: pip install 'tsedash[grafanalib]'"
+    )
+    with pytest.raises(ExtraDashboardError) as info:
+        evaluate_python(extras / "own.dashboard.py", REGISTRY)
+    assert str(info.value) == (
+        f"{extras / 'own.dashboard.py'}:1: ModuleNotFoundError: No module named 'nope'"
+    )

@@ -366,6 +366,24 @@ def test_route_unbounded_knows_a_declared_metric_with_a_route_label() -> None:
     assert findings("target-route-unbounded", model) == []  # the fixture's has no route
 
 
+@pytest.mark.parametrize(
+    ("unit", "found"),
+    [
+        ("", []),  # Grafana's default: no unit; not an unknown id
+        ("bytes", []),
+        ("suffix: req", []),
+        ("byts", ["unit `byts` is not a Grafana unit id; did you mean `bytes`?"]),
+        (" ", ["unit ` ` is not a Grafana unit id"]),  # blank is not empty
+    ],
+)
+def test_unit_known_accepts_the_empty_default(unit: str, found: list[str]) -> None:
+    model = clone(DEVOPS)
+    memory = panel(model, "Container Memory (working set)")
+    memory["fieldConfig"]["defaults"]["unit"] = unit
+    memory["fieldConfig"]["overrides"] = [{"properties": [{"id": "unit", "value": unit}]}]
+    assert findings("panel-unit-known", model) == found * 2  # the default and the override
+
+
 def test_every_rule_has_a_case() -> None:
     assert {c[0] for c in CASES} == set(RULES_BY_NAME)
 
@@ -589,3 +607,25 @@ def test_dashboards_on_recording_rules_are_lint_clean_in_strict_mode(
     assert "instance:tsedash_http_server_error_ratio:rate1m" in "".join(
         p.read_text() for p in out.rglob("*.json")
     )
+
+
+def test_the_default_query_of_a_panel_that_runs_none_is_not_linted() -> None:
+    """Grafana stores query `A` (no `expr`) on text panels and rows: no PromQL to check."""
+    from tsedash.lint.core import NO_QUERY_PANELS
+
+    root = Path(__file__).resolve().parent.parent
+    schema = json.loads((root / "tsedash/validate/dashboard.schema.json").read_text())
+    listed = schema["$defs"]["panel"]["if"]["properties"]["type"]["enum"]
+    assert frozenset(listed) == NO_QUERY_PANELS
+    model = {
+        "uid": "u",
+        "panels": [
+            {"type": "text", "targets": [{"refId": "A"}]},
+            {"type": "timeseries", "targets": [{"refId": "A"}, {"refId": "B", "expr": "up"}]},
+            {"type": "text", "targets": [{"refId": "A", "expr": "rate(("}]},
+        ],
+    }
+    linted = [
+        (t.panel["type"], t.target["refId"]) for t in DashboardContext("d.json", model, REG).targets
+    ]
+    assert linted == [("timeseries", "A"), ("timeseries", "B"), ("text", "A")]

@@ -290,9 +290,24 @@ def test_build_writes_every_one_and_tsedash_validate_accepts_them(
     tmp_path: Path, run_cli: RunCli, registry_file: Path
 ) -> None:
     out = tmp_path / "p"
-    res = run_cli(
-        "build", "--registry", str(registry_file), "--out", str(out), "--extras", str(OLD)
+    args = ["build", "--registry", str(registry_file), "--out", str(out), "--extras", str(OLD)]
+    # Every build lints its extras: old exports break the house rules (fixed datasources, no
+    # `datasource` variable, a text panel's empty default query), named at their own files.
+    refused = run_cli(*args)
+    assert refused.exit_code == 1 and not out.exists()
+    assert f"{OLD / 'grafana4-rows.json'}: error template-datasource: " in refused.stderr
+    uids = ("old-g10-graph", "old-g4-rows", "old-g6-panels", "old-g7-tables", "old-g8-rows")
+    rules = ("panel-datasource", "target-promql", "target-rate-interval", "template-datasource")
+    exclusions = tmp_path / "lint.yaml"
+    exclusions.write_text(
+        "exclusions:\n"
+        + "".join(
+            f"  - {{rule: {rule}, dashboard: {uid}, reason: an export kept as it was saved}}\n"
+            for uid in uids
+            for rule in rules
+        )
     )
+    res = run_cli(*args, "--exclusions", str(exclusions))
     assert res.exit_code == 0, res.stderr
     written = sorted(p.name for p in (out / "dashboards/trading-ecosystem").glob("extra-*"))
     assert written == [f"extra-{name}" for name in FILES]
@@ -332,7 +347,7 @@ def test_migrate_check_is_a_ci_step(tmp_path: Path, run_cli: RunCli, registry_fi
     assert all(f"{p}: " in res.stdout for p in inputs)
     assert {p: Path(p).read_bytes() for p in inputs} == before  # --check writes nothing
     out = tmp_path / "migrated"
-    res = run_cli("migrate", *reg, *inputs, "-o", str(out))
+    res = run_cli("migrate", *reg, *inputs, "--out", str(out))
     assert res.exit_code == 0, res.stderr
     assert {p: Path(p).read_bytes() for p in inputs} == before  # the inputs are not touched
     again = sorted(str(p) for p in out.glob("*.json"))
@@ -340,7 +355,7 @@ def test_migrate_check_is_a_ci_step(tmp_path: Path, run_cli: RunCli, registry_fi
     res = run_cli("migrate", *reg, "--check", *again)
     assert res.exit_code == 0, res.stdout + res.stderr
     assert f"0 of {len(FILES)} file(s) would change" in res.stdout
-    res = run_cli("migrate", *reg, *inputs[:1], "-o", str(repo))  # their own directory
+    res = run_cli("migrate", *reg, *inputs[:1], "--out", str(repo))  # their own directory
     assert res.exit_code == 0 and Path(inputs[0]).read_bytes() != before[inputs[0]]
 
 
@@ -377,7 +392,7 @@ def test_migrate_usage_errors(tmp_path: Path, run_cli: RunCli) -> None:
     same = tmp_path / "a"
     same.mkdir()
     shutil.copy(OLD / FILES[0], same / FILES[1])
-    res = run_cli("migrate", two[1], str(same / FILES[1]), "-o", str(tmp_path / "o"))
+    res = run_cli("migrate", two[1], str(same / FILES[1]), "--out", str(tmp_path / "o"))
     assert res.exit_code == 2 and "have the same name" in res.stderr
     newer = tmp_path / "newer.json"  # from a Grafana one step ahead: no step goes down
     newer.write_text(
@@ -407,7 +422,7 @@ def test_schema_v2_converts_what_was_migrated(
         "--schema",
         "v2",
         *(str(OLD / n) for n in names),
-        "-o",
+        "--out",
         str(out),
     )
     assert res.exit_code == 0, res.stderr

@@ -423,8 +423,7 @@ def test_show_with_compose_and_redis_has_source_column(
     ) in res.stderr
     assert by["exchange-Coinbase"]["source"] == "redis"
     assert by["exchange-Coinbase"]["address"] == "exchange-coinbase:8080"
-    table = run_cli(*args)
-    print(table.stdout)
+    table = run_cli(*args, "-o", "wide")  # the narrow table has no SOURCE column
     assert "exchange-Coinbase" in table.stdout and table.stdout.splitlines()[0].endswith("SOURCE")
 
 
@@ -719,7 +718,7 @@ def test_registry_show_and_check_on_the_orchestrators_redis(
     base = ["--registry", registry, "--discover", url(redis_port)]
     shown = "redis://default:***@127.0.0.1"
 
-    table = run_cli("registry", "show", *base)
+    table = run_cli("registry", "show", *base, "-o", "wide")  # with the ADDRESS column
     assert table.exit_code == 0, table.stderr
     rows = table.stdout.split("\n\n")[0].splitlines()[1:]  # below the header, above the total
     assert [r.split()[0] for r in rows] == [

@@ -189,3 +189,143 @@ def test_a_duration_that_is_not_one_is_refused_before_any_request(run_cli: Any) 
     res = run_cli("verify", "--prometheus", "http://127.0.0.1:9", "--range", "5 minutes")
     assert res.exit_code == 2
     assert "Invalid value for --range: not a duration: '5 minutes'" in res.stderr
+
+
+FIXTURE_REGISTRY = str(ROOT / "tests" / "fixtures" / "registry.yaml")
+
+
+def verify_json(run_cli: RunCli, *args: str, fmt: str = "json") -> tuple[Result, Any]:
+    """`verify -o json …`: stdout must parse as exactly one document, whatever happened."""
+    res = run_cli("verify", "-o", fmt, *args)
+    if fmt == "yaml":
+        import yaml
+
+        return res, yaml.safe_load(res.stdout)
+    return res, json.loads(res.stdout)
+
+
+def test_json_is_one_document_when_prometheus_is_down(run_cli: RunCli, built: Path) -> None:
+    from tsedash.processes import free_port
+
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    res, doc = verify_json(
+        run_cli, "--registry", FIXTURE_REGISTRY, "--prometheus", url, "--dashboards", str(built)
+    )
+    assert res.exit_code == 3
+    assert doc["ok"] is False and doc["error"]["code"] == 3
+    assert doc["error"]["message"].startswith(f"cannot reach Prometheus at {url} (GET /api/v1/")
+    assert res.stderr == f"error: {doc['error']['message']}\n"  # the same line, as ever
+
+
+def test_json_is_one_document_when_prometheus_answers_badly(
+    prom: FakePrometheus, built: Path, run_cli: RunCli
+) -> None:
+    prom.answers["/api/v1/targets"] = (502, b"<html>bad gateway</html>")
+    res, doc = verify_json(
+        run_cli,
+        "--registry",
+        FIXTURE_REGISTRY,
+        "--prometheus",
+        prom.url,
+        "--dashboards",
+        str(built),
+    )
+    assert res.exit_code == 3
+    assert doc["error"]["code"] == 3
+    assert "Prometheus answered 502: <html>bad gateway</html>" in doc["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--dashboards", "MISSING"],
+            "MISSING/dashboards: no dashboard files (run `tsedash build`",
+        ),
+        (["--range", "5 minutes"], "Invalid value for --range: not a duration: '5 minutes'"),
+        (["--timeout", "0"], "Invalid value for --timeout: expected seconds, more than 0"),
+        (["--rate-interval", "x"], "Invalid value for --rate-interval: not a duration: 'x'"),
+        (["--registry", "MISSING"], "MISSING: error: registry file not found"),
+    ],
+)
+def test_json_is_one_document_on_bad_input(
+    prom: FakePrometheus, run_cli: RunCli, tmp_path: Path, args: list[str], message: str
+) -> None:
+    prom.targets(up=True)
+    args = [a.replace("MISSING", str(tmp_path / "missing")) for a in args]
+    message = message.replace("MISSING", str(tmp_path / "missing"))
+    base = ["--registry", FIXTURE_REGISTRY, "--prometheus", prom.url]
+    res, doc = verify_json(run_cli, *base, *args)
+    assert res.exit_code == 2
+    assert doc["ok"] is False and doc["error"]["code"] == 2
+    assert message in doc["error"]["message"] and message in res.stderr
+    res, doc = verify_json(run_cli, *base, *args, fmt="yaml")
+    assert res.exit_code == 2 and message in doc["error"]["message"]
+
+
+def test_json_names_every_registry_problem(run_cli: RunCli, write_registry: Any) -> None:
+    path = write_registry("version: 1\nservices: {x: {category: nope}}\n")
+    res, doc = verify_json(run_cli, "--registry", str(path), "--prometheus", "http://127.0.0.1:9")
+    assert res.exit_code == 2
+    problems = doc["error"]["problems"]
+    errors = [ln for ln in res.stderr.splitlines() if ": error: " in ln]
+    assert len(problems) == len(errors) >= 1  # every problem, each once, in stderr's order
+    for problem, line in zip(problems, errors, strict=True):
+        assert line.startswith(f"{path}:{problem['line']}: error: ")
+        assert line.endswith(problem["message"])
+    assert doc["error"]["message"].startswith(errors[0])
+
+
+def test_json_without_prometheus_is_a_document_too(run_cli: RunCli) -> None:
+    res, doc = verify_json(run_cli)
+    assert res.exit_code == 2
+    message = "Invalid value for --prometheus: required (or env PROMETHEUS_URL)"
+    assert doc == {"ok": False, "error": {"code": 2, "message": message}}
+    assert message in res.stderr
+
+
+def test_json_report_when_verify_runs(prom: FakePrometheus, built: Path, run_cli: RunCli) -> None:
+    prom.targets(up=False)
+    res, doc = verify_json(
+        run_cli,
+        "--registry",
+        FIXTURE_REGISTRY,
+        "--prometheus",
+        prom.url,
+        "--dashboards",
+        str(built),
+    )
+    assert res.exit_code == 1
+    assert doc["ok"] is False and "error" not in doc
+    assert "job cadvisor: Prometheus has no scrape target for it" in doc["failures"]
+    assert res.stderr == ""  # the failures are the document's; no line twice
+
+
+def test_error_document_of_a_file_that_could_not_be_used() -> None:
+    from tsedash.verify import error_document
+
+    exc = PermissionError(13, "Permission denied", "provisioning/dashboards/x.json")
+    assert error_document(exc) == {
+        "ok": False,
+        "error": {"code": 2, "message": "provisioning/dashboards/x.json: Permission denied"},
+    }
+    assert error_document(OSError("disk on fire"))["error"]["message"] == "disk on fire"
+
+
+def test_table_names_each_failure_on_stderr(
+    prom: FakePrometheus, built: Path, run_cli: RunCli
+) -> None:
+    prom.targets(up=False)
+    res = run_cli(
+        "verify",
+        "--registry",
+        FIXTURE_REGISTRY,
+        "--prometheus",
+        prom.url,
+        "--dashboards",
+        str(built),
+    )
+    assert res.exit_code == 1
+    report = verify(prom.url, REG, built)
+    assert res.stderr.splitlines() == [f"verify: {line}" for line in report.failures()]
+    assert res.stdout == render_table(report) and "verify: ok" not in res.stdout

@@ -4,9 +4,10 @@ A build is a pure function of its inputs: the registry and compose files, the JS
 options, and the code (tsedash, the content, the libraries it renders and validates with).
 After a successful build, a stamp in the user's cache directory (`$XDG_CACHE_HOME/tsedash/`,
 default `~/.cache/tsedash/`, one per output directory; nothing is added to the output)
-records a digest of those inputs, the SHA-256 of every file the build owns, and what the build
-printed. When the next build finds the same digest and every file as recorded, it prints the
-same report ("0 written, N unchanged") without loading the registry, building or validating:
+records a digest of those inputs, the SHA-256 of every file the build owns, and the build's
+report (`tsedash.pipeline.BuildReport.record`: structured, not the lines it printed). When the
+next build finds the same digest and every file as recorded, it returns that report as a
+reused build ("0 written, N unchanged") without loading the registry, building or validating:
 that is what makes `make dashboards` cost what it uses.
 
 Never reused: a build with `--discover` (live Redis) or with `*.dashboard.py` extras (user code
@@ -23,28 +24,17 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tsedash import __version__
 from tsedash.files import atomic_write
 
-STAMP_FORMAT = 1
+STAMP_FORMAT = 2  # 2: the report as data (1: printed lines)
 # The code a build's output depends on, found without importing it.
 CODE_PACKAGES = ("tsedash", "tsedash_dashboards", "tsedash_panels")
 LIBRARIES = ("grafana_foundation_sdk", "jsonschema", "yaml", "promql_parser")
 _CODE_SUFFIXES = (".py", ".json")
-
-
-@dataclass
-class Replay:
-    """What a build printed, to print again when it is reused."""
-
-    # (stream, text) in order; stream "err" always goes to stderr, "out" (stdout) and
-    # "text-err" (stderr) only without --json, whose document carries the same facts.
-    lines: list[tuple[str, str]] = field(default_factory=list)
-    summary: dict[str, Any] = field(default_factory=dict)  # the `--json` document
 
 
 def _package_files(name: str) -> list[Path]:
@@ -109,14 +99,14 @@ def _read(out: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def lookup(out: Path, digest: str) -> Replay | None:
-    """What the last build into `out` printed, when its inputs had this digest and every file
-    it owned is still exactly as it wrote it."""
+def lookup(out: Path, digest: str) -> dict[str, Any] | None:
+    """The report the last build into `out` recorded, when its inputs had this digest and
+    every file it owned is still exactly as it wrote it."""
     data = _read(out)
-    if data is None or data.get("digest") != digest:
+    if data is None or data.get("format") != STAMP_FORMAT or data.get("digest") != digest:
         return None
-    files = data.get("files")
-    if not isinstance(files, dict):
+    files, report = data.get("files"), data.get("report")
+    if not isinstance(files, dict) or not isinstance(report, dict):
         return None
     for path, sha in files.items():
         try:
@@ -124,17 +114,16 @@ def lookup(out: Path, digest: str) -> Replay | None:
                 return None
         except OSError:
             return None
-    lines = [(str(stream), str(text)) for stream, text in data.get("lines", [])]
-    return Replay(lines, dict(data.get("summary", {})))
+    return report
 
 
-def store(out: Path, digest: str, owned: Iterable[Path], replay: Replay) -> None:
+def store(out: Path, digest: str, owned: Iterable[Path], report: dict[str, Any]) -> None:
     """Record a successful build (`owned`: every file it wrote or found unchanged)."""
     data = {
+        "format": STAMP_FORMAT,
         "digest": digest,
         "files": {str(path): _file_digest(path) for path in sorted(set(owned))},
-        "lines": replay.lines,
-        "summary": replay.summary,
+        "report": report,
     }
     text = json.dumps(data, indent=1, sort_keys=True) + "\n"
     with contextlib.suppress(OSError):  # a read-only home: every build is a full build

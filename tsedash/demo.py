@@ -14,7 +14,8 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
@@ -28,6 +29,7 @@ from tsedash.simulate.exporters import (
     simulated_jobs,
 )
 from tsedash.simulate.plan import CADVISOR_JOB
+from tsedash.spec import DEFAULT_REGISTRY
 from tsedash.stack import (
     LOOPBACK,
     api,
@@ -61,6 +63,67 @@ def stop_requested() -> Iterator[threading.Event]:
             signal.signal(sig, old)
 
 
+def wait_for_stop(stop: threading.Event, seconds: float | None = None) -> None:
+    """Until `stop` is set or `seconds` pass, waking every second: a signal another thread
+    (a server's) took is handled only once the main thread runs again, and an untimed wait
+    would never run it."""
+    deadline = None if seconds is None else time.monotonic() + seconds
+    while not stop.wait(1.0 if deadline is None else min(1.0, deadline - time.monotonic())):
+        if deadline is not None and time.monotonic() >= deadline:
+            return
+
+
+def verify_options(
+    registry: str | None, compose: Sequence[str] = (), discover: str | None = None
+) -> str:
+    """The options the printed `tsedash verify` command needs to read the demo's registry:
+    none for the default registry, else `--registry FILE`, and every `--compose`/`--discover`."""
+    default = registry is None or Path(registry).resolve() == Path(DEFAULT_REGISTRY).resolve()
+    hint = "" if default else f" --registry {registry}"
+    hint += "".join(f" --compose {c}" for c in compose)
+    return hint + (f" --discover {discover}" if discover else "")
+
+
+@dataclass(frozen=True)
+class Ready:
+    """What the demo says once ready: where Prometheus is and how to look at it."""
+
+    prometheus: str
+    checked: str  # what passed: verify on the dashboards, or every target scraped twice
+    verify: str  # the `tsedash verify` command that passes now
+
+    def as_dict(self) -> dict[str, str | bool]:
+        return {
+            "ready": True,
+            "prometheus": self.prometheus,
+            "checked": self.checked,
+            "verify": self.verify,
+            "graph": f"{self.prometheus}{GRAPH}",
+            "targets": f"{self.prometheus}/targets",
+            "preview": self.preview,
+        }
+
+    @property
+    def preview(self) -> str:
+        """The same dashboards drawn with this Prometheus' data (`tsedash preview`)."""
+        dashboards = self.verify.partition(" --dashboards ")[2]
+        where = f" --dashboards {dashboards}" if dashboards else ""
+        return f"tsedash preview --prometheus {self.prometheus}{where}"
+
+    def lines(self) -> list[str]:
+        return [
+            f"ready: every target is up; {self.checked}",
+            f"  try  {self.verify}",
+            f"  or   {self.preview}",
+            f"  or   {self.prometheus}{GRAPH}",
+            f"  or   {self.prometheus}/targets",
+            "  point a Grafana datasource at it, and mount provisioning/ ; Ctrl-C stops all",
+        ]
+
+
+GRAPH = "/graph?g0.expr=sum%20by%20(job)%20(rate(http_requests_total[1m]))"
+
+
 def run_demo(
     registry: Registry,
     say: Callable[[str], None],
@@ -72,10 +135,12 @@ def run_demo(
     dashboards: Path | None = None,
     verify_hint: str = "",
     ready_timeout: float = READY_TIMEOUT,
+    on_ready: Callable[[Ready], None] | None = None,
 ) -> None:
     """Serve, scrape, and say "ready" only once `tsedash verify` against this Prometheus
     passes for `dashboards` (None: once every target is up and scraped twice).
-    `verify_hint`: options the printed verify command needs (`--registry FILE`)."""
+    `verify_hint`: options the printed verify command needs (`--registry FILE`).
+    `on_ready`: given the ready facts instead of `say` (a document, or lines elsewhere)."""
     port = port or free_port()
     stand_ins = [j.job for j in registry.infrastructure if j.job not in NOT_SIMULATED]
     cadvisor_port, *stand_in_ports = distinct_free_ports(1 + len(stand_ins), {port})
@@ -104,13 +169,15 @@ def run_demo(
             checked = wait_until_ready(url, local, dashboards, stop, ready_timeout)
             if checked is None:
                 return  # Ctrl-C while waiting
-            say(f"ready: every target is up; {checked}")
             where = dashboards or Path("provisioning")
-            say(f"  try  tsedash verify --prometheus {url}{verify_hint} --dashboards {where}")
-            say(f"  or   {url}/graph?g0.expr=sum%20by%20(job)%20(rate(http_requests_total[1m]))")
-            say(f"  or   {url}/targets")
-            say("  point a Grafana datasource at it, and mount provisioning/ ; Ctrl-C stops all")
-            stop.wait(seconds)
+            command = f"tsedash verify --prometheus {url}{verify_hint} --dashboards {where}"
+            ready = Ready(url, checked, command)
+            if on_ready is None:
+                for line in ready.lines():
+                    say(line)
+            else:
+                on_ready(ready)
+            wait_for_stop(stop, seconds)
         finally:
             exporters.stop()
             simulator.stop()

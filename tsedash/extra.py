@@ -36,6 +36,8 @@ PY_SUFFIX = ".dashboard.py"
 EXTRA_TIMEOUT = 30.0  # seconds per *.dashboard.py
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 EXTRA_TAG = "extra"
+# A library an extra may import → the tsedash extra (pyproject.toml) that installs it.
+OPTIONAL = {"grafanalib": "grafanalib"}
 
 
 class ExtraDashboardError(InputError):
@@ -109,6 +111,13 @@ def evaluate_python(path: Path, registry: Registry) -> Any:
         raise ExtraDashboardError(
             f"{_located(path, exc)}: called sys.exit({exc.code!r}); an extra defines a "
             "dashboard, it does not end the build"
+        ) from None
+    except ModuleNotFoundError as exc:
+        extra = OPTIONAL.get((exc.name or "").split(".")[0])
+        if extra is None:
+            raise _user_code_error(path, exc) from None
+        raise ExtraDashboardError(
+            f"{path}: needs {extra}: pip install 'tsedash[{extra}]'"
         ) from None
     except Exception as exc:  # the file is user code: any failure is reported, with its line
         raise _user_code_error(path, exc) from None

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tsedash.pipeline.inputs import BuildInputs
 from tsedash.scrapewatch import ScrapeTracker, Target, read_targets, target_changes
 
 Snapshot = dict[Path, tuple[int, int]]
@@ -59,6 +60,51 @@ def watched_files(files: Iterable[Path], dirs: Iterable[Path]) -> Snapshot:
             continue
         out[path] = (st.st_mtime_ns, st.st_size)
     return out
+
+
+@dataclass(frozen=True)
+class WatchPlan:
+    """What each cycle builds (the build's inputs and options) and pushes."""
+
+    inputs: BuildInputs
+    out: Path = Path("provisioning")
+    lint: bool = True  # strict
+    deploy: Path | None = Path("deploy")
+    push: tuple[str, ...] | None = None  # `tsedash push` arguments, with a context
+
+    def build_args(self) -> list[str]:
+        """`tsedash build` arguments: the inputs as options, then how to build (quiet: a
+        cycle is one line, without the migration report)."""
+        args = [*self.inputs.argv(self.deploy is not None), "--out", str(self.out)]
+        args += ["--lint", "--strict"] if self.lint else []
+        return args + (["--deploy", str(self.deploy)] if self.deploy else []) + ["-q"]
+
+    def files(self) -> list[Path]:
+        return self.inputs.files(self.deploy is not None)
+
+    def dirs(self) -> list[Path]:
+        return [*self.inputs.dirs(), *content_dirs()]
+
+
+def watch(
+    plan: WatchPlan,
+    say: Callable[[str], None],
+    interval: float = 0.5,
+    prometheus_url: str | None = None,
+    cycles: int | None = None,
+) -> None:
+    """Build now and after every change to the plan's files, following target changes in
+    the Prometheus at `prometheus_url` when given."""
+    targets = plan.deploy / "prometheus" / "targets" if plan.deploy else None
+    tracker = ScrapeTracker(prometheus_url, say) if prometheus_url else None
+    push = list(plan.push) if plan.push is not None else None
+    watcher = Watcher(plan.build_args(), plan.files(), plan.dirs(), push, interval, say,
+                      targets=targets, tracker=tracker)  # fmt: skip
+    try:
+        watcher.run(cycles)
+    finally:
+        if tracker is not None:
+            tracker.close()
 
 
 @dataclass

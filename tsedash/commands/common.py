@@ -1,4 +1,7 @@
-"""What every command shares: output through `redact`, errors to exit codes, options."""
+"""What every command shares: output through `redact`, errors to exit codes, shared options.
+
+Every stage is imported by the commands that use it: `registry show` does not pay for the
+dashboard builders, an unchanged `build` not even for the registry loader."""
 
 from __future__ import annotations
 
@@ -17,15 +20,35 @@ from tsedash.redact import redact, remember_secret, remember_url
 if TYPE_CHECKING:
     from tsedash.validate import Finding
 
-# Every stage is imported by the commands that use it: `registry show` does not pay for the
-# dashboard builders, an unchanged `build` not even for the registry loader.
-
 F = TypeVar("F", bound=Callable[..., Any])
+DIR = click.Path(file_okay=False, path_type=Path)
+FILE = click.Path(dir_okay=False, path_type=Path)
+_PROVISIONING = "Provisioning directory (mount it at /etc/grafana/provisioning)."
+_DASHBOARDS = "The provisioning directory whose dashboards to read (what `tsedash build` wrote)."
+_CONTEXTS = "The contexts file (default: $TSEDASH_CONTEXTS or ~/.config/tsedash/contexts.yaml)."
+_IN_PROVISIONING: dict[str, Any] = {"default": "provisioning", "show_default": True, "type": DIR}
+out_option = click.option("--out", help=_PROVISIONING, **_IN_PROVISIONING)
+dashboards_option = click.option("--dashboards", "source", help=_DASHBOARDS, **_IN_PROVISIONING)
+CONTEXTS_OPTION = click.option("--contexts", "contexts_file", type=FILE, help=_CONTEXTS)
+# What an exception that is no TsedashError means, in one line (exit 2).
+_PLAIN_ERRORS = {
+    RecursionError: "an input is nested too deeply to read",
+    MemoryError: "an input is too large to hold in memory",
+}
 
 
 def echo(message: Any = "", err: bool = False, nl: bool = True) -> None:
     """The one way out for text: every line passes `redact` (no secret leaves the program)."""
     click.echo(redact(str(message)), err=err, nl=nl)
+
+
+def echo_lines(lines: list[str], err: bool = True) -> None:
+    for line in lines:
+        echo(line, err=err)
+
+
+def print_findings(findings: list[Finding]) -> None:
+    echo_lines([str(finding) for finding in findings])
 
 
 def remember_environment_secrets() -> None:
@@ -37,13 +60,22 @@ def remember_environment_secrets() -> None:
 
 
 def fail(exc: TsedashError) -> None:
-    problems = getattr(exc, "problems", None)  # RegistryError: one line per problem
-    if problems:
-        for problem in problems:
-            echo(str(problem), err=True)
-    else:
-        echo(f"error: {exc}", err=True)
+    """One line per problem (a RegistryError's each), or `error: …`; the error's exit code."""
+    problems = getattr(exc, "problems", None)
+    echo_lines([str(p) for p in problems] if problems else [f"error: {exc}"])
     sys.exit(exc.exit_code)
+
+
+def message_of(exc: Exception) -> str:
+    """An exception that is no TsedashError as one line: an OSError names its file; anything
+    else unexpected is a bug, said so."""
+    if isinstance(exc, OSError):  # a file or device the command could not use
+        return (
+            f"{exc.filename}: {exc.strerror or exc}" if exc.filename else str(exc.strerror or exc)
+        )
+    if type(exc) in _PLAIN_ERRORS:
+        return _PLAIN_ERRORS[type(exc)]
+    return f"unexpected {type(exc).__name__}: {exc} (a bug in tsedash)"
 
 
 def handles_errors(func: F) -> F:
@@ -57,86 +89,8 @@ def handles_errors(func: F) -> F:
             fail(exc)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
-        except OSError as exc:  # a file or device the command could not use
-            where = f"{exc.filename}: " if exc.filename else ""
-            echo(f"error: {where}{exc.strerror or exc}", err=True)
+        except Exception as exc:  # OSError, RecursionError, MemoryError, a bug
+            echo(f"error: {message_of(exc)}", err=True)
             sys.exit(2)
-        except RecursionError:
-            echo("error: an input is nested too deeply to read", err=True)
-            sys.exit(2)
-        except MemoryError:
-            echo("error: an input is too large to hold in memory", err=True)
-            sys.exit(2)
-        except Exception as exc:  # a bug: say so in one line, never a traceback
-            echo(f"error: unexpected {type(exc).__name__}: {exc} (a bug in tsedash)", err=True)
-            sys.exit(2)
-        finally:
-            for client in CLIENTS:
-                for notice in dict.fromkeys(client.notices):  # each once
-                    echo(f"warning: {notice}", err=True)
-            CLIENTS.clear()
 
     return wrapper  # type: ignore[return-value]
-
-
-dashboards_option = click.option(
-    "--dashboards",
-    "source",
-    default="provisioning",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The provisioning directory whose dashboards to read (what `tsedash build` wrote).",
-)
-out_option = click.option(
-    "--out",
-    "out",
-    default="provisioning",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Provisioning directory (mount it at /etc/grafana/provisioning).",
-)
-
-
-def print_report(out: Path, report: Any, what: str) -> None:
-    """The files a writer touched, then one summary line (same format for every writer)."""
-    for rel in report.written:
-        echo(f"wrote    {out / rel}")
-    for rel in report.removed:
-        echo(f"removed  {out / rel}")
-    echo(
-        f"{out}: {what}; {len(report.written)} written, {len(report.unchanged)} unchanged, "
-        f"{len(report.removed)} removed"
-    )
-
-
-def print_findings(findings: list[Finding]) -> None:
-    for finding in findings:
-        echo(str(finding), err=True)
-
-
-def echo_lines(lines: list[str], err: bool = True) -> None:
-    for line in lines:
-        echo(line, err=err)
-
-
-CLIENTS: list[Any] = []  # the command's Grafana clients: their notices are printed at the end
-
-
-CONTEXTS_OPTION = click.option(
-    "--contexts",
-    "contexts_file",
-    default=None,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The contexts file (default: $TSEDASH_CONTEXTS or ~/.config/tsedash/contexts.yaml).",
-)
-
-
-def v2_lines(notes: list[Any]) -> list[str]:
-    """The v2 conversion's report as lines (`tsedash.dashv2.report.summary_lines`)."""
-    from tsedash.dashv2.report import summary_lines
-
-    return summary_lines(notes)
-
-
-def report_dict(report: Any) -> dict[str, list[str]]:
-    return {"written": report.written, "unchanged": report.unchanged, "removed": report.removed}

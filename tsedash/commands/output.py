@@ -1,9 +1,8 @@
 """`-o json|yaml|table|wide`, `--json` (its alias) and `-q/--quiet`: how every command prints.
 
-A command declares `@output_options` and receives one `view: View`. Documents (`-o json`,
-`-o yaml`) go to stdout and nothing else does; `table` is the human text, `wide` the same with
-every column; `--quiet` drops the informational lines (stderr chatter, progress) but never a
-result, a warning about lost data or an error.
+A command declares `@output_options` and receives one `view: View`. A document (`-o json`,
+`-o yaml`) is all of stdout; `table` is the human text, `wide` the same with every column;
+`--quiet` drops informational lines (chatter, progress), never a result, a warning or an error.
 """
 
 from __future__ import annotations
@@ -18,6 +17,8 @@ import click
 from tsedash.commands.common import F, echo
 
 FORMATS = ("table", "wide", "json", "yaml")
+_FORMAT = "Output format: table (default), wide (every column), json or yaml."
+_QUIET = "Only results, warnings and errors: no chatter."
 
 
 @dataclass(frozen=True)
@@ -47,38 +48,25 @@ class View:
 
 
 def render_document(payload: Any, fmt: str) -> str:
-    if fmt == "yaml":
-        import yaml
+    if fmt != "yaml":
+        return json.dumps(payload, indent=2, sort_keys=True)
+    import yaml
 
-        text: str = yaml.safe_dump(
-            payload, sort_keys=True, default_flow_style=False, allow_unicode=True
-        )
-        return text.rstrip("\n")
-    return json.dumps(payload, indent=2, sort_keys=True)
+    return str(yaml.safe_dump(payload, sort_keys=True, allow_unicode=True)).rstrip("\n")
 
 
 def _root_quiet() -> bool:
     """`tsedash -q COMMAND`: the root group's flag applies to every command."""
     ctx = click.get_current_context(silent=True)
-    root = ctx.find_root() if ctx else None
-    return bool(root is not None and root.params.get("quiet"))
+    return bool(ctx and ctx.find_root().params.get("quiet"))
 
 
 def output_options(func: F) -> F:
     """-o/--output, --json (= -o json) and -q/--quiet → one `view: View`."""
 
-    @click.option(
-        "-o",
-        "--output",
-        "output",
-        type=click.Choice(FORMATS),
-        default=None,
-        help="Output format: table (default), wide (every column), json or yaml.",
-    )
+    @click.option("-o", "--output", type=click.Choice(FORMATS), help=_FORMAT)
     @click.option("--json", "as_json", is_flag=True, help="Same as -o json.")
-    @click.option(
-        "-q", "--quiet", is_flag=True, help="Only results, warnings and errors: no chatter."
-    )
+    @click.option("-q", "--quiet", is_flag=True, help=_QUIET)
     @wraps(func)
     def wrapper(*args: Any, output: str | None, as_json: bool, quiet: bool, **kwargs: Any) -> Any:
         if as_json and output not in (None, "json"):

@@ -14,7 +14,18 @@ from tsedash.commands.common import remember_environment_secrets
     "-q", "--quiet", is_flag=True, help="Only results, warnings and errors (every command)."
 )
 def cli(quiet: bool) -> None:
-    """Trading Ecosystem dashboards as code: registry → dashboards → Grafana."""
+    """Trading Ecosystem dashboards as code: registry → dashboards → Grafana.
+
+    \b
+    Every command:
+      -o, --output FORMAT  table (default), wide, json or yaml (--json: -o json)
+      -q, --quiet          only results, warnings and errors
+      -h, --help           its options
+    \b
+    Exit codes: 0 ok · 1 findings · 2 bad input or usage · 3 remote failure
+    (push --dry-run --detailed-exitcode: 2 when changes are pending).
+    Grafana: --context NAME (env TSEDASH_CONTEXT) or --url (env GRAFANA_URL).
+    """
     remember_environment_secrets()
 
 

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-import json
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from tsedash.redact import remember_url
-from tsedash.spec import DEFAULT_REGISTRY
-
-if TYPE_CHECKING:
-    pass
-
-# Every stage is imported by the commands that use it: `registry show` does not pay for the
-
-from tsedash.commands.common import dashboards_option, echo, handles_errors
+from tsedash.commands.common import dashboards_option, echo, echo_lines, handles_errors
+from tsedash.commands.output import View, output_options
 from tsedash.commands.root import cli
 from tsedash.commands.sources import SourceSpec, load_registry, registry_option
+from tsedash.errors import TsedashError
+from tsedash.redact import remember_url
+
+if TYPE_CHECKING:
+    from tsedash.preview import Progress
+
+SAVE_HELP = "Write every query's answer here (JSON) for --data."
+DATA_HELP = "Draw from answers saved with --save-data, with no Prometheus."
+COMPARE_HELP = "Draw the dashboards that differ from REF (git ref or directory) side by side."
 
 
 @cli.command("preview")
@@ -32,13 +35,82 @@ from tsedash.commands.sources import SourceSpec, load_registry, registry_option
     help="Where the HTML pages and PNGs go.",
 )
 @click.option("--no-png", is_flag=True, help="Only the HTML pages (no Chromium needed).")
+@click.option("--prometheus", metavar="URL", help="Draw every panel with its data from here.")
+@click.option("--from", "from_", default="now-1h", show_default=True, help="Start of the data.")
+@click.option("--to", default="now", show_default=True, help="End of the data.")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="A variable's value.")
+@click.option("--save-data", type=click.Path(dir_okay=False, path_type=Path), help=SAVE_HELP)
+@click.option(
+    "--data", "data_file", type=click.Path(dir_okay=False, path_type=Path), help=DATA_HELP
+)
+@click.option("--compare", "ref", metavar="REF", help=COMPARE_HELP)
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds per request.")
+@output_options
 @handles_errors
-def preview_cmd(source: Path, out: Path, no_png: bool) -> None:
-    """Draw each dashboard's layout to scale as HTML, and a PNG with headless Chromium."""
-    from tsedash.preview import write_previews
+def preview_cmd(
+    source: Path,
+    out: Path,
+    no_png: bool,
+    prometheus: str | None,
+    from_: str,
+    to: str,
+    variables: tuple[str, ...],
+    save_data: Path | None,
+    data_file: Path | None,
+    ref: str | None,
+    timeout: float,
+    view: View,
+) -> None:
+    """Draw each dashboard to scale as HTML, and a PNG with headless Chromium: the layout, or
+    with --prometheus/--data every panel with its data as Grafana would show it. Written only
+    once every page is drawn; one line per dashboard on stderr as it goes."""
+    from tsedash.preview import write_comparisons, write_previews
+    from tsedash.preview.withdata import data_options
 
-    for page in write_previews(source, out, png=not no_png):
-        echo(f"{page.uid}: {page.html}" + (f", {page.png}" if page.png else ""))
+    remember_url(prometheus)
+    data = data_options(
+        prometheus, data_file, (from_, to), variables, timeout, source, save_data
+    )  # fmt: skip
+    with _progress(view) as progress:
+        if ref:
+            pages = write_comparisons(source, ref, out, not no_png, progress, data, save_data)
+        else:
+            pages = write_previews(source, out, not no_png, progress, data, save_data)
+    if view.structured:
+        view.document([page.as_dict() for page in pages])
+    else:
+        echo_lines([str(page) for page in pages], err=False)
+
+
+@contextlib.contextmanager
+def _progress(view: View) -> Iterator[Progress | None]:
+    """A bar on a terminal, else one line per dashboard on stderr (none with -q)."""
+    bar = click.progressbar(length=1, label="preview", file=sys.stderr)
+
+    def step(done: int, total: int, uid: str) -> None:
+        if not sys.stderr.isatty():
+            return view.note(f"preview: {done}/{total} {uid}")
+        bar.length = total  # known with the first page
+        bar.update(1)
+
+    try:
+        yield None if view.quiet else step
+    finally:
+        if bar.pos:
+            bar.render_finish()
+
+
+@contextlib.contextmanager
+def _document_on_error(view: View) -> Iterator[None]:
+    """With -o json|yaml, an error is also the one document of stdout (then mapped as ever)."""
+    try:
+        yield
+    except (TsedashError, OSError) as exc:
+        if view.structured:
+            from tsedash.verify import error_document
+
+            view.document(error_document(exc))
+        raise
 
 
 @cli.command("verify")
@@ -47,56 +119,43 @@ def preview_cmd(source: Path, out: Path, no_png: bool) -> None:
     "--prometheus",
     "prometheus_url",
     envvar="PROMETHEUS_URL",
-    required=True,
     metavar="URL",
-    help="The Prometheus the dashboards' datasource points at (env PROMETHEUS_URL).",
+    help="The Prometheus the dashboards' datasource points at (env PROMETHEUS_URL; required).",
 )
 @dashboards_option
 @click.option("--rate-interval", default="1m", show_default=True, help="$__rate_interval.")
 @click.option("--range", "time_range", default="15m", show_default=True, help="$__range.")
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds per request.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@output_options
 @handles_errors
 def verify_cmd(
     registry_path: SourceSpec,
-    prometheus_url: str,
+    prometheus_url: str | None,
     source: Path,
     rate_interval: str,
     time_range: str,
     timeout: float,
-    as_json: bool,
+    view: View,
 ) -> None:
     """Do the dashboards show data for every instance on this Prometheus? Exit 0 when every
     visible panel has data for every instance it should show and every target is up, 1
-    otherwise (naming panel, instance and query), 3 when Prometheus cannot be reached."""
-    from tsedash.queries.expand import duration_ms
-    from tsedash.verify import Macros, render_table, verify
+    otherwise (naming panel, instance and query), 3 when Prometheus cannot be reached.
+    -o json: one document, also when verify cannot run ({"ok": false, "error": ...})."""
+    from tsedash.verify import Macros, check_options, render_table, verify
 
-    remember_url(prometheus_url)  # a password in the URL is masked wherever it is echoed
-    for value, option in ((rate_interval, "--rate-interval"), (time_range, "--range")):
-        try:
-            duration_ms(value)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint=option) from None
-    if not 0 < timeout <= 3600:  # also refuses nan and inf
-        raise click.BadParameter(
-            "expected seconds, more than 0 and at most 3600", param_hint="--timeout"
-        )
-    macros = Macros(rate_interval=rate_interval, range=time_range)
-    report = verify(prometheus_url, load_registry(registry_path), source, macros, timeout)
+    with _document_on_error(view):
+        remember_url(prometheus_url)  # a password in the URL is masked wherever it is echoed
+        prometheus_url = check_options(prometheus_url, rate_interval, time_range, timeout)
+        macros = Macros(rate_interval=rate_interval, range=time_range)
+        report = verify(prometheus_url, load_registry(registry_path), source, macros, timeout)
     failures = report.failures()
-    if as_json:
-        echo(json.dumps(report.as_dict(), indent=2, sort_keys=True))
+    if view.structured:
+        view.document(report.as_dict())
     else:
         echo(render_table(report), nl=False)
-        for line in failures:
-            echo(f"verify: {line}", err=True)
-        shown = sum(1 for p in report.panels if not p.planned)
+        echo_lines([f"verify: {line}" for line in failures])
         if not failures:
-            echo(
-                f"verify: ok: {shown} panels have data for all {len(report.instances)} "
-                "instances; every target is up"
-            )
+            echo(report.ok_line())
     if failures:
         sys.exit(1)
 
@@ -110,15 +169,17 @@ PLANNED_HELP = "Also serve the planned domain metrics (no real service exposes t
 @click.option("--rate", default=2.0, show_default=True, help=RATE_HELP)
 @click.option("--with-planned", is_flag=True, help=PLANNED_HELP)
 @click.option("--bind", "bind_host", default=None, help="Bind this host instead of each address's.")
+@output_options
 @handles_errors
 def simulate_cmd(
-    registry_path: SourceSpec, rate: float, with_planned: bool, bind_host: str | None
+    registry_path: SourceSpec, rate: float, with_planned: bool, bind_host: str | None, view: View
 ) -> None:
     """Serve what the real services serve, on each instance's registry address, until Ctrl-C.
 
     RED metrics, process and runtime collectors, readiness after GET /api/v1/ready, each
-    type's own metrics path (404 elsewhere); series appear with their first request."""
-    from tsedash.demo import stop_requested
+    type's own metrics path (404 elsewhere); series appear with their first request.
+    -o json: the endpoints served, as one document once they listen."""
+    from tsedash.demo import stop_requested, wait_for_stop
     from tsedash.simulate import SimulationPlan, Simulator
 
     reg = load_registry(registry_path)
@@ -126,9 +187,13 @@ def simulate_cmd(
     with stop_requested() as stop:
         served = simulator.start()
         more = " …" if len(served) > 4 else ""
-        echo(f"serving {len(served)} endpoints ({', '.join(served[:4])}{more}); Ctrl-C stops")
+        if view.structured:
+            view.document({"serving": served})
+        else:
+            view.note(f"serving {len(served)} endpoints ({', '.join(served[:4])}{more}); "
+                      "Ctrl-C stops", err=False)  # fmt: skip
         try:
-            stop.wait()
+            wait_for_stop(stop)
         finally:
             simulator.stop()
 
@@ -140,6 +205,7 @@ def simulate_cmd(
 @click.option("--with-planned", is_flag=True, help=PLANNED_HELP)
 @click.option("--for", "seconds", type=float, default=None, help="Stop after SECONDS (scripts).")
 @dashboards_option
+@output_options
 @handles_errors
 def demo_cmd(
     registry_path: SourceSpec,
@@ -148,30 +214,30 @@ def demo_cmd(
     with_planned: bool,
     seconds: float | None,
     source: Path,
+    view: View,
 ) -> None:
     """The simulator, simulated infrastructure exporters and a real Prometheus on 127.0.0.1,
     scraping with the generated config; "ready" once `tsedash verify` on the dashboards of
-    --dashboards passes (without dashboard files there: once every target is scraped twice)."""
-    from tsedash.demo import run_demo
+    --dashboards passes (without dashboard files there: once every target is scraped twice).
+    -q: only the ready lines; -o json: they are one document, the rest goes to stderr."""
+    from tsedash.demo import run_demo, verify_options
     from tsedash.provisioning.render import dashboard_files
 
-    say = lambda line: echo(line)  # noqa: E731
-    # What the printed verify command needs besides the default registry.
-    given = registry_path.path
-    default = given is None or Path(given).resolve() == Path(DEFAULT_REGISTRY).resolve()
-    hint = "" if default else f" --registry {given}"
-    hint += "".join(f" --compose {c}" for c in registry_path.compose)
-    hint += f" --discover {registry_path.discover}" if registry_path.discover else ""
     dashboards = source if dashboard_files(source) else None
     if dashboards is None:
         echo(f"warning: {source}: no dashboard files to verify (run `tsedash build`)", err=True)
     run_demo(
         load_registry(registry_path),
-        say,
+        lambda line: view.note(line, err=view.structured),
         port,
         rate,
         seconds,
         with_planned=with_planned,
         dashboards=dashboards,
-        verify_hint=hint,
+        verify_hint=verify_options(
+            registry_path.path, registry_path.compose, registry_path.discover
+        ),
+        on_ready=lambda ready: (
+            view.document(ready.as_dict()) if view.structured else echo_lines(ready.lines(), False)
+        ),
     )

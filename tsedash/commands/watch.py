@@ -5,72 +5,37 @@ from __future__ import annotations
 import signal
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from tsedash.errors import InputError
-from tsedash.spec import DEFAULT_EXTRAS_DIR, DEFAULT_REGISTRY
-
-if TYPE_CHECKING:
-    pass
-
-# Every stage is imported by the commands that use it: `registry show` does not pay for the
-
 from tsedash.commands.common import CONTEXTS_OPTION, echo, handles_errors, out_option
+from tsedash.commands.output import View, output_options
 from tsedash.commands.root import cli
-from tsedash.commands.sources import (
-    BaseChoice,
-    SourceSpec,
-    base_options,
-    default_extras,
-    registry_option,
+from tsedash.commands.sources import base_options, dir_option, extras_option, flag, registry_option
+from tsedash.errors import InputError
+from tsedash.pipeline.inputs import BaseChoice, BuildInputs, SourceSpec, default_extras
+
+_INTERVAL = "Seconds between looks at the inputs (default 0.5)."
+_DEPLOY = "Also rewrite the deployment artefacts there, as `build --deploy DIR`."
+_PROMETHEUS = (
+    "After a cycle that changed the scrape targets, report when this Prometheus scrapes each "
+    "new instance (up == 1) and drops each removed one."
 )
 
 
 @cli.command("watch")
 @registry_option
 @out_option
-@click.option(
-    "--extras",
-    default=None,
-    type=click.Path(file_okay=False, path_type=Path),
-    help=f"Directory of extra dashboards; default ./{DEFAULT_EXTRAS_DIR} if present.",
-)
-@click.option("--no-lint", is_flag=True, help="Do not lint before writing (lint is strict).")
-@click.option(
-    "--context",
-    default=None,
-    envvar="TSEDASH_CONTEXT",
-    help="Also push each good build to this Grafana of the contexts file.",
-)
+@extras_option
+@flag("--no-lint", "Do not lint before writing (lint is strict).")
+@click.option("--context", envvar="TSEDASH_CONTEXT", help="Also push each good build there.")
 @CONTEXTS_OPTION
-@click.option(
-    "--interval",
-    default=0.5,
-    show_default=True,
-    type=click.FloatRange(min=0.05),
-    help="Seconds between looks at the inputs.",
-)
-@click.option(
-    "--deploy",
-    "deploy_out",
-    default="deploy",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Also rewrite the deployment artefacts there (scrape targets, rules, expected "
-    "instances, compose overlay, SQL), as `build --deploy DIR`.",
-)
-@click.option("--no-deploy", is_flag=True, help="Rewrite the provisioning files only.")
-@click.option(
-    "--prometheus",
-    "prometheus_url",
-    default=None,
-    metavar="URL",
-    help="After a cycle that changed the scrape targets, report when this Prometheus scrapes "
-    "each new instance (up == 1) and drops each removed one.",
-)
+@click.option("--interval", default=0.5, type=click.FloatRange(min=0.05), help=_INTERVAL)
+@dir_option("--deploy", "deploy_out", default="deploy", show_default=True, help=_DEPLOY)
+@flag("--no-deploy", "Rewrite the provisioning files only.")
+@click.option("--prometheus", "prometheus_url", metavar="URL", help=_PROMETHEUS)
 @base_options
+@output_options
 @click.option("--cycles", default=None, type=click.IntRange(min=0), hidden=True)
 @handles_errors
 def watch_cmd(
@@ -85,6 +50,7 @@ def watch_cmd(
     no_deploy: bool,
     prometheus_url: str | None,
     base: BaseChoice,
+    view: View,
     cycles: int | None,
 ) -> None:
     """Rebuild on every change to the registry, compose files, extras or dashboard code.
@@ -96,38 +62,27 @@ def watch_cmd(
     and leaves the last good files as they were. Ctrl-C stops.
     """
     from tsedash.verify import check_url
-    from tsedash.watch import Watcher, content_dirs
+    from tsedash.watch import WatchPlan, watch
 
+    if view.structured:  # a stream of cycles is no one document
+        raise click.UsageError(f"watch prints one line per cycle: -o {view.format} is not one")
     if no_deploy and (prometheus_url or base != BaseChoice()):
         raise InputError(
             "--prometheus, --base, --no-base and --replace-job need the deploy "
             "directory: drop --no-deploy"
         )
     url = check_url(prometheus_url) if prometheus_url else None
+    push: tuple[str, ...] | None = None
     if context:  # a wrong name, file or secret fails now, not at every cycle
         from tsedash.grafana.contexts import checked_context
 
         checked_context(context, contexts_file)
-    extras = default_extras(extras)
-    registry = Path(registry_path.path or DEFAULT_REGISTRY)
-    sources = ["--registry", str(registry)]
-    for compose in registry_path.compose:
-        sources += ["--compose", compose]
-    if registry_path.discover:
-        sources += ["--discover", registry_path.discover]
-        sources += ["--stale-after", str(registry_path.stale_after)]
-    build = [*sources, "--out", str(out)]
-    build += ["--extras", str(extras)] if extras else []
-    build += [] if no_lint else ["--lint", "--strict"]
-    build += [] if no_deploy else ["--deploy", str(deploy_out), *_base_args(base)]
-    push = None
-    if context:
-        push = ["--out", str(out), "--context", context]
-        push += ["--contexts", str(contexts_file)] if contexts_file else []
-    files = [registry, *map(Path, registry_path.compose), Path(".lint.yaml")]
-    files += [] if no_deploy else base.candidates(registry_path)
-    dirs = [*([extras] if extras else []), *content_dirs()]
-    echo(f"watching {len(files)} files and {len(dirs)} directories; Ctrl-C stops")
+        push = ("--out", str(out), "--context", context)
+        push += ("--contexts", str(contexts_file)) if contexts_file else ()
+    inputs = BuildInputs(registry_path, default_extras(extras), None, base)
+    plan = WatchPlan(inputs, out, not no_lint, None if no_deploy else deploy_out, push)
+    files, dirs = plan.files(), plan.dirs()
+    view.note(f"watching {len(files)} files and {len(dirs)} directories; Ctrl-C stops", err=False)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill`, `docker stop`: stop like Ctrl-C
     lock = threading.Lock()  # the scrape tracker's lines come from its own thread
 
@@ -135,30 +90,10 @@ def watch_cmd(
         with lock:
             echo(line)
 
-    targets = None if no_deploy else deploy_out / "prometheus" / "targets"
-    tracker = None
-    if url is not None:
-        from tsedash.scrapewatch import ScrapeTracker
-
-        tracker = ScrapeTracker(url, say)
     try:
-        Watcher(build, files, dirs, push, interval, say, targets=targets, tracker=tracker).run(
-            cycles
-        )
+        watch(plan, say, interval, url, cycles)
     except KeyboardInterrupt:
         echo("stopped")
-    finally:
-        if tracker is not None:
-            tracker.close()
-
-
-def _base_args(base: BaseChoice) -> list[str]:
-    """The build options that say which Prometheus config ours is merged into."""
-    args = ["--base", base.file] if base.file else []
-    args += ["--no-base"] if base.off else []
-    for job in base.replace_jobs:
-        args += ["--replace-job", job]
-    return args
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -3,6 +3,7 @@
 The file (`--contexts FILE`, env TSEDASH_CONTEXTS, default
 `$XDG_CONFIG_HOME/tsedash/contexts.yaml`, i.e. `~/.config/tsedash/contexts.yaml`):
 
+    current-context: staging                   # `tsedash context use staging` writes it
     contexts:
       staging:
         url: https://grafana.staging.example
@@ -21,12 +22,15 @@ Secrets are never written in the file in clear unless the context says so: `toke
 file must not be readable by group or others. A key written twice (two `staging:` contexts,
 two `url:` in one) is refused with its line, never silently the last one. The context becomes
 the same GRAFANA_* settings the environment would give, checked the same way; an explicit
---url, --ca-cert, --insecure or --api still wins.
+--url, --ca-cert, --insecure or --api still wins. A command without --context uses
+`current-context` unless a URL is given (--url or GRAFANA_URL).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +39,7 @@ from typing import Any
 import yaml
 
 from tsedash.errors import InputError
+from tsedash.files import atomic_write
 from tsedash.inputs import UnreadableInput, read_text, yaml_depth_problem
 
 ENV = "TSEDASH_CONTEXTS"
@@ -54,6 +59,7 @@ KEYS = {
     "api",
 }
 APIS = ("auto", "legacy", "resource")
+CURRENT = "current-context"  # the context used when none is named (`tsedash context use`)
 
 
 def default_path() -> Path:
@@ -73,7 +79,8 @@ class Context:
     where: str = ""  # `<file>: context '<name>'`, for messages about its values
 
 
-def load_context(name: str, path: Path | None = None) -> Context:
+def read_contexts(path: Path | None = None) -> tuple[Path, dict[str, Any], str | None]:
+    """The contexts file: its path, its `contexts:` mapping and its `current-context`."""
     file = path or default_path()
     try:
         text = read_text(file)
@@ -81,6 +88,15 @@ def load_context(name: str, path: Path | None = None) -> Context:
         raise InputError(
             f"{file}: {exc.reason}; a contexts file names each Grafana (docs/cli.md, Contexts)"
         ) from None
+    data = _parsed(file, text)
+    contexts = data.get("contexts") if isinstance(data, dict) else None
+    if not isinstance(contexts, dict) or not contexts:
+        raise InputError(f"{file}: expected a mapping `contexts:` of named Grafanas")
+    current = data.get(CURRENT)
+    return file, contexts, None if current is None else str(current)
+
+
+def _parsed(file: Path, text: str) -> Any:
     depth = yaml_depth_problem(text)
     if depth:
         line, reason = depth
@@ -93,14 +109,15 @@ def load_context(name: str, path: Path | None = None) -> Context:
             "silently keep only the last one"
         )
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{file}:{mark.line + 1}" if mark else str(file)
         raise InputError(f"{where}: not YAML ({getattr(exc, 'problem', exc)})") from None
-    contexts = data.get("contexts") if isinstance(data, dict) else None
-    if not isinstance(contexts, dict) or not contexts:
-        raise InputError(f"{file}: expected a mapping `contexts:` of named Grafanas")
+
+
+def load_context(name: str, path: Path | None = None) -> Context:
+    file, contexts, _ = read_contexts(path)
     if name not in contexts:
         raise InputError(
             f"{file}: no context {name!r} (there are: {', '.join(map(str, contexts))})"
@@ -109,6 +126,54 @@ def load_context(name: str, path: Path | None = None) -> Context:
     if not isinstance(raw, dict):
         raise InputError(f"{file}: context {name!r} must be a mapping")
     return _context(file, name, raw)
+
+
+def listed(path: Path | None = None) -> tuple[str | None, dict[str, str]]:
+    """The current context and each context's URL, in the file's order."""
+    _, contexts, current = read_contexts(path)
+    return current, {
+        str(k): str(v.get("url", "") if isinstance(v, dict) else "") for k, v in contexts.items()
+    }
+
+
+def current_context(path: Path | None = None) -> str | None:
+    """The contexts file's `current-context` (`tsedash context use`); None without a file."""
+    if not (path or default_path()).exists():
+        return None
+    return read_contexts(path)[2]
+
+
+def use_context(name: str, path: Path | None = None) -> Path:
+    """Record `name` as the file's `current-context`, editing only that line (added above
+    `contexts:` when there is none): every other line and comment stays as it was."""
+    file, contexts, _ = read_contexts(path)
+    if name not in contexts:
+        raise InputError(
+            f"{file}: no context {name!r} (there are: {', '.join(map(str, contexts))})"
+        )
+    text = read_text(file)
+    value = name if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", name) else json.dumps(name)
+    line = f"{CURRENT}: {value}\n"
+    lines = text.splitlines(keepends=True)
+    at = [i for i, ln in enumerate(lines) if re.match(rf"{CURRENT}\s*:", ln)]
+    if at:
+        lines[at[0]] = line
+    else:
+        top = [i for i, ln in enumerate(lines) if re.match(r"contexts\s*:", ln)]
+        lines.insert(top[0] if top else 0, line)
+    edited = "".join(lines)
+    try:
+        after = _parsed(file, edited)
+    except InputError:  # the edit broke the file: say so, write nothing
+        after = None
+    if (
+        not isinstance(after, dict)
+        or after.get(CURRENT) != name
+        or after.get("contexts") != contexts
+    ):
+        raise InputError(f"{file}: cannot add `{CURRENT}: {value}` safely; write it yourself")
+    atomic_write(file, edited.encode(), mode=stat.S_IMODE(file.stat().st_mode))
+    return file
 
 
 def checked_context(name: str, path: Path | None = None) -> Context:

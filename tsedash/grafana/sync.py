@@ -99,7 +99,12 @@ class Outcome:
     resaved: int | None = None  # saved again with the marker of what Grafana stored
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None and v != ""}
+        """Plain values (the action as its string), without the empty ones."""
+        return {
+            k: v
+            for k, v in {**self.__dict__, "action": str(self.action)}.items()
+            if v not in (None, "")
+        }
 
     @property
     def writes(self) -> int:
@@ -282,7 +287,9 @@ def _push_one(
     plan = _unified(live.dashboard, wanted, uid) if dry_run else ""
     backup = None
     if not last.is_live:
-        if not options.force:
+        # Saved already (`tsedash pull` kept the edit): replacing it loses nothing.
+        backup = None if options.force else saved_copy(options.backups, uid, live)
+        if backup is None and not options.force:
             why = (
                 f"edited in Grafana since our last push ({who(live.last_version)})"
                 if last.found is None
@@ -292,12 +299,13 @@ def _push_one(
             return Outcome(
                 uid,
                 Action.REFUSED,
-                f"{why}; review with `tsedash diff`, then pull it or push --force "
+                f"{why}; review with `tsedash diff`, then keep the edit with `tsedash pull "
+                f"--uid {uid}` (the next push then goes ahead) or drop it with push --force "
                 "(the live copy is saved to backups/ first)",
                 version=live.meta.get("version"),
                 diff=plan,
             )
-        if not dry_run:
+        if not dry_run and backup is None:
             backup = _backup(options.backups, uid, live)
     outcome = Outcome(
         uid, Action.WOULD_UPDATE if dry_run else Action.UPDATED, backup=backup, diff=plan
@@ -453,6 +461,17 @@ def _backup(backups: Path, uid: str, live: Live) -> str:
             continue
         return str(path)
     raise e.GrafanaError(f"{directory}: cannot find a free backup name")  # pragma: no cover
+
+
+def saved_copy(backups: Path, uid: str, live: Live) -> str | None:
+    """A file under `backups/<uid>/` holding exactly the live copy (`pull` or a forced push
+    saved it, named by its content hash): overwriting it then loses nothing."""
+    digest = hashlib.sha256(dump_json(live.dashboard)).hexdigest()[:12]
+    directory = backups / check_uid(uid)
+    for path in sorted(directory.glob(f"*-{digest}*.json")) if directory.is_dir() else []:
+        if path.read_bytes() == dump_json(live.dashboard):
+            return str(path)
+    return None
 
 
 def check_uid(uid: str) -> str:
@@ -642,15 +661,67 @@ def diff(client: Endpoints, dashboards: list[tuple[str, dict[str, Any]]]) -> lis
     return out
 
 
-def pull(client: Endpoints, uid: str, out: Path) -> Path:
+@dataclass(frozen=True)
+class Pulled:
+    path: Path
+    backup: str  # the live copy under backups/: the next push may replace it
+    replaced_build: bool  # written over the file `build` wrote, which push reads
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "backup": self.backup,
+            "replaced_build": self.replaced_build,
+        }
+
+    @property
+    def advice(self) -> str:
+        """What the next push does with it, and what keeps the edit for good."""
+        if self.replaced_build:
+            return (
+                f"the next `tsedash push` finds {self.path} equal to Grafana's copy; a rebuild "
+                "writes that file anew: carry the edit into its source (an extra, the registry) "
+                "to keep it"
+            )
+        return (
+            f"the next `tsedash push` may replace Grafana's copy (saved); to keep the edit, "
+            f"bring {self.path} under the build (`extras/`, docs/cli.md, Pull)"
+        )
+
+
+def pull(
+    client: Endpoints,
+    uid: str,
+    out: Path | None = None,
+    built: Iterable[Path] = (),
+    backups: Path = Path("backups"),
+) -> Pulled:
     """The live dashboard as a bare v1 model, or (schema v2) as the v2 resource `build
-    --schema v2` writes, with its folder."""
+    --schema v2` writes, with its folder; written to `out`, by default over the file `build`
+    wrote for that uid (one of `built`: what the next push reads), else `<uid>.json`. The
+    live copy is saved under `backups/`, so the next push no longer refuses it as an edit."""
     got = client.get_dashboard(check_uid(uid))
     if got is None:
         raise e.NotFound(f"dashboard {uid} not found in Grafana", 404)
-    model = normalise(got.get("dashboard") or {})
-    if isinstance(client, Dashboards) and client.schema == "v2":
+    live = Live(got.get("dashboard"), got.get("meta") or {})
+    model = normalise(live.dashboard or {})
+    v2 = isinstance(client, Dashboards) and client.schema == "v2"  # never over a v1 build file
+    if v2:
         spec = {k: v for k, v in model.items() if k != "uid"}
         model = resource(uid, spec, str((got.get("meta") or {}).get("folderUid") or ""))
-    atomic_write(out, dump_json(model))
-    return out
+    ours = None if out is not None or v2 else _built_file(built, uid)
+    path = out or ours or Path(f"{uid}.json")
+    atomic_write(path, dump_json(model))
+    backup = saved_copy(backups, uid, live) or _backup(backups, uid, live)
+    return Pulled(path, backup, ours is not None)
+
+
+def _built_file(built: Iterable[Path], uid: str) -> Path | None:
+    """The file among `built` that holds dashboard `uid`, if any."""
+    from tsedash.inputs import read_json
+
+    for path in built:
+        model = read_json(path)
+        if isinstance(model, dict) and model.get("uid") == uid:
+            return path
+    return None

@@ -144,6 +144,13 @@ def is_sample(value: str) -> bool:
     return VARIABLE_SAMPLE_PREFIX in value
 
 
+# The panels that run no query (validation's schema lists the same: a test holds them equal);
+# Grafana still stores its default query `A` on them.
+NO_QUERY_PANELS = frozenset(
+    ("row", "text", "dashlist", "news", "alertlist", "annolist", "welcome", "gettingstarted")
+)
+
+
 def parse(expr: str) -> tuple[Any | None, str, list[Selector]]:
     try:
         ast = pp.parse(expr)
@@ -186,6 +193,8 @@ class DashboardContext:
         self.targets: list[Target] = []
         for panel in self.panels():
             for target in panel.get("targets", []) or []:
+                if panel.get("type") in NO_QUERY_PANELS and "expr" not in target:
+                    continue  # Grafana's default query `A` on a panel that runs none
                 expanded = expand(str(target.get("expr", "")), values)
                 ast, error, selectors = parse(expanded)
                 self.targets.append(Target(panel, target, expanded, ast, error, selectors))

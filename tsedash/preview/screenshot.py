@@ -6,7 +6,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tsedash.processes import ProcessFailed, find_program
+from tsedash.processes import MissingProgram, ProcessFailed, find_program
 
 # As this machine's notes say: no sandbox as root, and no background networking (closed network).
 _FLAGS = (
@@ -22,8 +22,19 @@ _FLAGS = (
 )
 
 
+def need_chromium() -> str:
+    """Chromium's path; MissingProgram (exit 2) saying how to get it, or to do without."""
+    try:
+        return find_program("chromium")
+    except MissingProgram:
+        raise MissingProgram(
+            "'chromium' is not installed (the PNGs need it): apt-get install chromium, "
+            "or `tsedash preview --no-png` for the HTML pages alone"
+        ) from None
+
+
 def chromium_args(profile: Path, *extra: str) -> list[str]:
-    return [find_program("chromium"), *_FLAGS, f"--user-data-dir={profile}", *extra]
+    return [need_chromium(), *_FLAGS, f"--user-data-dir={profile}", *extra]
 
 
 def _run(args: list[str], timeout: float = 90) -> subprocess.CompletedProcess[str]:

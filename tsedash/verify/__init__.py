@@ -12,7 +12,7 @@ instance must have a scrape target that is up, and every infrastructure job must
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 import promql_parser as pp
 
 from tsedash import remote
+from tsedash.errors import InputError
 from tsedash.provisioning.render import read_dashboards
 from tsedash.queries.expand import expand, macro_values
 from tsedash.registry import Registry
@@ -110,6 +111,14 @@ class VerifyReport:
                         )
         return out
 
+    def ok_line(self) -> str:
+        """The last line of a verify that passes."""
+        shown = sum(1 for p in self.panels if not p.planned)
+        return (
+            f"verify: ok: {shown} panels have data for all {len(self.instances)} instances; "
+            "every target is up"
+        )
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "ok": not self.failures(),
@@ -131,6 +140,43 @@ class VerifyReport:
 
 
 # --- Prometheus ------------------------------------------------------------------------------
+
+
+def error_document(exc: BaseException) -> dict[str, Any]:
+    """`verify -o json` when verify could not run: still one document, with the exit code
+    (2 bad input or usage, 3 Prometheus failed) and the message stderr shows."""
+    code = getattr(exc, "exit_code", 2)
+    if isinstance(exc, OSError):  # a file or device that could not be used (exit 2)
+        where = f"{exc.filename}: " if exc.filename else ""
+        message = f"{where}{exc.strerror or exc}"
+    else:
+        message = str(exc)
+    error: dict[str, Any] = {"code": code, "message": message}
+    problems = getattr(exc, "problems", None)  # a registry error: every problem
+    if problems:
+        error["problems"] = [p.as_dict() for p in problems]
+    return {"ok": False, "error": error}
+
+
+def check_options(
+    prometheus: str | None, rate_interval: str, time_range: str, timeout: float
+) -> str:
+    """The Prometheus URL; InputError (exit 2) before any request for none given, a macro
+    that is not a duration, or a timeout outside (0, 3600] seconds (nan and inf included)."""
+    from tsedash.queries.expand import duration_ms
+
+    if not prometheus:
+        raise InputError("Invalid value for --prometheus: required (or env PROMETHEUS_URL)")
+    for value, option in ((rate_interval, "--rate-interval"), (time_range, "--range")):
+        try:
+            duration_ms(value)
+        except ValueError as exc:
+            raise InputError(f"Invalid value for {option}: {exc}") from None
+    if not 0 < timeout <= 3600:
+        raise InputError(
+            "Invalid value for --timeout: expected seconds, more than 0 and at most 3600"
+        )
+    return prometheus
 
 
 def prometheus_api(url: str, path: str, params: dict[str, str], timeout: float = 10.0) -> Any:
@@ -338,7 +384,12 @@ def _balanced(text: str) -> bool:
 
 
 def _scrapes(api: PrometheusAPI, registry: Registry) -> list[ScrapeResult]:
-    active = api.active_targets()
+    return scrapes_of_targets(api.active_targets(), registry)
+
+
+def scrapes_of_targets(active: list[dict[str, Any]], registry: Registry) -> list[ScrapeResult]:
+    """Each registry instance's and infrastructure job's state among active scrape targets
+    (one server's, or every shard's merged: tsedash.verify.health)."""
     by_key = {(t["labels"].get("job"), t["labels"].get("instance")): t for t in active}
     by_job: dict[str, list[dict[str, Any]]] = {}
     for t in active:
@@ -373,9 +424,12 @@ def verify(
     dashboards: Path,
     macros: Macros = Macros(),
     timeout: float = 10.0,
+    health: Callable[[PrometheusAPI, Registry], list[ScrapeResult]] | None = None,
 ) -> VerifyReport:
+    """`health`: where target health comes from (default: the server's `/api/v1/targets`;
+    for a global store, tsedash.verify.health's `from_up` or `from_shards`)."""
     api = PrometheusAPI(prometheus, timeout)  # refuses a URL that cannot be sent (exit 2)
-    scrapes = _scrapes(api, registry)
+    scrapes = (health or _scrapes)(api, registry)
     panels: list[PanelResult] = []
     for _, model in read_dashboards(dashboards):
         values = _values(model, registry, macros)

@@ -23,7 +23,8 @@ def check_label_variable(ctx: DashboardContext, name: str, label: str) -> Iterat
             f"`{name}` must be a query variable `label_values(…, {label})` or "
             f"`query_result(…)` with a regex capturing `{label}`"
         )
-    if (var.get("datasource") or {}).get("uid") not in DATASOURCE_REFS:
+    source = var.get("datasource")  # a ref, or a bare name/variable as old dashboards have it
+    if (source.get("uid") if isinstance(source, dict) else source) not in DATASOURCE_REFS:
         yield Issue(f"`{name}` must query the `datasource` variable")
     if not (var.get("multi") and var.get("includeAll")):
         yield Issue(f"`{name}` must be multi-value and include All")

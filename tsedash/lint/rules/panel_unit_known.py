@@ -1,7 +1,9 @@
 """panel-unit-known: a panel's units are Grafana unit ids (`bytes`, `reqps`, `percentunit`).
 
 Grafana shows an unknown unit id as a literal suffix (`12 byts`) without complaint. The ids
-come from grafana-foundation-sdk's unit list, generated from Grafana's own.
+come from grafana-foundation-sdk's unit list, generated from Grafana's own. The empty unit `""`
+is Grafana's default (no unit: what a panel saved without one holds), not an unknown id; that a
+numeric panel should set one is `panel-units`' concern.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def _custom(unit: str) -> bool:
 def check(ctx: DashboardContext, panel: dict[str, Any]) -> Iterator[str]:
     known = unit_ids()
     for unit in _units(panel):
-        if unit in known or _custom(unit):
+        if unit == "" or unit in known or _custom(unit):
             continue
         close = difflib.get_close_matches(unit, sorted(known), n=1)
         hint = f"; did you mean `{close[0]}`?" if close else ""

@@ -1,4 +1,4 @@
-"""The build pipeline: registry → dashboards → validation → provisioning files on disk.
+"""The build stages: registry → dashboards → validation → provisioning files on disk.
 
 The dashboards come from a `tsedash.spec.Content` the caller hands in (the composition root:
 `tsedash.cli`, `build.py`); this module never imports the content.
