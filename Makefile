@@ -9,7 +9,8 @@ OUT ?= provisioning
 DEBIAN_PROGRAMS ?= prometheus:prometheus promtool:prometheus redis-server:redis-server \
 	prometheus-redis-exporter:prometheus-redis-exporter \
 	prometheus-postgres-exporter:prometheus-postgres-exporter \
-	/usr/lib/postgresql/15/bin/initdb:postgresql chromium:chromium
+	/usr/lib/postgresql/15/bin/initdb:postgresql chromium:chromium \
+	victoria-metrics:victoria-metrics vmalert:victoria-metrics prometheus-alertmanager:prometheus-alertmanager
 COVERAGE_FLOOR ?= 95
 
 .PHONY: dashboards build validate lint preview demo test bench check-registry debian-programs clean distclean help
@@ -69,6 +70,8 @@ $(VENV)/.installed-bench: pyproject.toml constraints.txt | $(BIN)/python
 preview: dashboards debian-programs
 	$(BIN)/tsedash preview --dashboards $(OUT) --out preview
 	cp preview/devops-docker-view.png preview/simulation-entity-view.png docs/img/
+	$(BIN)/tsedash preview --data tests/fixtures/preview/demo-data.json --out preview/data
+	cp preview/data/devops-docker-view.png docs/img/devops-docker-view-data.png
 
 demo: $(VENV)/.installed debian-programs
 	$(BIN)/tsedash demo --registry $(REGISTRY)
@@ -80,7 +83,9 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/rules.py
 	$(BIN)/python benchmarks/processes.py
 	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/shards.py
 	$(BIN)/python benchmarks/migrate.py
+	$(BIN)/python benchmarks/preview.py
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov build *.egg-info

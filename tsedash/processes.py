@@ -32,6 +32,10 @@ PROGRAMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "postgres": ("postgresql", ("/usr/lib/postgresql/15/bin",)),
     "psql": ("postgresql-client", ("/usr/lib/postgresql/15/bin",)),
     "pg_dump": ("postgresql-client", ("/usr/lib/postgresql/15/bin",)),
+    "victoria-metrics": ("victoria-metrics", ()),  # single node; vmalert ships with it
+    "vmalert": ("victoria-metrics", ()),
+    "prometheus-alertmanager": ("prometheus-alertmanager", ()),
+    "amtool": ("prometheus-alertmanager", ()),
 }
 
 

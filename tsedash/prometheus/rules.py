@@ -226,12 +226,25 @@ def _infrastructure_rules(registry: Registry, note: _Annotator) -> list[dict[str
     return rules
 
 
-def alert_rules(registry: Registry) -> dict[str, Any]:
+def instance_alert_rules(registry: Registry) -> dict[str, Any]:
+    """The alerts one instance's own series decide (InstanceDown, the RED alerts,
+    CounterStalled): evaluated where the instance is scraped, on every shard of a sharded
+    stack (tsedash.prometheus.shards)."""
     note = _Annotator(registry)
-    groups: list[dict[str, Any]] = []
-    for service, svc in registry.services.items():
-        groups.append({"name": f"tsedash-{service}", "rules": _type_rules(registry, svc, note)})
-    groups.append({"name": "tsedash-missing", "rules": _missing_rules(note)})
+    return {
+        "groups": [
+            {"name": f"tsedash-{service}", "rules": _type_rules(registry, svc, note)}
+            for service, svc in registry.services.items()
+        ]
+    }
+
+
+def global_alert_rules(registry: Registry) -> dict[str, Any]:
+    """The alerts that need the whole picture (InstanceMissing, ExpectedInstancesUnknown,
+    Infrastructure*): a shard that does not scrape an instance or a job would fire them
+    falsely, so a sharded stack evaluates them once, over the global store (vmalert)."""
+    note = _Annotator(registry)
+    groups: list[dict[str, Any]] = [{"name": "tsedash-missing", "rules": _missing_rules(note)}]
     if registry.infrastructure:
         groups.append(
             {"name": "tsedash-infrastructure", "rules": _infrastructure_rules(registry, note)}
@@ -239,5 +252,20 @@ def alert_rules(registry: Registry) -> dict[str, Any]:
     return {"groups": groups}
 
 
+def alert_rules(registry: Registry) -> dict[str, Any]:
+    """Every alert, for one Prometheus that scrapes everything."""
+    groups = instance_alert_rules(registry)["groups"] + global_alert_rules(registry)["groups"]
+    return {"groups": groups}
+
+
+def recording_group(registry: Registry, rules: list[dict[str, Any]]) -> dict[str, Any]:
+    """The one recording group, on its own interval when the registry sets one
+    (`scaling: {recording_interval: 30s}`: half the cost per minute at 15 s scrapes)."""
+    group: dict[str, Any] = {"name": rec.GROUP, "rules": rules}
+    if registry.scaling.recording_interval:
+        group["interval"] = registry.scaling.recording_interval
+    return group
+
+
 def recording_file(registry: Registry) -> dict[str, Any]:
-    return {"groups": [{"name": rec.GROUP, "rules": rec.recording_rules(registry)}]}
+    return {"groups": [recording_group(registry, rec.recording_rules(registry))]}

@@ -24,6 +24,7 @@ from tsedash.registry.model import (
     Links,
     Metric,
     Registry,
+    Scaling,
     ServiceType,
     Volume,
 )
@@ -173,6 +174,7 @@ def parse_registry(data: Any, file: str) -> Registry:
         warnings=tuple(sort_problems(problems)),
         links=Links(**data.get("links", {})),
         folder=Folder(**data.get("folder", {})),
+        scaling=Scaling(**data.get("scaling", {})),
     )
 
 

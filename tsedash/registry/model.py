@@ -89,6 +89,17 @@ class Links:
 
 
 @dataclass(frozen=True)
+class Scaling:
+    """`scaling:` how many Prometheus shards share the instances (docs/scaling.md), the global
+    store they remote-write to, and the recording rules' own interval (empty: Prometheus'
+    evaluation interval)."""
+
+    shards: int = 1
+    global_url: str = ""
+    recording_interval: str = ""
+
+
+@dataclass(frozen=True)
 class ServiceType:
     name: str  # SERVICE_NAME, also the Prometheus `job` label
     category: str
@@ -187,6 +198,7 @@ class Registry:
 
     links: Links = Links()
     folder: Folder = Folder()
+    scaling: Scaling = Scaling()
 
     def instances_of(self, service_name: str) -> list[Instance]:
         return [i for i in self.instances if i.service_name == service_name]
