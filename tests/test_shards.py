@@ -208,3 +208,70 @@ def test_the_dashboards_are_byte_identical_on_a_sharded_registry() -> None:
         assert [dump_json(m) for _, m in build_all(one)] == [
             dump_json(m) for _, m in build_all(sharded)
         ]
+
+
+def test_the_prometheus_command_writes_the_shards(tmp_path: Path, run_cli: Any) -> None:
+    out = tmp_path / "prom"
+    url = "http://127.0.0.1:8428"
+    res = run_cli("prometheus", "--shards", "2", "--global-url", url, "--out", str(out))
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout.splitlines()[-1].startswith(f"{out}: 2 shards writing to {url}, 7 instances;")
+    assert {p.name for p in out.iterdir()} >= {"shard-0.yml", "shard-1.yml", "alertmanager.yml"}
+    for shard in (0, 1):
+        config = yaml.safe_load((out / f"shard-{shard}.yml").read_text())
+        assert config["remote_write"] == [{"url": f"{url}/api/v1/write"}]
+    doc = run_cli(
+        "prometheus", "--shards", "2", "--global-url", url, "--out", str(out), "-o", "json"
+    )
+    assert json_of(doc)["written"] == [] and "shard-0.yml" in json_of(doc)["unchanged"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--shards", "2"], "2 shards need the global store's URL"),
+        (["--alertmanager", "am:9093"], "--alertmanager applies to shards"),
+        (["--shards", "2", "--global-url", "h:1"], "is not an http(s) URL"),
+        (
+            ["--shards", "2", "--global-url", "http://vm:8428", "--base", "x.yml"],
+            "--base and --replace-job apply to one Prometheus",
+        ),
+    ],
+)
+def test_the_prometheus_command_refuses_what_shards_cannot_do(
+    tmp_path: Path, run_cli: Any, args: list[str], message: str
+) -> None:
+    (tmp_path / "x.yml").write_text("scrape_configs: []\n")
+    res = run_cli("prometheus", *args, "--out", str(tmp_path / "p"))
+    assert res.exit_code == 2 and message in res.stderr, res.stderr
+    assert not (tmp_path / "p").exists()
+
+
+def test_deploy_shards_adds_the_overlay_and_one_shard_does_not(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    sharded = run_cli("deploy", "--shards", "2", "--out", str(tmp_path / "a"))
+    single = run_cli("deploy", "--out", str(tmp_path / "b"))
+    assert sharded.exit_code == single.exit_code == 0, sharded.stderr + single.stderr
+    assert (tmp_path / "a" / "docker-compose.sharded.yml").is_file()
+    assert sorted(p.name for p in (tmp_path / "a" / "prometheus-shards").glob("shard-*.yml")) == [
+        "shard-0.yml",
+        "shard-1.yml",
+    ]
+    assert not (tmp_path / "b" / "docker-compose.sharded.yml").exists()
+    single_files = {
+        p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file()
+    }
+    changed = {
+        rel
+        for rel in single_files
+        if (tmp_path / "a" / rel).read_bytes() != (tmp_path / "b" / rel).read_bytes()
+    }
+    assert len(single_files) > 20
+    assert changed == {Path(".tsedash-deploy-files")}  # the record of what was written
+
+
+def json_of(res: Any) -> Any:
+    import json
+
+    return json.loads(res.stdout)

@@ -30,7 +30,7 @@ from tsedash.registry import recorded as rec
 from tsedash.stack import api
 from tsedash.verify import verify
 from tsedash.verify.api import PrometheusAPI
-from tsedash.verify.compare import RECORDED_TOLERANCE, compare, default_comparisons
+from tsedash.verify.compare import LAG, RECORDED_TOLERANCE, compare, default_comparisons
 from tsedash.verify.health import from_shards, from_up, overlapping
 
 from .conftest import ROOT
@@ -160,6 +160,38 @@ def test_verify_on_the_store_finds_data_for_every_scraped_instance(stack: VMStac
     failures = report.failures()
     assert failures, "the missing instance is a finding"
     assert all(stack.missing in line for line in failures), failures
+
+
+def test_the_verify_command_on_the_store_with_a_reference(stack: VMStack) -> None:
+    """`tsedash verify --health up --reference URL` and `--shard-targets`: the same findings
+    as the library (only the missing instance), and the values compared with the reference."""
+    import json
+
+    from click.testing import CliRunner
+
+    from tsedash.commands import cli
+
+    stack.wait_for_full_windows(LAG + 75)  # the command compares full windows at now - LAG
+    provisioning = stack.config_dir.parent / "provisioning"
+    registry_file = _registry_file(stack.registry, stack.config_dir.parent / "instances.yaml")
+    pipeline.build(registry_file, tsedash_dashboards, provisioning)
+    base = ["verify", "--prometheus", stack.victoria, "--registry", str(registry_file)]
+    base += ["--dashboards", str(provisioning), "-o", "json"]
+    runner = CliRunner()
+    by_up = runner.invoke(cli, [*base, "--health", "up", "--reference", stack.reference])
+    assert by_up.exit_code == 1, by_up.stderr
+    doc = json.loads(by_up.stdout)
+    assert doc["failures"] and all(stack.missing in line for line in doc["failures"])
+    assert doc["comparison"]["checked"] > 50 and doc["comparison"]["differences"] == []
+    shards = [a for url in stack.shards for a in ("--shard-targets", url)]
+    by_shards = runner.invoke(cli, [*base, *shards])
+    assert by_shards.exit_code == 1 and json.loads(by_shards.stdout)["comparison"] is None
+    scraped = {s["instance"]: s["state"] for s in json.loads(by_shards.stdout)["scrapes"]}
+    assert scraped[stack.missing] == "missing"
+    assert {state for name, state in scraped.items() if name != stack.missing} == {"up"}
+    both = runner.invoke(cli, [*base, *shards, "--health", "up"])
+    assert both.exit_code == 2
+    assert "--shard-targets and --health up exclude each other" in both.stderr
 
 
 def test_a_killed_instance_reaches_alertmanager_as_one_instance_down(stack: VMStack) -> None:

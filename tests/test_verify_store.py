@@ -69,3 +69,20 @@ def test_overlapping_names_a_target_two_shards_keep() -> None:
     b = {"labels": {"job": "x", "instance": "x-2"}}
     assert overlapping([[a], [b]]) == set()
     assert overlapping([[a, b], [b]]) == {("x", "x-2")}
+
+
+def test_a_comparison_that_compared_nothing_fails() -> None:
+    """Both servers empty is no agreement: `verify --reference` on a store too young, or one
+    that records nothing, must not pass."""
+    from tsedash.verify.compare import CompareReport
+
+    empty = CompareReport("http://store", "http://reference", 1_700_000_000.0)
+    assert empty.failures() == [
+        "compared nothing: neither http://store nor the reference http://reference has the "
+        "compared series at 1700000000 (too young, or not recording?)"
+    ]
+    checked = CompareReport("http://store", "http://reference", 0.0, checked=3)
+    assert checked.failures() == []
+    checked.differences.append("p95 per instance: 9.67 vs 0.024")
+    assert checked.failures() == ["p95 per instance: 9.67 vs 0.024"]
+    assert checked.as_dict()["differences"] == ["p95 per instance: 9.67 vs 0.024"]

@@ -7,7 +7,17 @@ prints its typed result. Exit codes (README.md): 0 ok · 1 findings · 2 bad inp
 
 from __future__ import annotations
 
-from tsedash.commands import build, context, dashboards, deploy, grafana, registry, run, watch  # noqa: F401
+from tsedash.commands import (  # noqa: F401
+    build,
+    context,
+    dashboards,
+    deploy,
+    grafana,
+    preview,
+    registry,
+    run,
+    watch,
+)
 from tsedash.commands.root import cli
 
 __all__ = ["cli", "main"]

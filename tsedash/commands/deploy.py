@@ -20,11 +20,15 @@ from tsedash.commands.sources import (
 )
 from tsedash.errors import InputError
 from tsedash.pipeline.report import DeployReport
+from tsedash.prometheus.shards import sharded_prometheus
 
 if TYPE_CHECKING:
     from tsedash.prometheus import MergeReport
 
 _PROM_OUT = "Directory for prometheus.yml and targets/*.json."
+_SHARDS = "Scrape with N Prometheus shards writing to one store (default: the registry's)."
+_GLOBAL = "The global store the shards write to (VictoriaMetrics; default: the registry's)."
+_ALERTMANAGER = "With --shards: the Alertmanager the shards' alerts go to."
 
 
 @cli.command("prometheus")
@@ -32,10 +36,18 @@ _PROM_OUT = "Directory for prometheus.yml and targets/*.json."
 @dir_option("--out", default="deploy/prometheus", show_default=True, help=_PROM_OUT)
 @click.option("--scrape-interval", help="Default 15s (a base keeps its own global section).")
 @base_options
+@click.option("--shards", type=click.IntRange(min=1), help=_SHARDS)
+@click.option("--global-url", metavar="URL", help=_GLOBAL)
+@click.option("--alertmanager", metavar="HOST:PORT", default="", help=_ALERTMANAGER)
 @output_options
 @handles_errors
 def prometheus_cmd(
-    registry_path: SourceSpec, out: Path, scrape_interval: str | None, base: BaseChoice, view: View
+    registry_path: SourceSpec,
+    out: Path,
+    scrape_interval: str | None,
+    base: BaseChoice,
+    view: View,
+    **scaling: Any,
 ) -> None:
     """Write the scrape config: one job per service type and infrastructure job, file_sd
     targets relabeled so that `job` is the service and `instance` the instance name.
@@ -46,6 +58,9 @@ def prometheus_cmd(
     from tsedash.prometheus import write_prometheus
 
     reg = load_registry(registry_path)
+    given = bool(base.file or base.replace_jobs)
+    if (sharded := sharded_prometheus(reg, out, scrape_interval, given, **scaling)) is not None:
+        return _emit(out, sharded[0], f"{sharded[1]}, {len(reg.instances)} instances", None, view)
     merge, merged = base.merge(registry_path, reg)
     if merge is not None and scrape_interval is not None:
         raise InputError(
@@ -66,9 +81,12 @@ def prometheus_cmd(
 @registry_option
 @dir_option("--out", default="deploy", show_default=True, help="The artefacts' directory.")
 @base_options
+@click.option("--shards", type=click.IntRange(min=1), help=_SHARDS)
 @output_options
 @handles_errors
-def deploy_cmd(registry_path: SourceSpec, out: Path, base: BaseChoice, view: View) -> None:
+def deploy_cmd(
+    registry_path: SourceSpec, out: Path, base: BaseChoice, shards: int | None, view: View
+) -> None:
     """Write the compose snippet, init-volumes.sh, one schema SQL per instance, and the
     Prometheus config with its alert rules, all from the registry.
 
@@ -78,7 +96,7 @@ def deploy_cmd(registry_path: SourceSpec, out: Path, base: BaseChoice, view: Vie
 
     reg = load_registry(registry_path)
     merge, merged = base.merge(registry_path, reg)
-    report = write_deploy(reg, out, merge, registry_path.compose_files(reg))
+    report = write_deploy(reg, out, merge, registry_path.compose_files(reg), shards)
     _emit(out, report, f"{len(reg.instances)} instances", merged, view)
 
 

@@ -1,4 +1,4 @@
-"""`tsedash preview|verify|simulate|demo`."""
+"""`tsedash verify|simulate|demo`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -16,88 +15,11 @@ from tsedash.commands.root import cli
 from tsedash.commands.sources import SourceSpec, load_registry, registry_option
 from tsedash.errors import TsedashError
 from tsedash.redact import remember_url
+from tsedash.verify.store import HEALTH_SOURCES, StoreChecks
 
-if TYPE_CHECKING:
-    from tsedash.preview import Progress
-
-SAVE_HELP = "Write every query's answer here (JSON) for --data."
-DATA_HELP = "Draw from answers saved with --save-data, with no Prometheus."
-COMPARE_HELP = "Draw the dashboards that differ from REF (git ref or directory) side by side."
-
-
-@cli.command("preview")
-@dashboards_option
-@click.option(
-    "--out",
-    default="preview",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where the HTML pages and PNGs go.",
-)
-@click.option("--no-png", is_flag=True, help="Only the HTML pages (no Chromium needed).")
-@click.option("--prometheus", metavar="URL", help="Draw every panel with its data from here.")
-@click.option("--from", "from_", default="now-1h", show_default=True, help="Start of the data.")
-@click.option("--to", default="now", show_default=True, help="End of the data.")
-@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="A variable's value.")
-@click.option("--save-data", type=click.Path(dir_okay=False, path_type=Path), help=SAVE_HELP)
-@click.option(
-    "--data", "data_file", type=click.Path(dir_okay=False, path_type=Path), help=DATA_HELP
-)
-@click.option("--compare", "ref", metavar="REF", help=COMPARE_HELP)
-@click.option("--timeout", default=10.0, show_default=True, help="Seconds per request.")
-@output_options
-@handles_errors
-def preview_cmd(
-    source: Path,
-    out: Path,
-    no_png: bool,
-    prometheus: str | None,
-    from_: str,
-    to: str,
-    variables: tuple[str, ...],
-    save_data: Path | None,
-    data_file: Path | None,
-    ref: str | None,
-    timeout: float,
-    view: View,
-) -> None:
-    """Draw each dashboard to scale as HTML, and a PNG with headless Chromium: the layout, or
-    with --prometheus/--data every panel with its data as Grafana would show it. Written only
-    once every page is drawn; one line per dashboard on stderr as it goes."""
-    from tsedash.preview import write_comparisons, write_previews
-    from tsedash.preview.withdata import data_options
-
-    remember_url(prometheus)
-    data = data_options(
-        prometheus, data_file, (from_, to), variables, timeout, source, save_data
-    )  # fmt: skip
-    with _progress(view) as progress:
-        if ref:
-            pages = write_comparisons(source, ref, out, not no_png, progress, data, save_data)
-        else:
-            pages = write_previews(source, out, not no_png, progress, data, save_data)
-    if view.structured:
-        view.document([page.as_dict() for page in pages])
-    else:
-        echo_lines([str(page) for page in pages], err=False)
-
-
-@contextlib.contextmanager
-def _progress(view: View) -> Iterator[Progress | None]:
-    """A bar on a terminal, else one line per dashboard on stderr (none with -q)."""
-    bar = click.progressbar(length=1, label="preview", file=sys.stderr)
-
-    def step(done: int, total: int, uid: str) -> None:
-        if not sys.stderr.isatty():
-            return view.note(f"preview: {done}/{total} {uid}")
-        bar.length = total  # known with the first page
-        bar.update(1)
-
-    try:
-        yield None if view.quiet else step
-    finally:
-        if bar.pos:
-            bar.render_finish()
+_HEALTH = "Target health from the server's targets API, or (a global store) its `up` series."
+_SHARDS = "Target health from these Prometheus shards' targets APIs (repeat for each)."
+_REFERENCE = "Also compare the values with this Prometheus scraping the same targets."
 
 
 @contextlib.contextmanager
@@ -126,6 +48,9 @@ def _document_on_error(view: View) -> Iterator[None]:
 @click.option("--rate-interval", default="1m", show_default=True, help="$__rate_interval.")
 @click.option("--range", "time_range", default="15m", show_default=True, help="$__range.")
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds per request.")
+@click.option("--health", type=click.Choice(HEALTH_SOURCES), default="targets", help=_HEALTH)
+@click.option("--shard-targets", multiple=True, metavar="URL", help=_SHARDS)
+@click.option("--reference", metavar="URL", help=_REFERENCE)
 @output_options
 @handles_errors
 def verify_cmd(
@@ -135,6 +60,9 @@ def verify_cmd(
     rate_interval: str,
     time_range: str,
     timeout: float,
+    health: str,
+    shard_targets: tuple[str, ...],
+    reference: str | None,
     view: View,
 ) -> None:
     """Do the dashboards show data for every instance on this Prometheus? Exit 0 when every
@@ -147,7 +75,9 @@ def verify_cmd(
         remember_url(prometheus_url)  # a password in the URL is masked wherever it is echoed
         prometheus_url = check_options(prometheus_url, rate_interval, time_range, timeout)
         macros = Macros(rate_interval=rate_interval, range=time_range)
-        report = verify(prometheus_url, load_registry(registry_path), source, macros, timeout)
+        store = StoreChecks(health, shard_targets, reference=reference)
+        reg = load_registry(registry_path)
+        report = verify(prometheus_url, reg, source, macros, timeout, store=store)
     failures = report.failures()
     if view.structured:
         view.document(report.as_dict())

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tsedash.deploy.compose import SNIPPET, compose_snippet
 from tsedash.deploy.instances import own_output_excluded, render_instances
+from tsedash.deploy.sharded import render_sharded_deploy
 from tsedash.deploy.sql import schema_scripts
 from tsedash.deploy.volumes import SCRIPT, volumes_script
 from tsedash.encode import dump_yaml
@@ -24,9 +25,11 @@ def render_deploy(
     scrape_interval: str = "15s",
     merge: PrometheusMerge | None = None,
     compose: Sequence[str | os.PathLike[str]] = (),
+    shards: int | None = None,
 ) -> dict[str, bytes]:
     """Every file of the directory; `merge`: prometheus/prometheus.yml merged into its base;
-    `compose`: the orchestrator's compose files, whose services new instances copy."""
+    `compose`: the orchestrator's compose files, whose services new instances copy; `shards`
+    (default: the registry's `scaling.shards`) above 1: the sharded stack's overlay too."""
     files = {
         SNIPPET: dump_yaml(compose_snippet(registry), "tsedash deploy"),
         SCRIPT: volumes_script(registry).encode(),
@@ -39,6 +42,9 @@ def render_deploy(
             for name, data in render_prometheus(registry, scrape_interval, merge=merge).items()
         }
     )
+    count = registry.scaling.shards if shards is None else shards
+    if count > 1:
+        files.update(render_sharded_deploy(registry, count, scrape_interval))
     return files
 
 
@@ -47,6 +53,8 @@ def write_deploy(
     out: str | os.PathLike[str] = DEFAULT_OUT,
     merge: PrometheusMerge | None = None,
     compose: Sequence[str | os.PathLike[str]] = (),
+    shards: int | None = None,
 ) -> WriteReport:
     compose = own_output_excluded(compose, out)
-    return write_tree(Path(out), render_deploy(registry, merge=merge, compose=compose), "deploy")
+    files = render_deploy(registry, merge=merge, compose=compose, shards=shards)
+    return write_tree(Path(out), files, "deploy")

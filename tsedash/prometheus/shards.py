@@ -240,3 +240,39 @@ def write_sharded(
         alertmanager=alertmanager,
     )
     return write_tree(Path(out), files, "prometheus")
+
+
+def sharded_prometheus(
+    registry: Registry,
+    out: str | Path,
+    scrape_interval: str | None,
+    base_given: bool,
+    shards: int | None = None,
+    global_url: str | None = None,
+    alertmanager: str = "",
+) -> tuple[WriteReport, str] | None:
+    """`tsedash prometheus` for a sharded registry (or --shards N above 1): the shards' and
+    the global tier's files and what they are; None for one Prometheus."""
+    count, url = scaling_of(registry, shards, global_url)
+    if count <= 1:
+        if alertmanager:
+            raise InputError("--alertmanager applies to shards (--shards N, N above 1)")
+        return None
+    if base_given:
+        raise InputError(
+            "--base and --replace-job apply to one Prometheus: the shards' configs are "
+            "tsedash's own (docs/scaling.md)"
+        )
+    try:
+        _check(count, url)
+    except ValueError as exc:
+        raise InputError(f"--shards/--global-url: {exc}") from None
+    report = write_sharded(
+        registry,
+        out,
+        count,
+        url,
+        scrape_interval=scrape_interval or "15s",
+        alertmanager=alertmanager,
+    )
+    return report, f"{count} shards writing to {url}"

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import promql_parser as pp
 
@@ -26,6 +26,10 @@ from tsedash.queries.expand import expand, macro_values
 from tsedash.registry import Registry
 from tsedash.registry.exposition import LAZY_METRICS
 from tsedash.verify.api import PrometheusAPI, Rejected
+
+if TYPE_CHECKING:
+    from tsedash.verify.compare import CompareReport
+    from tsedash.verify.store import StoreChecks
 
 DATA = "data"
 NO_DATA = "NO DATA"
@@ -88,9 +92,10 @@ class VerifyReport:
     instances: list[str]
     panels: list[PanelResult]
     scrapes: list[ScrapeResult]
+    comparison: CompareReport | None = None  # the store against a reference (--reference)
 
     def failures(self) -> list[str]:
-        out = []
+        out = self.comparison.failures() if self.comparison else []
         for s in self.scrapes:
             if s.state == "up":
                 continue
@@ -136,6 +141,7 @@ class VerifyReport:
                 for p in self.panels
             ],
             "failures": self.failures(),
+            "comparison": self.comparison.as_dict() if self.comparison else None,
         }
 
 
@@ -425,10 +431,13 @@ def verify(
     macros: Macros = Macros(),
     timeout: float = 10.0,
     health: Callable[[PrometheusAPI, Registry], list[ScrapeResult]] | None = None,
+    store: StoreChecks | None = None,
 ) -> VerifyReport:
     """`health`: where target health comes from (default: the server's `/api/v1/targets`;
-    for a global store, tsedash.verify.health's `from_up` or `from_shards`)."""
+    for a global store, tsedash.verify.health's `from_up` or `from_shards`, as `store` says);
+    `store.reference`: the values compared with a reference Prometheus too."""
     api = PrometheusAPI(prometheus, timeout)  # refuses a URL that cannot be sent (exit 2)
+    health = health or (store.health_source(timeout) if store else None)
     scrapes = (health or _scrapes)(api, registry)
     panels: list[PanelResult] = []
     for _, model in read_dashboards(dashboards):
@@ -440,7 +449,9 @@ def verify(
                 for target in panel.get("targets", []) or []:
                     result.targets.append(_check_target(api, registry, panel, target, values))
             panels.append(result)
-    return VerifyReport(api.shown, [i.instance_name for i in registry.instances], panels, scrapes)
+    comparison = store.compare(prometheus, registry, timeout) if store else None
+    names = [i.instance_name for i in registry.instances]
+    return VerifyReport(api.shown, names, panels, scrapes, comparison)
 
 
 # --- the table -------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from tsedash.registry import Registry
 from tsedash.registry import exposition as ex
@@ -69,7 +70,22 @@ class CompareReport:
     worst: dict[str, float] = field(default_factory=dict)  # comparison → largest relative gap
 
     def failures(self) -> list[str]:
+        if self.checked == 0:  # an empty answer on both sides is no agreement
+            return [
+                f"compared nothing: neither {self.store} nor the reference {self.reference} has "
+                f"the compared series at {self.at:.0f} (too young, or not recording?)"
+            ]
         return list(self.differences)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "store": self.store,
+            "reference": self.reference,
+            "at": self.at,
+            "checked": self.checked,
+            "differences": self.differences,
+            "worst": self.worst,
+        }
 
 
 def default_comparisons(registry: Registry, scrape_interval: float = 15.0) -> list[Comparison]:
