@@ -478,3 +478,15 @@ def test_an_unreachable_prometheus_is_exit_3_and_writes_nothing(
                   "--out", str(tmp_path / "out"), "--no-png", "--save-data", str(tmp_path / "d.json"))  # fmt: skip
     assert res.exit_code == 3 and f"127.0.0.1:{port}" in res.stderr
     assert not (tmp_path / "out").exists() and not (tmp_path / "d.json").exists()
+
+
+def test_the_classic_palette_is_grafanas_dark_theme_order() -> None:
+    """getClassicPalette() resolved with getDarkHues() (createVisualizationColors.ts): the
+    first series green, then yellow, blue, orange, red, purple, then the dark shades."""
+    from tsedash.preview.display import CLASSIC, NAMED_COLORS
+
+    assert CLASSIC[:8] == [
+        "#73BF69", "#FADE2A", "#5794F2", "#FF9830", "#F2495C", "#B877D9", "#37872D", "#E0B400",
+    ]  # fmt: skip
+    assert len(CLASSIC) == 64 and len(set(CLASSIC)) == 64
+    assert NAMED_COLORS["semi-dark-red"] == "#E02F44" and NAMED_COLORS["light-blue"] == "#8AB8FF"

@@ -86,3 +86,21 @@ def test_a_comparison_that_compared_nothing_fails() -> None:
     checked.differences.append("p95 per instance: 9.67 vs 0.024")
     assert checked.failures() == ["p95 per instance: 9.67 vs 0.024"]
     assert checked.as_dict()["differences"] == ["p95 per instance: 9.67 vs 0.024"]
+
+
+def test_store_checks_choose_the_health_source() -> None:
+    import pytest
+
+    from tsedash.errors import InputError
+    from tsedash.verify.store import StoreChecks
+
+    assert StoreChecks().health_source(1.0) is None  # the server's own targets API
+    assert callable(StoreChecks("up").health_source(1.0))
+    assert callable(StoreChecks(shard_targets=("http://a:9090",)).health_source(1.0))
+    for bad, message in (
+        (StoreChecks("up", ("http://a:9090",)), "exclude each other"),
+        (StoreChecks("federated"), "--health federated: expected targets or up"),
+    ):
+        with pytest.raises(InputError, match=message):
+            bad.health_source(1.0)
+    assert StoreChecks().compare("http://store", None, 1.0) is None  # type: ignore[arg-type]

@@ -32,7 +32,9 @@ def list_cmd(target: GrafanaTarget, view: View) -> None:
     from tsedash.grafana.live import list_dashboards, table
 
     found = list_dashboards(open_session(target))
-    for line in [render_document([d.as_dict() for d in found], view.format)] if view.structured else table(found):  # noqa: E501  # fmt: skip
+    if view.structured:
+        return view.document([d.as_dict() for d in found])
+    for line in table(found):
         echo(line)
 
 
@@ -103,4 +105,5 @@ def _pull_datasources(answer: list[dict[str, Any]], registry_file: str, view: Vi
     if view.structured:
         return view.document({"registry": registry_file, "datasources": [vars(d) for d in found]})
     default = next((d.name for d in found if d.default), "none")
-    echo(f"wrote {len(found)} datasource(s) into {registry_file} (datasource.grafana; default: {default})")  # noqa: E501  # fmt: skip
+    where = f"{registry_file} (datasource.grafana; default: {default})"
+    echo(f"wrote {len(found)} datasource(s) into {where}")

@@ -20,7 +20,6 @@ from tsedash.commands.sources import (
 )
 from tsedash.errors import InputError
 from tsedash.pipeline.report import DeployReport
-from tsedash.prometheus.shards import sharded_prometheus
 
 if TYPE_CHECKING:
     from tsedash.prometheus import MergeReport
@@ -56,6 +55,7 @@ def prometheus_cmd(
     the written prometheus.yml is that file with only the jobs tsedash owns replaced and its
     own added; everything else of it is kept (docs/cli.md)."""
     from tsedash.prometheus import write_prometheus
+    from tsedash.prometheus.shards import sharded_prometheus
 
     reg = load_registry(registry_path)
     given = bool(base.file or base.replace_jobs)

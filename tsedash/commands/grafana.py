@@ -139,6 +139,11 @@ def _v2_notes(notes: list[Any], view: View) -> None:
         view.note(line)  # stderr: stdout is the report (or its document)
 
 
+def _progress_bar(count: int) -> Callable[[Any], Any]:
+    """A bar over the `count` dashboards pushed (a terminal only)."""
+    return lambda items: click.progressbar(items, label="pushing", length=count)
+
+
 @cli.command("push")
 @grafana_options
 @out_option
@@ -161,7 +166,7 @@ def push_cmd(
     session = open_session(target)
     built, folder = _inputs(registry_path, out)
     bar = sys.stdout.isatty() and not view.structured and not view.quiet
-    progress = (lambda n: lambda items: click.progressbar(items, label="pushing", length=n)) if bar else (lambda n: None)  # noqa: E501  # fmt: skip
+    progress = _progress_bar if bar else (lambda n: None)
     run = push_built(session, built, folder, PushRequest(**opts), progress)
     _v2_notes(run.v2_notes or [], view)
     _report(session, run, opts["dry_run"], view, exit_code(run.report, detailed))

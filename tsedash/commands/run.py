@@ -15,7 +15,6 @@ from tsedash.commands.root import cli
 from tsedash.commands.sources import SourceSpec, load_registry, registry_option
 from tsedash.errors import TsedashError
 from tsedash.redact import remember_url
-from tsedash.verify.store import HEALTH_SOURCES, StoreChecks
 
 _HEALTH = "Target health from the server's targets API, or (a global store) its `up` series."
 _SHARDS = "Target health from these Prometheus shards' targets APIs (repeat for each)."
@@ -48,7 +47,7 @@ def _document_on_error(view: View) -> Iterator[None]:
 @click.option("--rate-interval", default="1m", show_default=True, help="$__rate_interval.")
 @click.option("--range", "time_range", default="15m", show_default=True, help="$__range.")
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds per request.")
-@click.option("--health", type=click.Choice(HEALTH_SOURCES), default="targets", help=_HEALTH)
+@click.option("--health", type=click.Choice(("targets", "up")), default="targets", help=_HEALTH)
 @click.option("--shard-targets", multiple=True, metavar="URL", help=_SHARDS)
 @click.option("--reference", metavar="URL", help=_REFERENCE)
 @output_options
@@ -70,6 +69,7 @@ def verify_cmd(
     otherwise (naming panel, instance and query), 3 when Prometheus cannot be reached.
     -o json: one document, also when verify cannot run ({"ok": false, "error": ...})."""
     from tsedash.verify import Macros, check_options, render_table, verify
+    from tsedash.verify.store import StoreChecks
 
     with _document_on_error(view):
         remember_url(prometheus_url)  # a password in the URL is masked wherever it is echoed

@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     from tsedash.verify.api import PrometheusAPI
     from tsedash.verify.compare import CompareReport
 
-HEALTH_SOURCES = ("targets", "up")
-
 
 @dataclass(frozen=True)
 class StoreChecks:
@@ -38,6 +36,8 @@ class StoreChecks:
             from tsedash.verify.health import from_shards
 
             return from_shards(self.shard_targets, timeout)
+        if self.health not in ("targets", "up"):
+            raise InputError(f"--health {self.health}: expected targets or up")
         if self.health == "up":
             from tsedash.verify.health import from_up
 
