@@ -9,8 +9,8 @@ from typing import Any
 import click
 
 from tsedash import pipeline
-from tsedash.commands.common import echo, echo_lines, handles_errors, out_option, print_findings
-from tsedash.commands.output import FORMATS, View, output_options
+from tsedash.commands.common import echo, echo_lines, out_option, print_findings
+from tsedash.commands.output import FORMATS, Command, View
 from tsedash.commands.root import cli
 from tsedash.commands.sources import (
     base_options,
@@ -21,7 +21,6 @@ from tsedash.commands.sources import (
     load_registry,
     registry_option,
 )
-from tsedash.errors import InputError
 from tsedash.spec import DEFAULT_REGISTRY, REGISTRY_ENV
 
 # Every stage is imported by the commands that use it (`tsedash.pipeline` loads them lazily).
@@ -34,7 +33,6 @@ _SCHEMA = click.Choice(["v1", "v2"])
 @cli.command("build")
 @registry_option
 @out_option
-@output_options
 @extras_option
 @flag("--strict-extras", "Refuse an extra dashboard that needed a migration (old schema).")
 @flag("--lint", "Also lint the generated dashboards (extras always are); findings stop it.")
@@ -45,7 +43,6 @@ _SCHEMA = click.Choice(["v1", "v2"])
 @flag("--rebuild", "Build even when the inputs are unchanged since the last build.")
 @click.option("--schema", type=_SCHEMA, default="v1", show_default=True, help=_V2_HELP)
 @base_options
-@handles_errors
 def build_cmd(
     registry_path: pipeline.SourceSpec,
     out: Path,
@@ -77,8 +74,6 @@ def build_cmd(
 
 @cli.command("validate")
 @out_option
-@output_options
-@handles_errors
 def validate_cmd(out: Path, view: View) -> None:
     """Check the dashboards in OUT against Grafana's rules; exit 1 on findings.
 
@@ -99,7 +94,7 @@ def validate_cmd(out: Path, view: View) -> None:
         echo(f"{out}: ok: dashboards valid")
 
 
-class _MigrateCommand(click.Command):
+class _MigrateCommand(Command):
     """`migrate -o DIR` meant --out DIR before -o became the output format: still read so,
     with a warning, when the value is no format."""
 
@@ -117,56 +112,29 @@ class _MigrateCommand(click.Command):
 @dir_option("--out", "out_dir", help="Write each result into DIR (default: one file's to stdout).")
 @click.option("--schema", type=_SCHEMA, default="v1", show_default=True, help=_V2_HELP)
 @flag("--check", "Write nothing; exit 1 when a file would change.")
-@output_options
 @click.option("--registry", "registry_file", envvar=REGISTRY_ENV, metavar="FILE", help=_DS_HELP)
-@handles_errors
-def migrate_cmd(
-    files: tuple[Path, ...],
-    out_dir: Path | None,
-    schema: str,
-    check: bool,
-    view: View,
-    registry_file: str | None,
-) -> None:
+def migrate_cmd(registry_file: str | None, view: View, **opts: Any) -> None:
     """Migrate dashboard files (exports of Grafana 4-11, grafanalib JSON) the way Grafana does,
     without building: print every change per schema step and panel (-q: not), write the results.
 
     --check is a CI step for a repository of exported dashboards: exit 1 naming the files that
     would change, 0 when every one is current."""
-    from tsedash.migrate import known_datasources
-    from tsedash.migrate.files import MigrationFindings, migrate_files
-    from tsedash.registry.model import Folder
+    from tsedash.migrate.files import MigrateRequest, MigrationFindings
 
-    if check and (out_dir is not None or schema != "v1"):
-        raise InputError("--check writes nothing: it cannot go with --out or --schema v2")
-    if out_dir is None and not check and not view.structured and len(files) > 1:
-        raise InputError(f"{len(files)} files: give --out DIR to write them (one file: stdout)")
     path = registry_file or (DEFAULT_REGISTRY if Path(DEFAULT_REGISTRY).is_file() else None)
-    registry = load_registry(pipeline.SourceSpec(path)) if path else None
-    datasources = known_datasources(registry.datasource) if registry else ()
-    folder = registry.folder if registry else Folder()
+    request = MigrateRequest(**opts, structured=view.structured)
     try:
-        results = migrate_files(list(files), datasources, out_dir, schema, folder.uid)
+        done = request.run(load_registry(pipeline.SourceSpec(path)) if path else None)
     except MigrationFindings as exc:
         print_findings(exc.findings)
         raise
-    changed = [r for r in results if r.changed]
     if view.structured:
-        view.document({"files": [r.as_dict() for r in results]})
-    else:
-        to_stdout = out_dir is None and not check
-        for result in results:
-            echo_lines([] if view.quiet else result.report(), err=to_stdout)
-            if result.written:
-                echo(f"wrote {result.written}", err=to_stdout)
-        if to_stdout:
-            from tsedash.encode import dump_json
-
-            echo(dump_json(results[0].model).decode(), nl=False)
-        elif check:
-            echo(f"{len(changed)} of {len(results)} file(s) would change")
-    if check and changed:
-        sys.exit(1)
+        view.document(done.as_dict())
+    for err, line in [] if view.structured else done.lines(view.quiet):
+        echo(line, err=err)
+    if done.stdout:
+        echo(done.stdout, nl=False)
+    sys.exit(done.exit_code)
 
 
 @cli.command("lint")
@@ -174,8 +142,6 @@ def migrate_cmd(
 @out_option
 @click.option("--exclusions", "exclusions_path", metavar="FILE", help="Default: .lint.yaml.")
 @flag("--strict", "Warnings and unused exclusions fail too.")
-@output_options
-@handles_errors
 def lint_cmd(
     registry_path: pipeline.SourceSpec,
     out: Path,

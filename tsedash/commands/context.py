@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tsedash.commands.common import CONTEXTS_OPTION, echo, handles_errors
+from tsedash.commands.common import CONTEXTS_OPTION, echo
 from tsedash.commands.grafana import grafana_options, open_session
-from tsedash.commands.output import View, output_options
+from tsedash.commands.output import View
 from tsedash.commands.root import cli
 
 if TYPE_CHECKING:
@@ -24,8 +24,6 @@ def context_group() -> None:
 
 @context_group.command("list")
 @CONTEXTS_OPTION
-@output_options
-@handles_errors
 def list_cmd(contexts_file: Path | None, view: View) -> None:
     """Every context with its URL; `*` marks the current one."""
     from tsedash.grafana.contexts import listed
@@ -41,8 +39,6 @@ def list_cmd(contexts_file: Path | None, view: View) -> None:
 @context_group.command("use")
 @click.argument("name")
 @CONTEXTS_OPTION
-@output_options
-@handles_errors
 def use_cmd(name: str, contexts_file: Path | None, view: View) -> None:
     """Make NAME the current context (`current-context:` in the contexts file)."""
     from tsedash.grafana.contexts import use_context
@@ -55,8 +51,6 @@ def use_cmd(name: str, contexts_file: Path | None, view: View) -> None:
 
 @context_group.command("current")
 @CONTEXTS_OPTION
-@output_options
-@handles_errors
 def current_cmd(contexts_file: Path | None, view: View) -> None:
     """Print the current context; exit 1 when none is set."""
     from tsedash.grafana.contexts import current_context, default_path
@@ -72,8 +66,6 @@ def current_cmd(contexts_file: Path | None, view: View) -> None:
 @context_group.command("check")
 @click.argument("name", required=False)
 @grafana_options
-@output_options
-@handles_errors
 def check_cmd(name: str | None, target: GrafanaTarget, view: View) -> None:
     """Connect to NAME (default: the current context) and report Grafana's version, database
     health, the organisation the credentials reach and the dashboard API; exit 3 when it does

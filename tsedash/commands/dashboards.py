@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tsedash.commands.common import echo, handles_errors
+from tsedash.commands.common import echo
 from tsedash.commands.grafana import OVERWRITE, PULL, grafana_options, open_session, options
-from tsedash.commands.output import View, output_options, render_document
+from tsedash.commands.output import View, render_document
 from tsedash.commands.root import cli
 from tsedash.errors import InputError
 
@@ -24,8 +24,6 @@ def dashboards_group() -> None:
 
 @dashboards_group.command("list")
 @grafana_options
-@output_options
-@handles_errors
 def list_cmd(target: GrafanaTarget, view: View) -> None:
     """Every live dashboard: uid, title, folder, version, and whether tsedash pushed it (its
     newest version is a tsedash push of what it holds)."""
@@ -41,8 +39,6 @@ def list_cmd(target: GrafanaTarget, view: View) -> None:
 @dashboards_group.command("get")
 @click.argument("uid")
 @grafana_options
-@output_options
-@handles_errors
 def get_cmd(uid: str, target: GrafanaTarget, view: View) -> None:
     """The live model of UID (JSON; -o yaml for YAML)."""
     from tsedash.grafana.live import get_dashboard
@@ -55,8 +51,6 @@ def get_cmd(uid: str, target: GrafanaTarget, view: View) -> None:
 @click.argument("uids", nargs=-1, required=True)
 @grafana_options
 @options(*OVERWRITE)
-@output_options
-@handles_errors
 def delete_cmd(uids: tuple[str, ...], target: GrafanaTarget, view: View, **opts: Any) -> None:
     """Delete each UID that tsedash pushed; another only with --force (saved to backups/
     first). Exit 1 when one is refused, 3 when Grafana fails."""
@@ -73,8 +67,6 @@ def delete_cmd(uids: tuple[str, ...], target: GrafanaTarget, view: View, **opts:
 @cli.command("pull")
 @grafana_options
 @options(*PULL)
-@output_options
-@handles_errors
 def pull_cmd(target: GrafanaTarget, uid: str | None, view: View, **opts: Any) -> None:
     """Save a live dashboard, normalised, where the next push reads it (that push then goes
     ahead: the edit is kept), or with --datasources record the Grafana's datasources."""

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tsedash.commands.common import echo_lines, handles_errors
-from tsedash.commands.output import View, output_options
+from tsedash.commands.common import echo_lines
+from tsedash.commands.output import View
 from tsedash.commands.root import cli
 from tsedash.commands.sources import (
     BaseChoice,
@@ -38,8 +38,6 @@ _ALERTMANAGER = "With --shards: the Alertmanager the shards' alerts go to."
 @click.option("--shards", type=click.IntRange(min=1), help=_SHARDS)
 @click.option("--global-url", metavar="URL", help=_GLOBAL)
 @click.option("--alertmanager", metavar="HOST:PORT", default="", help=_ALERTMANAGER)
-@output_options
-@handles_errors
 def prometheus_cmd(
     registry_path: SourceSpec,
     out: Path,
@@ -82,8 +80,6 @@ def prometheus_cmd(
 @dir_option("--out", default="deploy", show_default=True, help="The artefacts' directory.")
 @base_options
 @click.option("--shards", type=click.IntRange(min=1), help=_SHARDS)
-@output_options
-@handles_errors
 def deploy_cmd(
     registry_path: SourceSpec, out: Path, base: BaseChoice, shards: int | None, view: View
 ) -> None:

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tsedash.commands.common import CONTEXTS_OPTION, F, echo, echo_lines, handles_errors, out_option
-from tsedash.commands.output import View, output_options
+from tsedash.commands.common import CONTEXTS_OPTION, F, echo, echo_lines, out_option
+from tsedash.commands.output import View
 from tsedash.commands.root import cli
 from tsedash.commands.sources import SourceSpec, content, load_registry, registry_option
 from tsedash.errors import InputError
@@ -149,8 +149,6 @@ def _progress_bar(count: int) -> Callable[[Any], Any]:
 @out_option
 @registry_option
 @options(*OVERWRITE, *PUSH)
-@output_options
-@handles_errors
 def push_cmd(
     target: GrafanaTarget, out: Path, registry_path: SourceSpec, view: View, **opts: Any
 ) -> None:
@@ -177,8 +175,6 @@ def push_cmd(
 @out_option
 @registry_option
 @options(UIDS, ("--stat", {"is_flag": True, "help": "Only +/- line counts and a total."}))
-@output_options
-@handles_errors
 def diff_cmd(target: GrafanaTarget, registry_path: SourceSpec, view: View, **opts: Any) -> None:
     """Unified diff of each live dashboard against ours (normalised); exit 1 if any differs."""
     from tsedash.grafana.report import diff_document, diff_lines
@@ -204,8 +200,6 @@ def diff_cmd(target: GrafanaTarget, registry_path: SourceSpec, view: View, **opt
 @click.option("--version", type=click.IntRange(min=1), help="A version from Grafana's history.")
 @click.option("--backup", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @options(*OVERWRITE)
-@output_options
-@handles_errors
 def restore_cmd(target: GrafanaTarget, uid: str, view: View, **opts: Any) -> None:
     """Put a dashboard back as it was at --version N or as saved in a --backup file.
 

@@ -1,20 +1,23 @@
 """`-o json|yaml|table|wide`, `--json` (its alias) and `-q/--quiet`: how every command prints.
 
-A command declares `@output_options` and receives one `view: View`. A document (`-o json`,
-`-o yaml`) is all of stdout; `table` is the human text, `wide` the same with every column;
-`--quiet` drops informational lines (chatter, progress), never a result, a warning or an error.
+Every command is a `Command` (the root `Group` makes it one) and receives one `view: View`.
+A document (`-o json`, `-o yaml`) is all of stdout; `table` is the human text, `wide` the same
+with every column; `--quiet` drops informational lines (chatter, progress), never a result, a
+warning or an error.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 import click
 
-from tsedash.commands.common import F, echo
+from tsedash.commands.common import echo, handles_errors
+from tsedash.errors import TsedashError
 
 FORMATS = ("table", "wide", "json", "yaml")
 _FORMAT = "Output format: table (default), wide (every column), json or yaml."
@@ -46,6 +49,16 @@ class View:
         if not self.quiet:
             echo(line, err=err)
 
+    @contextlib.contextmanager
+    def errors_as_document(self, document_of: Callable[[Exception], Any]) -> Iterator[None]:
+        """With -o json|yaml an error is also the one document of stdout (then mapped as ever)."""
+        try:
+            yield
+        except (TsedashError, OSError) as exc:
+            if self.structured:
+                self.document(document_of(exc))
+            raise
+
 
 def render_document(payload: Any, fmt: str) -> str:
     if fmt != "yaml":
@@ -55,23 +68,35 @@ def render_document(payload: Any, fmt: str) -> str:
     return str(yaml.safe_dump(payload, sort_keys=True, allow_unicode=True)).rstrip("\n")
 
 
-def _root_quiet() -> bool:
+def _root_quiet(ctx: click.Context) -> bool:
     """`tsedash -q COMMAND`: the root group's flag applies to every command."""
-    ctx = click.get_current_context(silent=True)
-    return bool(ctx and ctx.find_root().params.get("quiet"))
+    return bool(ctx.find_root().params.get("quiet"))
 
 
-def output_options(func: F) -> F:
-    """-o/--output, --json (= -o json) and -q/--quiet → one `view: View`."""
+class Command(click.Command):
+    """Every command, by construction: -o/--output, --json (= -o json) and -q/--quiet handed
+    to its function as one `view: View`; its errors mapped to exit codes (`handles_errors`)."""
 
-    @click.option("-o", "--output", type=click.Choice(FORMATS), help=_FORMAT)
-    @click.option("--json", "as_json", is_flag=True, help="Same as -o json.")
-    @click.option("-q", "--quiet", is_flag=True, help=_QUIET)
-    @wraps(func)
-    def wrapper(*args: Any, output: str | None, as_json: bool, quiet: bool, **kwargs: Any) -> Any:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params += [
+            click.Option(["-o", "--output"], type=click.Choice(FORMATS), help=_FORMAT),
+            click.Option(["--json", "as_json"], is_flag=True, help="Same as -o json."),
+            click.Option(["-q", "--quiet"], is_flag=True, help=_QUIET),
+        ]
+        self.callback = self.callback and handles_errors(self.callback)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        output, as_json, quiet = (ctx.params.pop(name) for name in ("output", "as_json", "quiet"))
         if as_json and output not in (None, "json"):
             raise click.UsageError(f"--json is -o json: it cannot go with -o {output}")
         fmt = "json" if as_json else (output or "table")
-        return func(*args, view=View(fmt, quiet or _root_quiet()), **kwargs)
+        ctx.params["view"] = View(fmt, quiet or _root_quiet(ctx))
+        return super().invoke(ctx)
 
-    return wrapper  # type: ignore[return-value]
+
+class Group(click.Group):
+    """A group whose commands are `Command`s and whose subgroups are `Group`s."""
+
+    command_class = Command
+    group_class = type

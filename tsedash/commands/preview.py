@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tsedash.commands.common import DIR, FILE, dashboards_option, echo_lines, handles_errors
-from tsedash.commands.output import View, output_options
+from tsedash.commands.common import DIR, FILE, dashboards_option, echo_lines
+from tsedash.commands.output import View
 from tsedash.commands.root import cli
 from tsedash.redact import remember_url
 
@@ -35,8 +35,6 @@ COMPARE_HELP = "Draw the dashboards that differ from REF (git ref or directory) 
 @click.option("--data", "data_file", type=FILE, help=DATA_HELP)
 @click.option("--compare", "ref", metavar="REF", help=COMPARE_HELP)
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds per request.")
-@output_options
-@handles_errors
 def preview_cmd(
     source: Path,
     out: Path,

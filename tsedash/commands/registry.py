@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import click
 
-from tsedash.commands.common import echo, echo_lines, handles_errors
-from tsedash.commands.output import View, output_options
+from tsedash.commands.common import echo, echo_lines
+from tsedash.commands.output import View
 from tsedash.commands.root import registry as registry_group
 from tsedash.commands.sources import SourceSpec, load_registry, registry_option, source_lines
 
 
 @registry_group.command("show")
 @registry_option
-@output_options
 # Before -o, `--format json` was how to ask; kept (hidden) so scripts keep working.
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default=None, hidden=True)
-@handles_errors
 def registry_show(registry_path: SourceSpec, view: View, fmt: str | None) -> None:
     """Print every instance with its derived schema and namespace (-o wide: address, keys,
     container, source; -o json: the contract, one object per instance)."""
@@ -32,8 +30,6 @@ def registry_show(registry_path: SourceSpec, view: View, fmt: str | None) -> Non
 
 @registry_group.command("check")
 @registry_option
-@output_options
-@handles_errors
 def registry_check(registry_path: SourceSpec, view: View) -> None:
     """Check the registry; exit 2 with one line per problem when it has errors."""
     from tsedash.registry import RegistryError

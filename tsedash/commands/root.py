@@ -6,9 +6,10 @@ import click
 
 from tsedash import __version__
 from tsedash.commands.common import remember_environment_secrets
+from tsedash.commands.output import Group
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tsedash")
 @click.option(
     "-q", "--quiet", is_flag=True, help="Only results, warnings and errors (every command)."

@@ -2,47 +2,28 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
-from tsedash.commands.common import dashboards_option, echo, echo_lines, handles_errors
-from tsedash.commands.output import View, output_options
+from tsedash.commands.common import dashboards_option, echo, echo_lines
+from tsedash.commands.output import View
 from tsedash.commands.root import cli
 from tsedash.commands.sources import SourceSpec, load_registry, registry_option
-from tsedash.errors import TsedashError
-from tsedash.redact import remember_url
 
 _HEALTH = "Target health from the server's targets API, or (a global store) its `up` series."
 _SHARDS = "Target health from these Prometheus shards' targets APIs (repeat for each)."
 _REFERENCE = "Also compare the values with this Prometheus scraping the same targets."
-
-
-@contextlib.contextmanager
-def _document_on_error(view: View) -> Iterator[None]:
-    """With -o json|yaml, an error is also the one document of stdout (then mapped as ever)."""
-    try:
-        yield
-    except (TsedashError, OSError) as exc:
-        if view.structured:
-            from tsedash.verify import error_document
-
-            view.document(error_document(exc))
-        raise
+_PROMETHEUS = "The Prometheus the dashboards' datasource points at (env PROMETHEUS_URL; required)."
+RATE_HELP = "Requests per second of each instance's simulated API route."
+PLANNED_HELP = "Also serve the planned domain metrics (no real service exposes them yet)."
 
 
 @cli.command("verify")
 @registry_option
-@click.option(
-    "--prometheus",
-    "prometheus_url",
-    envvar="PROMETHEUS_URL",
-    metavar="URL",
-    help="The Prometheus the dashboards' datasource points at (env PROMETHEUS_URL; required).",
-)
+@click.option("--prometheus", envvar="PROMETHEUS_URL", metavar="URL", help=_PROMETHEUS)
 @dashboards_option
 @click.option("--rate-interval", default="1m", show_default=True, help="$__rate_interval.")
 @click.option("--range", "time_range", default="15m", show_default=True, help="$__range.")
@@ -50,34 +31,15 @@ def _document_on_error(view: View) -> Iterator[None]:
 @click.option("--health", type=click.Choice(("targets", "up")), default="targets", help=_HEALTH)
 @click.option("--shard-targets", multiple=True, metavar="URL", help=_SHARDS)
 @click.option("--reference", metavar="URL", help=_REFERENCE)
-@output_options
-@handles_errors
-def verify_cmd(
-    registry_path: SourceSpec,
-    prometheus_url: str | None,
-    source: Path,
-    rate_interval: str,
-    time_range: str,
-    timeout: float,
-    health: str,
-    shard_targets: tuple[str, ...],
-    reference: str | None,
-    view: View,
-) -> None:
+def verify_cmd(registry_path: SourceSpec, view: View, **opts: Any) -> None:
     """Do the dashboards show data for every instance on this Prometheus? Exit 0 when every
     visible panel has data for every instance it should show and every target is up, 1
     otherwise (naming panel, instance and query), 3 when Prometheus cannot be reached.
     -o json: one document, also when verify cannot run ({"ok": false, "error": ...})."""
-    from tsedash.verify import Macros, check_options, render_table, verify
-    from tsedash.verify.store import StoreChecks
+    from tsedash.verify import VerifyRequest, error_document, render_table
 
-    with _document_on_error(view):
-        remember_url(prometheus_url)  # a password in the URL is masked wherever it is echoed
-        prometheus_url = check_options(prometheus_url, rate_interval, time_range, timeout)
-        macros = Macros(rate_interval=rate_interval, range=time_range)
-        store = StoreChecks(health, shard_targets, reference=reference)
-        reg = load_registry(registry_path)
-        report = verify(prometheus_url, reg, source, macros, timeout, store=store)
+    with view.errors_as_document(error_document):
+        report = VerifyRequest(**opts).run(lambda: load_registry(registry_path))
     failures = report.failures()
     if view.structured:
         view.document(report.as_dict())
@@ -86,24 +48,15 @@ def verify_cmd(
         echo_lines([f"verify: {line}" for line in failures])
         if not failures:
             echo(report.ok_line())
-    if failures:
-        sys.exit(1)
-
-
-RATE_HELP = "Requests per second of each instance's simulated API route."
-PLANNED_HELP = "Also serve the planned domain metrics (no real service exposes them yet)."
+    sys.exit(1 if failures else 0)
 
 
 @cli.command("simulate")
 @registry_option
-@click.option("--rate", default=2.0, show_default=True, help=RATE_HELP)
+@click.option("--rate", "base_rate", default=2.0, show_default=True, help=RATE_HELP)
 @click.option("--with-planned", is_flag=True, help=PLANNED_HELP)
 @click.option("--bind", "bind_host", default=None, help="Bind this host instead of each address's.")
-@output_options
-@handles_errors
-def simulate_cmd(
-    registry_path: SourceSpec, rate: float, with_planned: bool, bind_host: str | None, view: View
-) -> None:
+def simulate_cmd(registry_path: SourceSpec, view: View, bind_host: str | None, **plan: Any) -> None:
     """Serve what the real services serve, on each instance's registry address, until Ctrl-C.
 
     RED metrics, process and runtime collectors, readiness after GET /api/v1/ready, each
@@ -112,8 +65,7 @@ def simulate_cmd(
     from tsedash.demo import stop_requested, wait_for_stop
     from tsedash.simulate import SimulationPlan, Simulator
 
-    reg = load_registry(registry_path)
-    simulator = Simulator(SimulationPlan(reg, rate, with_planned), bind_host)
+    simulator = Simulator(SimulationPlan(load_registry(registry_path), **plan), bind_host)
     with stop_requested() as stop:
         served = simulator.start()
         more = " …" if len(served) > 4 else ""
@@ -135,17 +87,7 @@ def simulate_cmd(
 @click.option("--with-planned", is_flag=True, help=PLANNED_HELP)
 @click.option("--for", "seconds", type=float, default=None, help="Stop after SECONDS (scripts).")
 @dashboards_option
-@output_options
-@handles_errors
-def demo_cmd(
-    registry_path: SourceSpec,
-    port: int | None,
-    rate: float,
-    with_planned: bool,
-    seconds: float | None,
-    source: Path,
-    view: View,
-) -> None:
+def demo_cmd(registry_path: SourceSpec, source: Path, view: View, **run: Any) -> None:
     """The simulator, simulated infrastructure exporters and a real Prometheus on 127.0.0.1,
     scraping with the generated config; "ready" once `tsedash verify` on the dashboards of
     --dashboards passes (without dashboard files there: once every target is scraped twice).
@@ -156,18 +98,14 @@ def demo_cmd(
     dashboards = source if dashboard_files(source) else None
     if dashboards is None:
         echo(f"warning: {source}: no dashboard files to verify (run `tsedash build`)", err=True)
+    spec = registry_path
     run_demo(
-        load_registry(registry_path),
+        load_registry(spec),
         lambda line: view.note(line, err=view.structured),
-        port,
-        rate,
-        seconds,
-        with_planned=with_planned,
         dashboards=dashboards,
-        verify_hint=verify_options(
-            registry_path.path, registry_path.compose, registry_path.discover
-        ),
+        verify_hint=verify_options(spec.path, spec.compose, spec.discover),
         on_ready=lambda ready: (
             view.document(ready.as_dict()) if view.structured else echo_lines(ready.lines(), False)
         ),
+        **run,
     )

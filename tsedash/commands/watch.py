@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from tsedash.commands.common import CONTEXTS_OPTION, echo, handles_errors, out_option
-from tsedash.commands.output import View, output_options
+from tsedash.commands.common import CONTEXTS_OPTION, echo, out_option
+from tsedash.commands.output import View
 from tsedash.commands.root import cli
 from tsedash.commands.sources import base_options, dir_option, extras_option, flag, registry_option
 from tsedash.errors import InputError
@@ -35,9 +35,7 @@ _PROMETHEUS = (
 @flag("--no-deploy", "Rewrite the provisioning files only.")
 @click.option("--prometheus", "prometheus_url", metavar="URL", help=_PROMETHEUS)
 @base_options
-@output_options
 @click.option("--cycles", default=None, type=click.IntRange(min=0), hidden=True)
-@handles_errors
 def watch_cmd(
     registry_path: SourceSpec,
     out: Path,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tsedash.encode import dump_json
 from tsedash.errors import InputError
@@ -23,6 +23,9 @@ from tsedash.findings import Finding
 from tsedash.inputs import read_json
 from tsedash.migrate import CURRENT_SCHEMA, Migration, ShapeError, migrate_dashboard
 from tsedash.migrate.schemaversion import DatasourceInfo, schema_version
+
+if TYPE_CHECKING:
+    from tsedash.registry import Registry
 
 
 class MigrationFindings(InputError):
@@ -89,6 +92,78 @@ class MigratedFile:
             "changes": [m.as_dict() for m in self.migrations],
             "v2_conversion": [n.as_dict() for n in self.v2_notes],
         }
+
+
+@dataclass(frozen=True)
+class MigrateRequest:
+    """`tsedash migrate`'s options; `run` refuses a combination that cannot be (exit 2)."""
+
+    files: tuple[Path, ...]
+    out_dir: Path | None = None
+    schema: str = "v1"
+    check: bool = False
+    structured: bool = False  # -o json|yaml: the results are a document, nothing to stdout
+
+    def run(self, registry: Registry | None) -> MigrateRun:
+        """Migrate with the registry's datasources and folder (None: no registry)."""
+        from tsedash.migrate import known_datasources
+
+        if self.check and (self.out_dir is not None or self.schema != "v1"):
+            raise InputError("--check writes nothing: it cannot go with --out or --schema v2")
+        if self.to_stdout and len(self.files) > 1:
+            raise InputError(
+                f"{len(self.files)} files: give --out DIR to write them (one file: stdout)"
+            )
+        datasources = known_datasources(registry.datasource) if registry else ()
+        folder_uid = registry.folder.uid if registry else ""
+        out = self.out_dir
+        return MigrateRun(
+            self, migrate_files(self.files, datasources, out, self.schema, folder_uid)
+        )
+
+    @property
+    def to_stdout(self) -> bool:
+        """One file, no --out, no --check: the result is stdout."""
+        return self.out_dir is None and not self.check and not self.structured
+
+
+@dataclass
+class MigrateRun:
+    """What `tsedash migrate` did: the results, as lines or one document, and its exit code."""
+
+    request: MigrateRequest
+    results: list[MigratedFile]
+
+    def lines(self, quiet: bool) -> list[tuple[bool, str]]:
+        """(to stderr?, line): each file's report (not with `quiet`) and where it went; with
+        --check the count that would change; the model itself when it goes to stdout."""
+        err = self.request.to_stdout  # stdout is the model
+        lines: list[tuple[bool, str]] = []
+        for result in self.results:
+            lines += [(err, line) for line in ([] if quiet else result.report())]
+            lines += [(err, f"wrote {result.written}")] if result.written else []
+        if self.request.check:
+            lines.append(
+                (False, f"{len(self.changed)} of {len(self.results)} file(s) would change")
+            )
+        return lines
+
+    @property
+    def stdout(self) -> str:
+        """The one migrated model as JSON, when the result goes to stdout."""
+        return dump_json(self.results[0].model).decode() if self.request.to_stdout else ""
+
+    @property
+    def changed(self) -> list[MigratedFile]:
+        return [r for r in self.results if r.changed]
+
+    @property
+    def exit_code(self) -> int:
+        """--check: 1 when a file would change."""
+        return 1 if self.request.check and self.changed else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"files": [r.as_dict() for r in self.results]}
 
 
 def migrate_files(

@@ -191,6 +191,31 @@ def prometheus_api(url: str, path: str, params: dict[str, str], timeout: float =
     return PrometheusAPI(url, timeout).get(path, params)
 
 
+@dataclass(frozen=True)
+class VerifyRequest:
+    """`tsedash verify`'s options, checked before any request (InputError, exit 2)."""
+
+    prometheus: str | None
+    source: Path
+    rate_interval: str = "1m"
+    time_range: str = "15m"
+    timeout: float = 10.0
+    health: str = "targets"
+    shard_targets: tuple[str, ...] = ()
+    reference: str | None = None
+
+    def run(self, registry_of: Callable[[], Registry]) -> VerifyReport:
+        """Check the options, then read the registry (`registry_of`) and verify."""
+        from tsedash.redact import remember_url
+        from tsedash.verify.store import StoreChecks
+
+        remember_url(self.prometheus)  # a password in the URL is masked wherever echoed
+        url = check_options(self.prometheus, self.rate_interval, self.time_range, self.timeout)
+        macros = Macros(rate_interval=self.rate_interval, range=self.time_range)
+        store = StoreChecks(self.health, self.shard_targets, reference=self.reference)
+        return verify(url, registry_of(), self.source, macros, self.timeout, store=store)
+
+
 def check_url(url: str) -> str:
     """The --prometheus URL, refused (exit 2) before any request when it cannot be sent."""
     return remote.check_url(url, "--prometheus")
