@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tsedash.pipeline.inputs import BuildInputs
+from tsedash import remote
+from tsedash.errors import InputError
+from tsedash.pipeline.inputs import BaseChoice, BuildInputs
 from tsedash.scrapewatch import ScrapeTracker, Target, read_targets, target_changes
 
 Snapshot = dict[Path, tuple[int, int]]
@@ -84,6 +86,31 @@ class WatchPlan:
 
     def dirs(self) -> list[Path]:
         return [*self.inputs.dirs(), *content_dirs()]
+
+
+def plan_watch(
+    inputs: BuildInputs,
+    out: Path,
+    no_lint: bool,
+    deploy_out: Path,
+    no_deploy: bool,
+    prometheus_url: str | None,
+    context: str | None,
+    contexts_file: Path | None,
+) -> tuple[WatchPlan, str | None]:
+    """`tsedash watch`'s options as a plan and the Prometheus to follow (refused, exit 2,
+    before any cycle when they cannot go together or the URL cannot be sent)."""
+    if no_deploy and (prometheus_url or inputs.base != BaseChoice()):
+        raise InputError(
+            "--prometheus, --base, --no-base and --replace-job need the deploy "
+            "directory: drop --no-deploy"
+        )
+    url = remote.check_url(prometheus_url, "--prometheus") if prometheus_url else None
+    push: tuple[str, ...] | None = None
+    if context:
+        push = ("--out", str(out), "--context", context)
+        push += ("--contexts", str(contexts_file)) if contexts_file else ()
+    return WatchPlan(inputs, out, not no_lint, None if no_deploy else deploy_out, push), url
 
 
 def watch(

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from tsedash.commands import (  # noqa: F401
     build,
-    context,
-    dashboards,
     deploy,
     grafana,
+    live,
     preview,
     registry,
     run,

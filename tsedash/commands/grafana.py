@@ -6,11 +6,11 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from tsedash.commands.common import CONTEXTS_OPTION, F, echo, echo_lines, out_option
+from tsedash.commands.common import CONTEXTS_OPTION, F, echo, out_option
 from tsedash.commands.output import View
 from tsedash.commands.root import cli
 from tsedash.commands.sources import SourceSpec, content, load_registry, registry_option
@@ -20,6 +20,8 @@ from tsedash.spec import DEFAULT_REGISTRY, REGISTRY_ENV
 if TYPE_CHECKING:
     from tsedash.grafana.report import Line
     from tsedash.grafana.session import GrafanaTarget, PushRun, Session
+
+T = TypeVar("T")
 
 DIR = click.Path(file_okay=False, path_type=Path)
 _TARGET = (
@@ -85,16 +87,11 @@ def grafana_options(command: F) -> F:
     return options(*_TARGET)(CONTEXTS_OPTION(wrapper))  # type: ignore[return-value]
 
 
-def open_session(target: GrafanaTarget) -> Session:
-    """Connect; its warnings now, its notices when the command ends (whatever the exit)."""
-    from tsedash.grafana.session import connect
+def remote(target: GrafanaTarget, work: Callable[[Session], T]) -> T:
+    """`work` on the target's Grafana: the command's one call into it (warnings on stderr)."""
+    from tsedash.grafana.session import on_target
 
-    session = connect(target)
-    for warning in session.warnings:
-        echo(f"warning: {warning}", err=True)
-    warnings = lambda: echo_lines([f"warning: {n}" for n in session.notices])  # noqa: E731
-    click.get_current_context().call_on_close(warnings)
-    return session
+    return on_target(target, work, lambda line: echo(f"warning: {line}", err=True))
 
 
 def emit(lines: list[Line]) -> None:
@@ -105,15 +102,12 @@ def emit(lines: list[Line]) -> None:
         echo(ln.indent + (click.style(ln.text, fg=fg) if colour else ln.text), ln.err)
 
 
-def _report(session: Session, run: PushRun, dry_run: bool, view: View, code: int) -> None:
+def _report(run: PushRun, dry_run: bool, view: View, code: int) -> None:
     """What push (or restore) did, as a document or lines; then exit with `code`."""
-    from tsedash.grafana.report import push_lines
-    from tsedash.grafana.session import push_summary
-
     if view.structured:
-        view.document(push_summary(session, run, dry_run))
+        view.document(run.summary(dry_run))
     else:
-        emit(push_lines(session.url, session.dashboards.api, run.report))
+        emit(run.lines())
     sys.exit(code)
 
 
@@ -139,11 +133,6 @@ def _v2_notes(notes: list[Any], view: View) -> None:
         view.note(line)  # stderr: stdout is the report (or its document)
 
 
-def _progress_bar(count: int) -> Callable[[Any], Any]:
-    """A bar over the `count` dashboards pushed (a terminal only)."""
-    return lambda items: click.progressbar(items, label="pushing", length=count)
-
-
 @cli.command("push")
 @grafana_options
 @out_option
@@ -161,13 +150,18 @@ def push_cmd(
     detailed = opts.pop("detailed_exitcode")
     if detailed and not opts["dry_run"]:
         raise InputError("--detailed-exitcode describes a plan: it goes with --dry-run")
-    session = open_session(target)
     built, folder = _inputs(registry_path, out)
     bar = sys.stdout.isatty() and not view.structured and not view.quiet
     progress = _progress_bar if bar else (lambda n: None)
-    run = push_built(session, built, folder, PushRequest(**opts), progress)
+    request = PushRequest(**opts)
+    run = remote(target, lambda session: push_built(session, built, folder, request, progress))
     _v2_notes(run.v2_notes or [], view)
-    _report(session, run, opts["dry_run"], view, exit_code(run.report, detailed))
+    _report(run, opts["dry_run"], view, exit_code(run.report, detailed))
+
+
+def _progress_bar(count: int) -> Callable[[Any], Any]:
+    """A bar over the `count` dashboards pushed (a terminal only)."""
+    return lambda items: click.progressbar(items, label="pushing", length=count)
 
 
 @cli.command("diff")
@@ -181,12 +175,11 @@ def diff_cmd(target: GrafanaTarget, registry_path: SourceSpec, view: View, **opt
     from tsedash.grafana.session import in_schema, selected
     from tsedash.grafana.sync import diff
 
-    session = open_session(target)
     built, folder = _inputs(registry_path, opts["out"])
     chosen = selected(built, opts["uid"])
     dashboards, notes = in_schema(chosen, target.schema, folder.uid)
     _v2_notes(notes, view)
-    results = diff(session.dashboards, dashboards)
+    results = remote(target, lambda session: diff(session.dashboards, dashboards))
     if view.structured:
         view.document(diff_document(results, opts["stat"]))
     else:
@@ -208,7 +201,6 @@ def restore_cmd(target: GrafanaTarget, uid: str, view: View, **opts: Any) -> Non
     """
     from tsedash.grafana.session import PushRequest, exit_code, restore
 
-    session = open_session(target)
-    version, backup = opts.pop("version"), opts.pop("backup")
-    run = restore(session, uid, version, backup, PushRequest(**opts))
-    _report(session, run, opts["dry_run"], view, exit_code(run.report))
+    version, backup, request = opts.pop("version"), opts.pop("backup"), PushRequest(**opts)
+    run = remote(target, lambda session: restore(session, uid, version, backup, request))
+    _report(run, opts["dry_run"], view, exit_code(run.report))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,7 +13,6 @@ from tsedash.commands.common import CONTEXTS_OPTION, echo, out_option
 from tsedash.commands.output import View
 from tsedash.commands.root import cli
 from tsedash.commands.sources import base_options, dir_option, extras_option, flag, registry_option
-from tsedash.errors import InputError
 from tsedash.pipeline.inputs import BaseChoice, BuildInputs, SourceSpec, default_extras
 
 _INTERVAL = "Seconds between looks at the inputs (default 0.5)."
@@ -38,18 +38,12 @@ _PROMETHEUS = (
 @click.option("--cycles", default=None, type=click.IntRange(min=0), hidden=True)
 def watch_cmd(
     registry_path: SourceSpec,
-    out: Path,
     extras: Path | None,
-    no_lint: bool,
-    context: str | None,
-    contexts_file: Path | None,
-    interval: float,
-    deploy_out: Path,
-    no_deploy: bool,
-    prometheus_url: str | None,
     base: BaseChoice,
     view: View,
+    interval: float,
     cycles: int | None,
+    **opts: Any,
 ) -> None:
     """Rebuild on every change to the registry, compose files, extras or dashboard code.
 
@@ -59,26 +53,16 @@ def watch_cmd(
     followed until Prometheus scrapes it. One line per cycle; a broken edit prints its error
     and leaves the last good files as they were. Ctrl-C stops.
     """
-    from tsedash.verify import check_url
-    from tsedash.watch import WatchPlan, watch
+    from tsedash.watch import plan_watch, watch
 
     if view.structured:  # a stream of cycles is no one document
         raise click.UsageError(f"watch prints one line per cycle: -o {view.format} is not one")
-    if no_deploy and (prometheus_url or base != BaseChoice()):
-        raise InputError(
-            "--prometheus, --base, --no-base and --replace-job need the deploy "
-            "directory: drop --no-deploy"
-        )
-    url = check_url(prometheus_url) if prometheus_url else None
-    push: tuple[str, ...] | None = None
-    if context:  # a wrong name, file or secret fails now, not at every cycle
+    if opts["context"]:  # a wrong name, file or secret fails now, not at every cycle
         from tsedash.grafana.contexts import checked_context
 
-        checked_context(context, contexts_file)
-        push = ("--out", str(out), "--context", context)
-        push += ("--contexts", str(contexts_file)) if contexts_file else ()
+        checked_context(opts["context"], opts["contexts_file"])
     inputs = BuildInputs(registry_path, default_extras(extras), None, base)
-    plan = WatchPlan(inputs, out, not no_lint, None if no_deploy else deploy_out, push)
+    plan, url = plan_watch(inputs, **opts)
     files, dirs = plan.files(), plan.dirs()
     view.note(f"watching {len(files)} files and {len(dirs)} directories; Ctrl-C stops", err=False)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill`, `docker stop`: stop like Ctrl-C

@@ -12,7 +12,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from tsedash.errors import InputError, TsedashError
 from tsedash.grafana.api import Dashboards
@@ -23,6 +23,7 @@ from tsedash.redact import remember_secret, remember_url
 from tsedash.spec import FOLDER_TITLE, FOLDER_UID
 
 Built = list[tuple[str, dict[str, Any]]]  # (uid, model) as built
+T = TypeVar("T")
 Progress = Callable[[Iterable[tuple[str, dict[str, Any]]]], Iterable[tuple[str, dict[str, Any]]]]
 
 # `push --dry-run --detailed-exitcode` (Terraform's convention).
@@ -102,6 +103,19 @@ def connect(target: GrafanaTarget) -> Session:
         client = GrafanaClient(settings)
     said = [str(w.message) for w in caught]
     return Session(Dashboards(client, api or "auto", target.schema), name, said)  # type: ignore[arg-type]
+
+
+def on_target(target: GrafanaTarget, work: Callable[[Session], T], say: Callable[[str], None]) -> T:
+    """Connect, `say` the session's warnings, do `work` on it, then `say` its notices (each
+    once, whatever the outcome): a command's one call into Grafana."""
+    session = connect(target)
+    for warning in session.warnings:
+        say(warning)
+    try:
+        return work(session)
+    finally:
+        for notice in session.notices:
+            say(notice)
 
 
 # --- what a push sends ---------------------------------------------------------------------
@@ -201,8 +215,19 @@ class PushRequest:
 class PushRun:
     """A push's typed result: the report and the v2 conversion's notes (schema v2)."""
 
+    session: Session  # where it went (its URL and API, for the report)
     report: PushReport
     v2_notes: list[Any] | None = None
+
+    def summary(self, dry_run: bool) -> dict[str, Any]:
+        """The push (or restore) as a document (-o json|yaml)."""
+        return push_summary(self.session, self, dry_run)
+
+    def lines(self) -> list[Any]:
+        """The push (or restore) as `tsedash.grafana.report.Line`s."""
+        from tsedash.grafana.report import push_lines
+
+        return push_lines(self.session.url, self.session.dashboards.api, self.report)
 
 
 def push_built(
@@ -230,7 +255,7 @@ def push_built(
         prune=request.prune,
         folder_parent=folder.parent,
     )
-    return PushRun(report, notes if schema == "v2" else None)
+    return PushRun(session, report, notes if schema == "v2" else None)
 
 
 def push_summary(session: Session, run: PushRun, dry_run: bool) -> dict[str, Any]:
@@ -300,4 +325,4 @@ def restore(
         note=f"restored from {source}",
         backups=request.backups,
     )
-    return PushRun(report)
+    return PushRun(session, report)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -33,6 +34,16 @@ def write_grafana_datasources(
     edited = with_grafana_datasources(text, datasources, str(path))
     load_registry_text(edited, str(path))  # a RegistryError: nothing is written
     atomic_write(Path(path), edited.encode())
+
+
+def record_grafana_datasources(
+    path: str | os.PathLike[str], answer: Sequence[dict[str, Any]]
+) -> list[GrafanaDatasource]:
+    """Grafana's datasources (`GET /api/datasources`, each name, uid, type and isDefault)
+    written into the registry file at `path` as `datasource.grafana`; what was written."""
+    found = [GrafanaDatasource(d["name"], d["uid"], d["type"], d["isDefault"]) for d in answer]
+    write_grafana_datasources(path, found)
+    return found
 
 
 def with_grafana_datasources(

@@ -1,0 +1,161 @@
+"""What a Grafana holds: `tsedash dashboards list|get|delete`, `tsedash pull`, and the
+contexts naming the Grafanas (`tsedash context list|use|current|check`, kubectl-like)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from tsedash.commands.common import CONTEXTS_OPTION, echo
+from tsedash.commands.grafana import OVERWRITE, PULL, grafana_options, options, remote
+from tsedash.commands.output import View, render_document
+from tsedash.commands.root import cli
+from tsedash.errors import InputError
+
+if TYPE_CHECKING:
+    from tsedash.grafana.session import GrafanaTarget
+
+
+@cli.group("dashboards")
+def dashboards_group() -> None:
+    """List, show or delete the dashboards a Grafana holds."""
+
+
+@dashboards_group.command("list")
+@grafana_options
+def list_cmd(target: GrafanaTarget, view: View) -> None:
+    """Every live dashboard: uid, title, folder, version, and whether tsedash pushed it (its
+    newest version is a tsedash push of what it holds)."""
+    from tsedash.grafana.live import list_dashboards, table
+
+    found = remote(target, list_dashboards)
+    if view.structured:
+        return view.document([d.as_dict() for d in found])
+    for line in table(found):
+        echo(line)
+
+
+@dashboards_group.command("get")
+@click.argument("uid")
+@grafana_options
+def get_cmd(uid: str, target: GrafanaTarget, view: View) -> None:
+    """The live model of UID (JSON; -o yaml for YAML)."""
+    from tsedash.grafana.live import get_dashboard
+
+    model = remote(target, lambda session: get_dashboard(session, uid))
+    echo(render_document(model, "yaml" if view.format == "yaml" else "json"))
+
+
+@dashboards_group.command("delete")
+@click.argument("uids", nargs=-1, required=True)
+@grafana_options
+@options(*OVERWRITE)
+def delete_cmd(uids: tuple[str, ...], target: GrafanaTarget, view: View, **opts: Any) -> None:
+    """Delete each UID that tsedash pushed; another only with --force (saved to backups/
+    first). Exit 1 when one is refused, 3 when Grafana fails."""
+    from tsedash.grafana.live import delete_dashboards, delete_exit, outcome_line
+
+    done = remote(target, lambda session: delete_dashboards(session, uids, **opts))
+    if view.structured:
+        view.document([o.as_dict() for o in done])
+    for o in [] if view.structured else done:
+        echo(outcome_line(o), err=o.action.fails)
+    sys.exit(delete_exit(done))
+
+
+@cli.command("pull")
+@grafana_options
+@options(*PULL)
+def pull_cmd(target: GrafanaTarget, uid: str | None, view: View, **opts: Any) -> None:
+    """Save a live dashboard, normalised, where the next push reads it (that push then goes
+    ahead: the edit is kept), or with --datasources record the Grafana's datasources."""
+    if opts["datasources"] and (uid or opts["out_file"]):
+        raise InputError("--datasources fills the registry: it cannot go with --uid or --out")
+    if not (uid or opts["datasources"]):
+        raise InputError("give --uid UID (a dashboard) or --datasources")
+    if opts["datasources"]:
+        return _pull_datasources(target, opts["registry_file"], view)
+    from tsedash.grafana.sync import pull
+    from tsedash.provisioning.render import dashboard_files
+
+    built, out, backups = dashboard_files(opts["dashboards"]), opts["out_file"], opts["backups"]
+    pulled = remote(target, lambda s: pull(s.dashboards, uid or "", out, built, backups))
+    if view.structured:
+        return view.document(pulled.as_dict())
+    echo(f"wrote {pulled.path} (live copy saved to {pulled.backup})")
+    view.note(pulled.advice)
+
+
+def _pull_datasources(target: GrafanaTarget, registry_file: str, view: View) -> None:
+    from tsedash.registry.edit import record_grafana_datasources
+
+    answer = remote(target, lambda session: session.client.datasources())
+    found = record_grafana_datasources(registry_file, answer)
+    if view.structured:
+        return view.document({"registry": registry_file, "datasources": [vars(d) for d in found]})
+    default = next((d.name for d in found if d.default), "none")
+    where = f"{registry_file} (datasource.grafana; default: {default})"
+    echo(f"wrote {len(found)} datasource(s) into {where}")
+
+
+@cli.group("context")
+def context_group() -> None:
+    """The named Grafanas of the contexts file, and which one commands use by default."""
+
+
+@context_group.command("list")
+@CONTEXTS_OPTION
+def context_list(contexts_file: Path | None, view: View) -> None:
+    """Every context with its URL; `*` marks the current one."""
+    from tsedash.grafana.contexts import listed
+
+    current, rows = listed(contexts_file)
+    if view.structured:
+        return view.document({"current": current, "contexts": rows})
+    width = max(len(name) for name in rows)
+    for name, url in rows.items():
+        echo(f"{'*' if name == current else ' '} {name:<{width}}  {url}")
+
+
+@context_group.command("use")
+@click.argument("name")
+@CONTEXTS_OPTION
+def context_use(name: str, contexts_file: Path | None, view: View) -> None:
+    """Make NAME the current context (`current-context:` in the contexts file)."""
+    from tsedash.grafana.contexts import use_context
+
+    path = use_context(name, contexts_file)
+    if view.structured:
+        return view.document({"current": name, "file": str(path)})
+    view.note(f"current context: {name} ({path})", err=False)
+
+
+@context_group.command("current")
+@CONTEXTS_OPTION
+def context_current(contexts_file: Path | None, view: View) -> None:
+    """Print the current context; exit 1 when none is set."""
+    from tsedash.grafana.contexts import current_context, default_path
+
+    current = current_context(contexts_file)
+    if view.structured:
+        view.document({"current": current})
+    else:
+        echo(current or f"no current context in {contexts_file or default_path()}", not current)
+    sys.exit(0 if current else 1)
+
+
+@context_group.command("check")
+@click.argument("name", required=False)
+@grafana_options
+def context_check(name: str | None, target: GrafanaTarget, view: View) -> None:
+    """Connect to NAME (default: the current context) and report Grafana's version, database
+    health, the organisation the credentials reach and the dashboard API; exit 3 when it does
+    not answer or refuses the credentials, 2 when the context is bad."""
+    from tsedash.grafana.live import check, check_line
+
+    found = remote(replace(target, context=name or target.context), check)
+    return view.document(found) if view.structured else echo(check_line(found))
