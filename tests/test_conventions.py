@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 from tsedash.commands import cli
-from tsedash.commands.output import FORMATS, View, render_document
+from tsedash.commands.common import FORMATS, View
+from tsedash.encode import render_document
 
 from .conftest import ROOT
 

@@ -32,3 +32,10 @@ def dump_yaml_in_order(data: Any, header: str) -> bytes:
         data, Dumper=_DUMPER, sort_keys=False, default_flow_style=False, allow_unicode=True
     )
     return (header + body).encode()
+
+
+def render_document(payload: Any, fmt: str) -> str:
+    """`payload` as a command's one document: JSON (indented) or YAML, keys sorted (stable)."""
+    if fmt != "yaml":
+        return json.dumps(payload, indent=2, sort_keys=True)
+    return str(yaml.safe_dump(payload, sort_keys=True, allow_unicode=True)).rstrip("\n")

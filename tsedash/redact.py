@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Mapping
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 _SECRET_QUERY_KEYS = re.compile(r"pass(word|wd)?|pwd|secret|token|api[-_]?key", re.IGNORECASE)
@@ -117,3 +118,12 @@ def redact(text: str) -> str:
 def forget_secrets() -> None:
     """Tests: start from no remembered secret."""
     _secrets.clear()
+
+
+def remember_environment(environ: Mapping[str, str]) -> None:
+    """The secrets the environment hands us (Grafana's token or password, URLs with
+    credentials), so that `redact` masks them in any output."""
+    remember_secret(environ.get("GRAFANA_TOKEN"))
+    remember_secret(environ.get("GRAFANA_PASSWORD"), environ.get("GRAFANA_USER"))
+    remember_url(environ.get("GRAFANA_URL"))
+    remember_url(environ.get("REDIS_URL"))

@@ -17,7 +17,7 @@ from tsedash.commands import (  # noqa: F401
     run,
     watch,
 )
-from tsedash.commands.root import cli
+from tsedash.commands.common import cli
 
 __all__ = ["cli", "main"]
 

@@ -9,9 +9,15 @@ from typing import Any
 import click
 
 from tsedash import pipeline
-from tsedash.commands.common import echo, echo_lines, out_option, print_findings
-from tsedash.commands.output import FORMATS, Command, View
-from tsedash.commands.root import cli
+from tsedash.commands.common import (
+    FORMATS,
+    Command,
+    View,
+    cli,
+    echo,
+    echo_lines,
+    out_option,
+)
 from tsedash.commands.sources import (
     base_options,
     content,
@@ -87,7 +93,7 @@ def validate_cmd(out: Path, view: View) -> None:
     if view.structured:
         view.document([f.as_dict() for f in findings])
     else:
-        print_findings(findings)
+        echo_lines(findings)
     if findings:
         sys.exit(1)
     if not view.structured:
@@ -126,7 +132,7 @@ def migrate_cmd(registry_file: str | None, view: View, **opts: Any) -> None:
     try:
         done = request.run(load_registry(pipeline.SourceSpec(path)) if path else None)
     except MigrationFindings as exc:
-        print_findings(exc.findings)
+        echo_lines(exc.findings)
         raise
     if view.structured:
         view.document(done.as_dict())

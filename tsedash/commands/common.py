@@ -1,28 +1,36 @@
-"""What every command shares: output through `redact`, errors to exit codes, shared options.
+"""What every command shares: the root group, `-o/--json/-q` as one `View`, output through
+`redact`, errors mapped to exit codes, and the options several commands take.
 
-Every stage is imported by the commands that use it: `registry show` does not pay for the
-dashboard builders, an unchanged `build` not even for the registry loader."""
+Every command is a `Command` (the root `Group` makes it one): -o json|yaml|table|wide (--json
+its alias) and -q/--quiet reach it as `view: View`. A document (json, yaml) is all of stdout;
+`table` is the human text, `wide` the same with every column; --quiet drops informational
+lines (chatter, progress), never a result, a warning or an error. Every stage is imported by
+the commands that use it: `registry show` does not pay for the dashboard builders, an
+unchanged `build` not even for the registry loader."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
-from tsedash.errors import TsedashError
-from tsedash.redact import redact, remember_secret, remember_url
-
-if TYPE_CHECKING:
-    from tsedash.validate import Finding
+from tsedash import __version__
+from tsedash.errors import TsedashError, describe
+from tsedash.redact import redact, remember_environment
 
 F = TypeVar("F", bound=Callable[..., Any])
 DIR = click.Path(file_okay=False, path_type=Path)
 FILE = click.Path(dir_okay=False, path_type=Path)
+FORMATS = ("table", "wide", "json", "yaml")
+_FORMAT = "Output format: table (default), wide (every column), json or yaml."
+_QUIET = "Only results, warnings and errors: no chatter."
 _PROVISIONING = "Provisioning directory (mount it at /etc/grafana/provisioning)."
 _DASHBOARDS = "The provisioning directory whose dashboards to read (what `tsedash build` wrote)."
 _CONTEXTS = "The contexts file (default: $TSEDASH_CONTEXTS or ~/.config/tsedash/contexts.yaml)."
@@ -30,11 +38,6 @@ _IN_PROVISIONING: dict[str, Any] = {"default": "provisioning", "show_default": T
 out_option = click.option("--out", help=_PROVISIONING, **_IN_PROVISIONING)
 dashboards_option = click.option("--dashboards", "source", help=_DASHBOARDS, **_IN_PROVISIONING)
 CONTEXTS_OPTION = click.option("--contexts", "contexts_file", type=FILE, help=_CONTEXTS)
-# What an exception that is no TsedashError means, in one line (exit 2).
-_PLAIN_ERRORS = {
-    RecursionError: "an input is nested too deeply to read",
-    MemoryError: "an input is too large to hold in memory",
-}
 
 
 def echo(message: Any = "", err: bool = False, nl: bool = True) -> None:
@@ -42,21 +45,47 @@ def echo(message: Any = "", err: bool = False, nl: bool = True) -> None:
     click.echo(redact(str(message)), err=err, nl=nl)
 
 
-def echo_lines(lines: list[str], err: bool = True) -> None:
+def echo_lines(lines: list[Any], err: bool = True) -> None:
     for line in lines:
         echo(line, err=err)
 
 
-def print_findings(findings: list[Finding]) -> None:
-    echo_lines([str(finding) for finding in findings])
+@dataclass(frozen=True)
+class View:
+    """What the user asked to see: the format and whether informational lines are wanted."""
 
+    format: str = "table"
+    quiet: bool = False
 
-def remember_environment_secrets() -> None:
-    """The secrets the environment hands us, so that `redact` can mask them in any output."""
-    remember_secret(os.environ.get("GRAFANA_TOKEN"))
-    remember_secret(os.environ.get("GRAFANA_PASSWORD"), os.environ.get("GRAFANA_USER"))
-    remember_url(os.environ.get("GRAFANA_URL"))
-    remember_url(os.environ.get("REDIS_URL"))
+    @property
+    def structured(self) -> bool:
+        """json or yaml: stdout is exactly one document."""
+        return self.format in ("json", "yaml")
+
+    @property
+    def wide(self) -> bool:
+        return self.format == "wide"
+
+    def document(self, payload: Any) -> None:
+        """Print `payload` as the one document of stdout (sorted keys: byte-stable)."""
+        from tsedash.encode import render_document
+
+        echo(render_document(payload, self.format))
+
+    def note(self, line: str, err: bool = True) -> None:
+        """An informational line: dropped with --quiet."""
+        if not self.quiet:
+            echo(line, err=err)
+
+    @contextlib.contextmanager
+    def errors_as_document(self, document_of: Callable[[Exception], Any]) -> Iterator[None]:
+        """With -o json|yaml an error is also the one document of stdout (then mapped as ever)."""
+        try:
+            yield
+        except (TsedashError, OSError) as exc:
+            if self.structured:
+                self.document(document_of(exc))
+            raise
 
 
 def fail(exc: TsedashError) -> None:
@@ -64,18 +93,6 @@ def fail(exc: TsedashError) -> None:
     problems = getattr(exc, "problems", None)
     echo_lines([str(p) for p in problems] if problems else [f"error: {exc}"])
     sys.exit(exc.exit_code)
-
-
-def message_of(exc: Exception) -> str:
-    """An exception that is no TsedashError as one line: an OSError names its file; anything
-    else unexpected is a bug, said so."""
-    if isinstance(exc, OSError):  # a file or device the command could not use
-        return (
-            f"{exc.filename}: {exc.strerror or exc}" if exc.filename else str(exc.strerror or exc)
-        )
-    if type(exc) in _PLAIN_ERRORS:
-        return _PLAIN_ERRORS[type(exc)]
-    return f"unexpected {type(exc).__name__}: {exc} (a bug in tsedash)"
 
 
 def handles_errors(func: F) -> F:
@@ -90,7 +107,58 @@ def handles_errors(func: F) -> F:
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as exc:  # OSError, RecursionError, MemoryError, a bug
-            echo(f"error: {message_of(exc)}", err=True)
+            echo(f"error: {describe(exc)}", err=True)
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]
+
+
+class Command(click.Command):
+    """Every command, by construction: -o/--output, --json (= -o json) and -q/--quiet handed
+    to its function as one `view: View`; its errors mapped to exit codes (`handles_errors`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params += [
+            click.Option(["-o", "--output"], type=click.Choice(FORMATS), help=_FORMAT),
+            click.Option(["--json", "as_json"], is_flag=True, help="Same as -o json."),
+            click.Option(["-q", "--quiet"], is_flag=True, help=_QUIET),
+        ]
+        self.callback = self.callback and handles_errors(self.callback)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        output, as_json, quiet = (ctx.params.pop(name) for name in ("output", "as_json", "quiet"))
+        if as_json and output not in (None, "json"):
+            raise click.UsageError(f"--json is -o json: it cannot go with -o {output}")
+        fmt = "json" if as_json else (output or "table")
+        root_quiet = ctx.find_root().params.get("quiet")  # `tsedash -q COMMAND`
+        ctx.params["view"] = View(fmt, bool(quiet or root_quiet))
+        return super().invoke(ctx)
+
+
+class Group(click.Group):
+    """A group whose commands are `Command`s and whose subgroups are `Group`s."""
+
+    command_class = Command
+    group_class = type
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tsedash")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Only results, warnings and errors (every command)."
+)
+def cli(quiet: bool) -> None:
+    """Trading Ecosystem dashboards as code: registry → dashboards → Grafana.
+
+    \b
+    Every command:
+      -o, --output FORMAT  table (default), wide, json or yaml (--json: -o json)
+      -q, --quiet          only results, warnings and errors
+      -h, --help           its options
+    \b
+    Exit codes: 0 ok · 1 findings · 2 bad input or usage · 3 remote failure
+    (push --dry-run --detailed-exitcode: 2 when changes are pending).
+    Grafana: --context NAME (env TSEDASH_CONTEXT) or --url (env GRAFANA_URL).
+    """
+    remember_environment(os.environ)

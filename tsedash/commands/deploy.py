@@ -6,9 +6,7 @@ from typing import Any
 
 import click
 
-from tsedash.commands.common import echo_lines
-from tsedash.commands.output import View
-from tsedash.commands.root import cli
+from tsedash.commands.common import View, cli, echo_lines
 from tsedash.commands.sources import (
     SourceSpec,
     base_options,

@@ -10,10 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tsedash.commands.common import CONTEXTS_OPTION, echo
+from tsedash.commands.common import CONTEXTS_OPTION, View, cli, echo
 from tsedash.commands.grafana import OVERWRITE, PULL, grafana_options, options, remote
-from tsedash.commands.output import View, render_document
-from tsedash.commands.root import cli
 from tsedash.errors import InputError
 
 if TYPE_CHECKING:
@@ -44,6 +42,7 @@ def list_cmd(target: GrafanaTarget, view: View) -> None:
 @grafana_options
 def get_cmd(uid: str, target: GrafanaTarget, view: View) -> None:
     """The live model of UID (JSON; -o yaml for YAML)."""
+    from tsedash.encode import render_document
     from tsedash.grafana.live import get_dashboard
 
     model = remote(target, lambda session: get_dashboard(session, uid))

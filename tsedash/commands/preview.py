@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tsedash.commands.common import DIR, FILE, dashboards_option, echo_lines
-from tsedash.commands.output import View
-from tsedash.commands.root import cli
+from tsedash.commands.common import DIR, FILE, View, cli, dashboards_option, echo_lines
 from tsedash.redact import remember_url
 
 if TYPE_CHECKING:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import click
 
-from tsedash.commands.common import echo, echo_lines
-from tsedash.commands.output import View
-from tsedash.commands.root import registry as registry_group
+from tsedash.commands.common import View, cli, echo, echo_lines
 from tsedash.commands.sources import SourceSpec, load_registry, registry_option, source_lines
 
 
-@registry_group.command("show")
+@cli.group()
+def registry() -> None:
+    """Inspect and check the instance registry."""
+
+
+@registry.command("show")
 @registry_option
 # Before -o, `--format json` was how to ask; kept (hidden) so scripts keep working.
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default=None, hidden=True)
@@ -28,7 +31,7 @@ def registry_show(registry_path: SourceSpec, view: View, fmt: str | None) -> Non
         echo(render_table(reg, wide=view.wide), nl=False)
 
 
-@registry_group.command("check")
+@registry.command("check")
 @registry_option
 def registry_check(registry_path: SourceSpec, view: View) -> None:
     """Check the registry; exit 2 with one line per problem when it has errors."""

@@ -8,9 +8,7 @@ from typing import Any
 
 import click
 
-from tsedash.commands.common import dashboards_option, echo, echo_lines
-from tsedash.commands.output import View
-from tsedash.commands.root import cli
+from tsedash.commands.common import View, cli, dashboards_option, echo, echo_lines
 from tsedash.commands.sources import SourceSpec, load_registry, registry_option
 
 _HEALTH = "Target health from the server's targets API, or (a global store) its `up` series."

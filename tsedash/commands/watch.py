@@ -9,9 +9,7 @@ from typing import Any
 
 import click
 
-from tsedash.commands.common import CONTEXTS_OPTION, echo, out_option
-from tsedash.commands.output import View
-from tsedash.commands.root import cli
+from tsedash.commands.common import CONTEXTS_OPTION, View, cli, echo, out_option
 from tsedash.commands.sources import base_options, dir_option, extras_option, flag, registry_option
 from tsedash.pipeline.inputs import BaseChoice, BuildInputs, SourceSpec, default_extras
 
