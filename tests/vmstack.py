@@ -13,9 +13,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,53 @@ FOR = "5s"  # every alert's `for`, shortened (the generated files say 1m to 5m)
 BASE_RATE = 3.0
 
 
+class AlertWatch:
+    """Every alert Alertmanager holds, polled each second in a thread from `start` to `stop`:
+    what a window of the stack raised, the transient alerts too (one look at the end would
+    miss them)."""
+
+    def __init__(self, alerts: Callable[[], list[dict[str, Any]]], every: float = 1.0) -> None:
+        self._alerts = alerts
+        self._every = every
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._poll, name="alert-watch", daemon=True)
+        self.seen: set[tuple[str, str]] = set()  # (alertname, instance)
+        self.polls = 0
+        self.errors: list[str] = []
+        self.started = self.stopped = time.monotonic()
+
+    def start(self) -> None:
+        self.started = time.monotonic()
+        self._thread.start()
+
+    def _poll(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                alerts = self._alerts()
+            except OSError as err:  # kept: a window with blind spots must not pass
+                self.errors.append(str(err))
+            else:
+                self.seen |= {
+                    (a["labels"]["alertname"], a["labels"].get("instance", "")) for a in alerts
+                }
+                self.polls += 1
+            self._stopping.wait(self._every)
+
+    def stop(self) -> None:
+        """Idempotent: the first call ends the window."""
+        if self._thread.is_alive():
+            self._stopping.set()
+            self._thread.join(timeout=15)
+            self.stopped = time.monotonic()
+
+    def stop_after(self, seconds: float) -> float:
+        """Until the window is `seconds` long (unless stopped before), then stop; its length."""
+        if self._thread.is_alive():
+            time.sleep(max(0.0, self.started + seconds - time.monotonic()))
+            self.stop()
+        return self.stopped - self.started
+
+
 @dataclass
 class VMStack:
     registry: Registry  # every instance, the missing one too
@@ -57,10 +106,22 @@ class VMStack:
     simulators: list[Simulator] = field(default_factory=list)
     group: ProcessGroup | None = None
     started: float = field(default_factory=time.monotonic)
+    watch: AlertWatch | None = None  # the healthy window, ended by the first fault made
+
+    def watch_alerts(self) -> AlertWatch:
+        self.watch = AlertWatch(self.alerts)
+        self.watch.start()
+        return self.watch
+
+    def end_healthy_window(self) -> None:
+        """Before a fault is made: the healthy window ends there."""
+        if self.watch is not None:
+            self.watch.stop()
 
     def stop_shard(self, shard: int) -> None:
         """Stop one shard by the PID we started: its instances stop reaching the store."""
         assert self.group is not None
+        self.end_healthy_window()
         next(m for m in self.group.started if m.name == f"prometheus-shard-{shard}").stop()
 
     def wait_for_full_windows(self, seconds: float = 75) -> None:
@@ -69,6 +130,7 @@ class VMStack:
         time.sleep(max(0.0, seconds - (time.monotonic() - self.started)))
 
     def kill_victim(self) -> None:
+        self.end_healthy_window()
         self.victim_simulator.stop()
 
     def alerts(self) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from tsedash.registry import recorded as rec
 
 RATE = "$__rate_interval"
 RANGE = "$__range"
+INTERVAL = "$__interval"  # a subquery's step: follows the range and the zoom
 SERVICE_VAR = "$service"
 INSTANCE_VAR = "$instance"
 CADVISOR_JOB = rec.CADVISOR_JOB
@@ -281,9 +282,13 @@ def uptime(service: str) -> Query:
 
 def restarts(service: str) -> Query:
     """A restart is a new process start time within the dashboard's range; the TOP most
-    restarted instances."""
-    selector = f"{ex.START_TIME}{_type_selector(service)}"
-    return Query(_top(f"changes({selector}[{RANGE}])"), "{{instance}}", instant=True)
+    restarted instances. Counted as drops of the negated start time (`resets`), not as
+    `changes`: VictoriaMetrics' `changes` counts a series that starts inside the range as one
+    change, its `resets` does not, so a newly scraped instance shows 0 restarts on both
+    engines. The subquery's step is Grafana's `$__interval`: two restarts within one step
+    count as one, on both."""
+    negated = f"-{ex.START_TIME}{_type_selector(service)}"
+    return Query(_top(f"resets(({negated})[{RANGE}:{INTERVAL}])"), "{{instance}}", instant=True)
 
 
 def memory(service: str) -> Query:
