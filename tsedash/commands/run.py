@@ -1,15 +1,20 @@
-"""`tsedash verify|simulate|demo`."""
+"""`tsedash verify|simulate|demo|preview`: the dashboards against a running Prometheus."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from tsedash.commands.common import View, cli, dashboards_option, echo, echo_lines
+from tsedash.commands.common import DIR, FILE, View, cli, dashboards_option, echo, echo_lines
 from tsedash.commands.sources import SourceSpec, load_registry, registry_option
+
+if TYPE_CHECKING:
+    from tsedash.preview import Progress
 
 _HEALTH = "Target health from the server's targets API, or (a global store) its `up` series."
 _SHARDS = "Target health from these Prometheus shards' targets APIs (repeat for each)."
@@ -17,6 +22,9 @@ _REFERENCE = "Also compare the values with this Prometheus scraping the same tar
 _PROMETHEUS = "The Prometheus the dashboards' datasource points at (env PROMETHEUS_URL; required)."
 RATE_HELP = "Requests per second of each instance's simulated API route."
 PLANNED_HELP = "Also serve the planned domain metrics (no real service exposes them yet)."
+SAVE_HELP = "Write every query's answer here (JSON) for --data."
+DATA_HELP = "Draw from answers saved with --save-data, with no Prometheus."
+COMPARE_HELP = "Draw the dashboards that differ from REF (git ref or directory) side by side."
 
 
 @cli.command("verify")
@@ -107,3 +115,47 @@ def demo_cmd(registry_path: SourceSpec, source: Path, view: View, **run: Any) ->
         ),
         **run,
     )
+
+
+@cli.command("preview")
+@dashboards_option
+@click.option("--out", default="preview", show_default=True, type=DIR, help="The pages' directory.")
+@click.option("--no-png", is_flag=True, help="Only the HTML pages (no Chromium needed).")
+@click.option("--prometheus", metavar="URL", help="Draw every panel with its data from here.")
+@click.option("--from", "from_", default="now-1h", show_default=True, help="Start of the data.")
+@click.option("--to", default="now", show_default=True, help="End of the data.")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE", help="A variable's value.")
+@click.option("--save-data", type=FILE, help=SAVE_HELP)
+@click.option("--data", "data_file", type=FILE, help=DATA_HELP)
+@click.option("--compare", "ref", metavar="REF", help=COMPARE_HELP)
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds per request.")
+def preview_cmd(view: View, **opts: Any) -> None:
+    """Draw each dashboard to scale as HTML, and a PNG with headless Chromium: the layout, or
+    with --prometheus/--data every panel with its data as Grafana would show it. Written only
+    once every page is drawn; one line per dashboard on stderr as it goes."""
+    from tsedash.preview import preview
+
+    with _progress(view) as progress:
+        pages = preview(progress=progress, **opts)
+    if view.structured:
+        view.document([page.as_dict() for page in pages])
+    else:
+        echo_lines([str(page) for page in pages], err=False)
+
+
+@contextlib.contextmanager
+def _progress(view: View) -> Iterator[Progress | None]:
+    """A bar on a terminal, else one line per dashboard on stderr (none with -q)."""
+    bar = click.progressbar(length=1, label="preview", file=sys.stderr)
+
+    def step(done: int, total: int, uid: str) -> None:
+        if not sys.stderr.isatty():
+            return view.note(f"preview: {done}/{total} {uid}")
+        bar.length = total  # known with the first page
+        bar.update(1)
+
+    try:
+        yield None if view.quiet else step
+    finally:
+        if bar.pos:
+            bar.render_finish()

@@ -53,6 +53,33 @@ class Page:
 Job = tuple[str, str, Callable[[], str], int, int]  # uid, file stem, page, width, height
 
 
+def preview(
+    source: Path,
+    out: Path,
+    no_png: bool = False,
+    ref: str | None = None,
+    progress: Progress | None = None,
+    prometheus: str | None = None,
+    data_file: Path | None = None,
+    from_: str = "now-1h",
+    to: str = "now",
+    variables: tuple[str, ...] = (),
+    timeout: float = 10.0,
+    save_data: Path | None = None,
+) -> list[Page]:
+    """`tsedash preview`: the pages of the dashboards under `source` (with `ref`, the ones that
+    differ from it, side by side), drawn with data from `prometheus` or `data_file` if given."""
+    from tsedash.preview.withdata import data_options
+    from tsedash.redact import remember_url
+
+    remember_url(prometheus)  # a password in the URL is masked wherever it is echoed
+    span = (from_, to)
+    data = data_options(prometheus, data_file, span, variables, timeout, source, save_data)
+    if ref:
+        return write_comparisons(source, ref, out, not no_png, progress, data, save_data)
+    return write_previews(source, out, not no_png, progress, data, save_data)
+
+
 def write_previews(
     source: Path,
     out: Path,
