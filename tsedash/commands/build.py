@@ -9,16 +9,9 @@ from typing import Any
 import click
 
 from tsedash import pipeline
-from tsedash.commands.common import (
-    FORMATS,
-    Command,
-    View,
-    cli,
-    echo,
-    echo_lines,
-    out_option,
-)
+from tsedash.commands.common import FORMATS, Command, View, cli, echo, echo_lines, out_option
 from tsedash.commands.sources import (
+    SourceSpec,
     base_options,
     content,
     dir_option,
@@ -49,15 +42,7 @@ _SCHEMA = click.Choice(["v1", "v2"])
 @flag("--rebuild", "Build even when the inputs are unchanged since the last build.")
 @click.option("--schema", type=_SCHEMA, default="v1", show_default=True, help=_V2_HELP)
 @base_options
-def build_cmd(
-    registry_path: pipeline.SourceSpec,
-    out: Path,
-    view: View,
-    extras: Path | None,
-    exclusions: str | None,
-    base: pipeline.BaseChoice,
-    **options: Any,
-) -> None:
+def build_cmd(registry_path: SourceSpec, view: View, **opts: Any) -> None:
     """Build and validate both dashboards and write the provisioning files.
 
     Extra dashboards in an old format (grafanalib's, Grafana 8-10 JSON) are migrated the way
@@ -66,9 +51,8 @@ def build_cmd(
     and --deploy, `make dashboards` is one process. When nothing it reads changed since the
     last build into the same directory, the files are known to be current and are not built
     again (`--rebuild` builds anyway)."""
-    inputs = pipeline.BuildInputs(registry_path, pipeline.default_extras(extras), exclusions, base)
     try:
-        report = pipeline.run_build(inputs, pipeline.BuildOptions(out, **options), content)
+        report = pipeline.build_from(registry_path, content, **opts)
     except pipeline.BuildFailed as exc:
         echo_lines(exc.lines(view.quiet))
         raise
@@ -85,11 +69,9 @@ def validate_cmd(out: Path, view: View) -> None:
 
     The v2 resources `build --schema v2` wrote (OUT/dashboards-v2/) are checked too, each
     against the v1 dashboard of the same name."""
-    from tsedash.dashv2.files import validate_v2_dir
-    from tsedash.findings import Finding
-    from tsedash.validate import validate_dir
+    from tsedash.dashv2.files import validate_all
 
-    findings = sorted(validate_dir(out) + validate_v2_dir(out), key=Finding.sort_key)
+    findings = validate_all(out)
     if view.structured:
         view.document([f.as_dict() for f in findings])
     else:
@@ -130,7 +112,7 @@ def migrate_cmd(registry_file: str | None, view: View, **opts: Any) -> None:
     path = registry_file or (DEFAULT_REGISTRY if Path(DEFAULT_REGISTRY).is_file() else None)
     request = MigrateRequest(**opts, structured=view.structured)
     try:
-        done = request.run(load_registry(pipeline.SourceSpec(path)) if path else None)
+        done = request.run(load_registry(SourceSpec(path)) if path else None)
     except MigrationFindings as exc:
         echo_lines(exc.findings)
         raise
@@ -148,20 +130,11 @@ def migrate_cmd(registry_file: str | None, view: View, **opts: Any) -> None:
 @out_option
 @click.option("--exclusions", "exclusions_path", metavar="FILE", help="Default: .lint.yaml.")
 @flag("--strict", "Warnings and unused exclusions fail too.")
-def lint_cmd(
-    registry_path: pipeline.SourceSpec,
-    out: Path,
-    exclusions_path: str | None,
-    strict: bool,
-    view: View,
-) -> None:
+def lint_cmd(registry_path: SourceSpec, view: View, **opts: Any) -> None:
     """Lint the dashboards in OUT: PromQL, best practice, the registry's metric contract."""
-    from tsedash.lint import lint_dir, load_exclusions
-    from tsedash.pipeline.lintstep import lint_section
+    from tsedash.pipeline.lintstep import lint_files
 
-    reg = registry_path.load().registry  # its warnings are `registry check`'s to print
-    report = lint_dir(out, reg, load_exclusions(exclusions_path))
-    section = lint_section(report, exclusions_path, strict)
+    section = lint_files(registry_path, **opts)
     if view.structured:
         view.document(section.document)
     else:

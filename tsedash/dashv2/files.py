@@ -12,6 +12,14 @@ from tsedash.inputs import UnreadableInput, read_json
 from tsedash.provisioning.render import DASHBOARD_DIR
 
 
+def validate_all(out: Path) -> list[Finding]:
+    """`tsedash validate`: the dashboards in `out` against Grafana's rules and the v2
+    resources beside them (each against the v1 dashboard of its name), in file order."""
+    from tsedash.validate import validate_dir
+
+    return sorted(validate_dir(out) + validate_v2_dir(out), key=Finding.sort_key)
+
+
 def validate_v2_dir(out: Path) -> list[Finding]:
     """Findings for every `out/dashboards-v2/*.json`, each compared with the v1 dashboard of
     the same name when there is one; none when the directory does not exist."""

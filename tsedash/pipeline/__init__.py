@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from tsedash.pipeline.inputs import BaseChoice, BuildInputs, SourceSpec, default_extras
 from tsedash.pipeline.report import BuildReport
-from tsedash.pipeline.run import BuildFailed, BuildOptions, LintFailed, run_build
+from tsedash.pipeline.run import BuildFailed, BuildOptions, LintFailed, build_from, run_build
 
 if TYPE_CHECKING:
     from tsedash.pipeline.stages import (
@@ -52,6 +52,7 @@ __all__ = [
     "LintFailed",
     "SourceSpec",
     "build",
+    "build_from",
     "default_extras",
     "generate",
     "migrations_of",

@@ -16,6 +16,7 @@ from tsedash.pipeline.report import LintSection
 
 if TYPE_CHECKING:
     from tsedash.lint import LintReport
+    from tsedash.pipeline.inputs import SourceSpec
     from tsedash.registry import Registry
 
 
@@ -37,6 +38,17 @@ def lint_section(
     from tsedash.lint import RULES
 
     return LintSection(lint_json(report), exclusions, strict, len(RULES), full)
+
+
+def lint_files(
+    spec: SourceSpec, out: Path, exclusions_path: str | None, strict: bool
+) -> LintSection:
+    """`tsedash lint`: the dashboards in `out` against the registry of `spec` (its warnings
+    are `registry check`'s to print)."""
+    from tsedash.lint import lint_dir, load_exclusions
+
+    report = lint_dir(out, spec.load().registry, load_exclusions(exclusions_path))
+    return lint_section(report, exclusions_path, strict)
 
 
 def lint_built(

@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tsedash.errors import InputError, TsedashError
-from tsedash.pipeline.inputs import BuildInputs, source_lines
+from tsedash.pipeline.inputs import (
+    BaseChoice,
+    BuildInputs,
+    SourceSpec,
+    default_extras,
+    source_lines,
+)
 from tsedash.pipeline.report import BuildReport, DeployReport, FilesReport
 
 if TYPE_CHECKING:
@@ -75,6 +81,20 @@ def run_build(
     if digest:
         buildcache.store(options.out, digest, owned, report.record())
     return report
+
+
+def build_from(
+    spec: SourceSpec,
+    content: Callable[[], Content],
+    extras: Path | None = None,
+    exclusions: str | None = None,
+    base: BaseChoice | None = None,
+    **options: Any,
+) -> BuildReport:
+    """`tsedash build`'s options: what to read (`BuildInputs`, the default extras directory
+    when there is one), how to build (`BuildOptions`), then `run_build`."""
+    inputs = BuildInputs(spec, default_extras(extras), exclusions, base or BaseChoice())
+    return run_build(inputs, BuildOptions(**options), content)
 
 
 def build_digest(inputs: BuildInputs, options: BuildOptions) -> str | None:
