@@ -73,6 +73,20 @@ def wait_for_stop(stop: threading.Event, seconds: float | None = None) -> None:
             return
 
 
+def simulate_until_stopped(
+    plan: SimulationPlan, bind_host: str | None, on_serving: Callable[[list[str]], None]
+) -> None:
+    """`tsedash simulate`: serve the plan until Ctrl-C or SIGTERM, telling `on_serving` the
+    endpoints once they listen."""
+    simulator = Simulator(plan, bind_host)
+    with stop_requested() as stop:
+        on_serving(simulator.start())
+        try:
+            wait_for_stop(stop)
+        finally:
+            simulator.stop()
+
+
 def verify_options(
     registry: str | None, compose: Sequence[str] = (), discover: str | None = None
 ) -> str:

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ from typing import Any
 
 from tsedash import remote
 from tsedash.errors import InputError
-from tsedash.pipeline.inputs import BaseChoice, BuildInputs
+from tsedash.pipeline.inputs import BaseChoice, BuildInputs, SourceSpec, default_extras
 from tsedash.scrapewatch import ScrapeTracker, Target, read_targets, target_changes
 
 Snapshot = dict[Path, tuple[int, int]]
@@ -89,7 +91,9 @@ class WatchPlan:
 
 
 def plan_watch(
-    inputs: BuildInputs,
+    sources: SourceSpec,
+    extras: Path | None,
+    base: BaseChoice,
     out: Path,
     no_lint: bool,
     deploy_out: Path,
@@ -100,7 +104,8 @@ def plan_watch(
 ) -> tuple[WatchPlan, str | None]:
     """`tsedash watch`'s options as a plan and the Prometheus to follow (refused, exit 2,
     before any cycle when they cannot go together or the URL cannot be sent)."""
-    if no_deploy and (prometheus_url or inputs.base != BaseChoice()):
+    inputs = BuildInputs(sources, default_extras(extras), None, base)
+    if no_deploy and (prometheus_url or base != BaseChoice()):
         raise InputError(
             "--prometheus, --base, --no-base and --replace-job need the deploy "
             "directory: drop --no-deploy"
@@ -132,6 +137,32 @@ def watch(
     finally:
         if tracker is not None:
             tracker.close()
+
+
+def run_watch(
+    plan: WatchPlan,
+    say: Callable[[str], None],
+    interval: float = 0.5,
+    prometheus_url: str | None = None,
+    cycles: int | None = None,
+) -> None:
+    """`watch` until Ctrl-C or SIGTERM (`kill`, `docker stop`: stopped alike), then "stopped";
+    `say` is called under a lock (the scrape tracker's lines come from its own thread)."""
+    lock = threading.Lock()
+
+    def said(line: str) -> None:
+        with lock:
+            say(line)
+
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        watch(plan, said, interval, prometheus_url, cycles)
+    except KeyboardInterrupt:
+        say("stopped")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @dataclass

@@ -68,22 +68,19 @@ def simulate_cmd(registry_path: SourceSpec, view: View, bind_host: str | None, *
     RED metrics, process and runtime collectors, readiness after GET /api/v1/ready, each
     type's own metrics path (404 elsewhere); series appear with their first request.
     -o json: the endpoints served, as one document once they listen."""
-    from tsedash.demo import stop_requested, wait_for_stop
-    from tsedash.simulate import SimulationPlan, Simulator
+    from tsedash.demo import simulate_until_stopped
+    from tsedash.simulate import SimulationPlan
 
-    simulator = Simulator(SimulationPlan(load_registry(registry_path), **plan), bind_host)
-    with stop_requested() as stop:
-        served = simulator.start()
-        more = " …" if len(served) > 4 else ""
+    def serving(served: list[str]) -> None:
         if view.structured:
-            view.document({"serving": served})
-        else:
-            view.note(f"serving {len(served)} endpoints ({', '.join(served[:4])}{more}); "
-                      "Ctrl-C stops", err=False)  # fmt: skip
-        try:
-            wait_for_stop(stop)
-        finally:
-            simulator.stop()
+            return view.document({"serving": served})
+        more = " …" if len(served) > 4 else ""
+        view.note(
+            f"serving {len(served)} endpoints ({', '.join(served[:4])}{more}); Ctrl-C stops",
+            err=False,
+        )
+
+    simulate_until_stopped(SimulationPlan(load_registry(registry_path), **plan), bind_host, serving)
 
 
 @cli.command("demo")

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import signal
-import threading
-from pathlib import Path
 from typing import Any
 
 import click
 
 from tsedash.commands.common import CONTEXTS_OPTION, View, cli, echo, out_option
 from tsedash.commands.sources import base_options, dir_option, extras_option, flag, registry_option
-from tsedash.pipeline.inputs import BaseChoice, BuildInputs, SourceSpec, default_extras
+from tsedash.pipeline.inputs import SourceSpec
 
 _INTERVAL = "Seconds between looks at the inputs (default 0.5)."
 _DEPLOY = "Also rewrite the deployment artefacts there, as `build --deploy DIR`."
@@ -34,15 +31,7 @@ _PROMETHEUS = (
 @click.option("--prometheus", "prometheus_url", metavar="URL", help=_PROMETHEUS)
 @base_options
 @click.option("--cycles", default=None, type=click.IntRange(min=0), hidden=True)
-def watch_cmd(
-    registry_path: SourceSpec,
-    extras: Path | None,
-    base: BaseChoice,
-    view: View,
-    interval: float,
-    cycles: int | None,
-    **opts: Any,
-) -> None:
+def watch_cmd(registry_path: SourceSpec, view: View, **opts: Any) -> None:
     """Rebuild on every change to the registry, compose files, extras or dashboard code.
 
     Each build validates, lints (strict) and rewrites atomically the provisioning files and
@@ -51,7 +40,7 @@ def watch_cmd(
     followed until Prometheus scrapes it. One line per cycle; a broken edit prints its error
     and leaves the last good files as they were. Ctrl-C stops.
     """
-    from tsedash.watch import plan_watch, watch
+    from tsedash.watch import plan_watch, run_watch
 
     if view.structured:  # a stream of cycles is no one document
         raise click.UsageError(f"watch prints one line per cycle: -o {view.format} is not one")
@@ -59,22 +48,8 @@ def watch_cmd(
         from tsedash.grafana.contexts import checked_context
 
         checked_context(opts["context"], opts["contexts_file"])
-    inputs = BuildInputs(registry_path, default_extras(extras), None, base)
-    plan, url = plan_watch(inputs, **opts)
+    interval, cycles = opts.pop("interval"), opts.pop("cycles")
+    plan, url = plan_watch(registry_path, **opts)
     files, dirs = plan.files(), plan.dirs()
     view.note(f"watching {len(files)} files and {len(dirs)} directories; Ctrl-C stops", err=False)
-    signal.signal(signal.SIGTERM, _interrupt)  # `kill`, `docker stop`: stop like Ctrl-C
-    lock = threading.Lock()  # the scrape tracker's lines come from its own thread
-
-    def say(line: str) -> None:
-        with lock:
-            echo(line)
-
-    try:
-        watch(plan, say, interval, url, cycles)
-    except KeyboardInterrupt:
-        echo("stopped")
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    run_watch(plan, echo, interval, url, cycles)
