@@ -7,7 +7,7 @@ prints its typed result. Exit codes (README.md): 0 ok · 1 findings · 2 bad inp
 
 from __future__ import annotations
 
-from tsedash.commands import build, deploy, grafana, live, registry, run, watch  # noqa: F401
+from tsedash.commands import build, grafana, live, registry, run, watch  # noqa: F401
 from tsedash.commands.common import cli
 
 __all__ = ["cli", "main"]

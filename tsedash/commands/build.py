@@ -1,4 +1,4 @@
-"""`tsedash build|validate|migrate|lint`."""
+"""`tsedash build|validate|migrate|lint|prometheus|deploy`: the files the registry makes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import click
 
 from tsedash import pipeline
 from tsedash.commands.common import FORMATS, Command, View, cli, echo, echo_lines, out_option
-from tsedash.commands.sources import (
+from tsedash.commands.registry import (
     SourceSpec,
     base_options,
     content,
@@ -20,6 +20,7 @@ from tsedash.commands.sources import (
     load_registry,
     registry_option,
 )
+from tsedash.pipeline.report import DeployReport
 from tsedash.spec import DEFAULT_REGISTRY, REGISTRY_ENV
 
 # Every stage is imported by the commands that use it (`tsedash.pipeline` loads them lazily).
@@ -27,6 +28,11 @@ _TIMEOUT_HELP = "Seconds each *.dashboard.py extra may run (default 30)."
 _DS_HELP = f"The registry datasource names resolve to (default: {DEFAULT_REGISTRY})."
 _V2_HELP = "v2: also write each dashboard as a v2 resource under OUT/dashboards-v2/."
 _SCHEMA = click.Choice(["v1", "v2"])
+_PROM_OUT = "Directory for prometheus.yml and targets/*.json."
+_SHARDS = "Scrape with N Prometheus shards writing to one store (default: the registry's)."
+_GLOBAL = "The global store the shards write to (VictoriaMetrics; default: the registry's)."
+_ALERTMANAGER = "With --shards: the Alertmanager the shards' alerts go to."
+shards_option = click.option("--shards", type=click.IntRange(min=1), help=_SHARDS)
 
 
 @cli.command("build")
@@ -142,3 +148,48 @@ def lint_cmd(registry_path: SourceSpec, view: View, **opts: Any) -> None:
         echo(section.summary())
     if section.failed():
         sys.exit(1)
+
+
+@cli.command("prometheus")
+@registry_option
+@dir_option("--out", default="deploy/prometheus", show_default=True, help=_PROM_OUT)
+@click.option("--scrape-interval", help="Default 15s (a base keeps its own global section).")
+@base_options
+@shards_option
+@click.option("--global-url", metavar="URL", help=_GLOBAL)
+@click.option("--alertmanager", metavar="HOST:PORT", default="", help=_ALERTMANAGER)
+def prometheus_cmd(registry_path: SourceSpec, view: View, **opts: Any) -> None:
+    """Write the scrape config: one job per service type and infrastructure job, file_sd
+    targets relabeled so that `job` is the service and `instance` the instance name.
+
+    With a base config (--base, or prometheus/prometheus.yml beside the first compose file)
+    the written prometheus.yml is that file with only the jobs tsedash owns replaced and its
+    own added; everything else of it is kept (docs/cli.md)."""
+    from tsedash.pipeline.configs import write_prometheus_config
+
+    reg = load_registry(registry_path)
+    _emit(write_prometheus_config(registry_path, reg, **opts), view)
+
+
+@cli.command("deploy")
+@registry_option
+@dir_option("--out", default="deploy", show_default=True, help="The artefacts' directory.")
+@base_options
+@shards_option
+def deploy_cmd(registry_path: SourceSpec, view: View, **opts: Any) -> None:
+    """Write the compose snippet, init-volumes.sh, one schema SQL per instance, and the
+    Prometheus config with its alert rules, all from the registry.
+
+    Given the orchestrator's compose file (--compose or --registry), its own
+    prometheus/prometheus.yml beside it is the base of ours (as `prometheus --base`)."""
+    from tsedash.pipeline.configs import write_deploy_files
+
+    _emit(write_deploy_files(registry_path, load_registry(registry_path), **opts), view)
+
+
+def _emit(report: DeployReport, view: View) -> None:
+    """A writer's report with what merging into the base did: lines, or one document."""
+    if view.structured:
+        view.document(report.as_dict())
+    else:
+        echo_lines([*([report.base_line] if report.base_line else []), *report.lines()], err=False)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from tsedash.commands.common import CONTEXTS_OPTION, F, View, cli, echo, out_option
-from tsedash.commands.sources import SourceSpec, content, load_registry, registry_option
+from tsedash.commands.registry import SourceSpec, content, load_registry, registry_option
 from tsedash.errors import InputError
 from tsedash.spec import DEFAULT_REGISTRY, REGISTRY_ENV
 

@@ -1,11 +1,98 @@
-"""`tsedash registry show|check`."""
+"""`tsedash registry show|check`, and the options that say where a command's registry comes
+from (--registry, --compose, --discover) and the Prometheus base its config is merged into
+(--base, --no-base, --replace-job); the types they build are the pipeline's
+(`tsedash.pipeline.inputs`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial, wraps
+from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
 import click
 
-from tsedash.commands.common import View, cli, echo, echo_lines
-from tsedash.commands.sources import SourceSpec, load_registry, registry_option, source_lines
+from tsedash.commands.common import F, View, cli, echo, echo_lines
+from tsedash.pipeline.inputs import BaseChoice, SourceSpec, default_extras, source_lines
+from tsedash.redact import remember_url
+from tsedash.spec import DEFAULT_EXTRAS_DIR as EXTRAS
+from tsedash.spec import DEFAULT_REGISTRY, REGISTRY_ENV
+
+if TYPE_CHECKING:
+    from tsedash.registry import Registry
+    from tsedash.spec import Content
+
+_REG = f"Registry file or a compose file (default: {DEFAULT_REGISTRY}; env {REGISTRY_ENV})."
+_COMPOSE = "Also take instances from this compose file (repeat to merge several, like -f)."
+_DISCOVER = "Also take the instances registered in this Redis (env REDIS_URL)."
+_STALE = "Seconds after which a Redis registration's heartbeat is stale (default 45)."
+_BASE = (
+    "Merge the Prometheus config into this prometheus.yml, keeping all of it but the jobs of "
+    "the registry's service types (default: prometheus/prometheus.yml beside the first "
+    "compose file, when there is one)."
+)
+_FILE = click.Path(dir_okay=False)
+_REPLACE = "Replace this base job even though its shape is not recognised (repeatable)."
+
+__all__ = ["BaseChoice", "SourceSpec", "base_options", "content", "default_extras"]
+__all__ += ["load_registry", "registry_option", "source_lines"]
+
+
+def dir_option(*decls: str, **kwargs: Any) -> Callable[[F], F]:
+    return click.option(*decls, type=click.Path(file_okay=False, path_type=Path), **kwargs)
+
+
+def flag(decl: str, help: str) -> Callable[[F], F]:
+    return click.option(decl, is_flag=True, help=help)
+
+
+extras_option = dir_option(
+    "--extras", help=f"Extra dashboards (*.dashboard.py, *.json); default ./{EXTRAS} if any."
+)
+
+
+def registry_option(func: F) -> F:
+    """--registry, --compose, --discover, --stale-after → one `registry_path: SourceSpec`."""
+
+    @click.option("--registry", "registry_file", envvar=REGISTRY_ENV, metavar="FILE", help=_REG)
+    @click.option("--compose", multiple=True, type=_FILE, metavar="FILE", help=_COMPOSE)
+    @click.option("--discover", envvar="REDIS_URL", metavar="URL", help=_DISCOVER)
+    @click.option("--stale-after", default=45.0, type=click.FloatRange(min=0), help=_STALE)
+    @wraps(func)
+    def wrapper(*args: Any, registry_file: str | None, **kw: Any) -> Any:
+        remember_url(kw["discover"])
+        sources = (kw.pop("compose"), kw.pop("discover") or None, kw.pop("stale_after"))
+        return func(*args, registry_path=SourceSpec(registry_file, *sources), **kw)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def load_registry(spec: SourceSpec) -> Registry:
+    sources = spec.load()
+    for line in source_lines(sources):
+        echo(line, err=True)
+    return sources.registry
+
+
+def base_options(func: F) -> F:
+    """--base FILE, --no-base, --replace-job NAME → one `base: BaseChoice`."""
+
+    @click.option("--base", "base_file", type=_FILE, metavar="FILE", help=_BASE)
+    @flag("--no-base", "Write our own prometheus.yml, merged into nothing.")
+    @click.option("--replace-job", "replace_jobs", multiple=True, metavar="NAME", help=_REPLACE)
+    @wraps(func)
+    def wrapper(*args: Any, base_file: str | None, no_base: bool, **kw: Any) -> Any:
+        base = BaseChoice(base_file, no_base, kw.pop("replace_jobs"))
+        return func(*args, base=base, **kw)
+
+    return wrapper  # type: ignore[return-value]
+
+
+# The composition root: the only place the engine meets the content. A partial, not a
+# function of this module, so that the pipeline calling it (only when it builds) does not
+# come back into the command layer.
+content = cast("Callable[[], Content]", partial(import_module, "tsedash_dashboards"))
 
 
 @cli.group()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tsedash.commands.common import DIR, FILE, View, cli, dashboards_option, echo, echo_lines
-from tsedash.commands.sources import SourceSpec, load_registry, registry_option
+from tsedash.commands.registry import SourceSpec, load_registry, registry_option
 
 if TYPE_CHECKING:
     from tsedash.preview import Progress

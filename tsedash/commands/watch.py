@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from tsedash.commands.common import CONTEXTS_OPTION, View, cli, echo, out_option
-from tsedash.commands.sources import base_options, dir_option, extras_option, flag, registry_option
+from tsedash.commands.registry import base_options, dir_option, extras_option, flag, registry_option
 from tsedash.pipeline.inputs import SourceSpec
 
 _INTERVAL = "Seconds between looks at the inputs (default 0.5)."
