@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tsedash.commands.common import CONTEXTS_OPTION, View, cli, echo
+from tsedash.commands.common import CONTEXTS_OPTION, View, cli, echo, echo_lines
 from tsedash.commands.grafana import OVERWRITE, PULL, grafana_options, options, remote
 from tsedash.errors import InputError
 
@@ -33,8 +33,7 @@ def list_cmd(target: GrafanaTarget, view: View) -> None:
     found = remote(target, list_dashboards)
     if view.structured:
         return view.document([d.as_dict() for d in found])
-    for line in table(found):
-        echo(line)
+    echo_lines(table(found), err=False)
 
 
 @dashboards_group.command("get")
@@ -110,14 +109,12 @@ def context_group() -> None:
 @CONTEXTS_OPTION
 def context_list(contexts_file: Path | None, view: View) -> None:
     """Every context with its URL; `*` marks the current one."""
-    from tsedash.grafana.contexts import listed
+    from tsedash.grafana.contexts import listed, listing
 
     current, rows = listed(contexts_file)
     if view.structured:
         return view.document({"current": current, "contexts": rows})
-    width = max(len(name) for name in rows)
-    for name, url in rows.items():
-        echo(f"{'*' if name == current else ' '} {name:<{width}}  {url}")
+    echo_lines(listing(current, rows), err=False)
 
 
 @context_group.command("use")

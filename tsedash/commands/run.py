@@ -42,19 +42,15 @@ def verify_cmd(registry_path: SourceSpec, view: View, **opts: Any) -> None:
     visible panel has data for every instance it should show and every target is up, 1
     otherwise (naming panel, instance and query), 3 when Prometheus cannot be reached.
     -o json: one document, also when verify cannot run ({"ok": false, "error": ...})."""
-    from tsedash.verify import VerifyRequest, error_document, render_table
+    from tsedash.verify import VerifyRequest, error_document
 
     with view.errors_as_document(error_document):
         report = VerifyRequest(**opts).run(lambda: load_registry(registry_path))
-    failures = report.failures()
     if view.structured:
         view.document(report.as_dict())
-    else:
-        echo(render_table(report), nl=False)
-        echo_lines([f"verify: {line}" for line in failures])
-        if not failures:
-            echo(report.ok_line())
-    sys.exit(1 if failures else 0)
+    for err, line in [] if view.structured else report.lines():
+        echo(line, err=err)
+    sys.exit(1 if report.failures() else 0)
 
 
 @cli.command("simulate")

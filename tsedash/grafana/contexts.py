@@ -136,6 +136,14 @@ def listed(path: Path | None = None) -> tuple[str | None, dict[str, str]]:
     }
 
 
+def listing(current: str | None, rows: dict[str, str]) -> list[str]:
+    """`tsedash context list`: each context and its URL, `*` marking the current one."""
+    width = max(len(name) for name in rows)
+    return [
+        f"{'*' if name == current else ' '} {name:<{width}}  {url}" for name, url in rows.items()
+    ]
+
+
 def current_context(path: Path | None = None) -> str | None:
     """The contexts file's `current-context` (`tsedash context use`); None without a file."""
     if not (path or default_path()).exists():

@@ -116,6 +116,13 @@ class VerifyReport:
                         )
         return out
 
+    def lines(self) -> list[tuple[bool, str]]:
+        """(to stderr?, line) as `tsedash verify` prints them: the table (stdout), then each
+        failure (stderr) or the ok line (stdout)."""
+        failures = [(True, f"verify: {line}") for line in self.failures()]
+        table = [(False, line) for line in render_table(self).splitlines()]
+        return table + (failures or [(False, self.ok_line())])
+
     def ok_line(self) -> str:
         """The last line of a verify that passes."""
         shown = sum(1 for p in self.panels if not p.planned)
