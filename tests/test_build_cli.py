@@ -225,7 +225,7 @@ def test_watch_says_each_line_and_stops_on_ctrl_c_or_sigterm(
 ) -> None:
     import signal
 
-    from tsedash.commands.watch import _interrupt
+    from tsedash.watch import _interrupt
 
     class Interrupted:
         def __init__(self, *args: Any, **kw: Any) -> None:

@@ -110,7 +110,7 @@ def test_a_view_drops_notes_only_when_quiet(capsys: pytest.CaptureFixture[str]) 
     assert captured.err == "said\n"
     assert json.loads(captured.out) == {"k": 1}
     assert View("yaml").structured and View("json").structured and not View("wide").structured
-    assert View("wide").wide and not View().wide
+    assert View("wide").format == "wide" and not View().structured
 
 
 def test_help_names_the_conventions(run_cli: Callable[..., Any]) -> None:

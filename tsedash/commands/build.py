@@ -78,10 +78,7 @@ def validate_cmd(out: Path, view: View) -> None:
     from tsedash.dashv2.files import validate_all
 
     findings = validate_all(out)
-    if view.structured:
-        view.document([f.as_dict() for f in findings])
-    else:
-        echo_lines(findings)
+    view.show([f.as_dict() for f in findings], findings, err=True)
     if findings:
         sys.exit(1)
     if not view.structured:
@@ -122,10 +119,7 @@ def migrate_cmd(registry_file: str | None, view: View, **opts: Any) -> None:
     except MigrationFindings as exc:
         echo_lines(exc.findings)
         raise
-    if view.structured:
-        view.document(done.as_dict())
-    for err, line in [] if view.structured else done.lines(view.quiet):
-        echo(line, err=err)
+    view.show(done.as_dict(), done.lines(view.quiet))
     if done.stdout:
         echo(done.stdout, nl=False)
     sys.exit(done.exit_code)
@@ -141,11 +135,7 @@ def lint_cmd(registry_path: SourceSpec, view: View, **opts: Any) -> None:
     from tsedash.pipeline.lintstep import lint_files
 
     section = lint_files(registry_path, **opts)
-    if view.structured:
-        view.document(section.document)
-    else:
-        echo_lines(section.finding_lines())
-        echo(section.summary())
+    view.show(section.document, [*section.finding_lines(), (False, section.summary())], err=True)
     if section.failed():
         sys.exit(1)
 
@@ -189,7 +179,6 @@ def deploy_cmd(registry_path: SourceSpec, view: View, **opts: Any) -> None:
 
 def _emit(report: DeployReport, view: View) -> None:
     """A writer's report with what merging into the base did: lines, or one document."""
-    if view.structured:
-        view.document(report.as_dict())
-    else:
-        echo_lines([*([report.base_line] if report.base_line else []), *report.lines()], err=False)
+    view.show(
+        report.as_dict(), [*([report.base_line] if report.base_line else []), *report.lines()]
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
@@ -62,15 +62,20 @@ class View:
         """json or yaml: stdout is exactly one document."""
         return self.format in ("json", "yaml")
 
-    @property
-    def wide(self) -> bool:
-        return self.format == "wide"
-
     def document(self, payload: Any) -> None:
         """Print `payload` as the one document of stdout (sorted keys: byte-stable)."""
         from tsedash.encode import render_document
 
         echo(render_document(payload, self.format))
+
+    def show(self, payload: Any, lines: Iterable[Any], err: bool = False) -> None:
+        """A result: `payload` as the one document (-o json|yaml), else its `lines`, each a
+        line for stdout (`err`: stderr) or an `(err, line)` pair naming its stream."""
+        if self.structured:
+            return self.document(payload)
+        for line in lines:
+            to_err, text = line if isinstance(line, tuple) else (err, line)
+            echo(text, err=to_err)
 
     def note(self, line: str, err: bool = True) -> None:
         """An informational line: dropped with --quiet."""
@@ -88,22 +93,18 @@ class View:
             raise
 
 
-def fail(exc: TsedashError) -> None:
-    """One line per problem (a RegistryError's each), or `error: …`; the error's exit code."""
-    problems = getattr(exc, "problems", None)
-    echo_lines([str(p) for p in problems] if problems else [f"error: {exc}"])
-    sys.exit(exc.exit_code)
-
-
 def handles_errors(func: F) -> F:
-    """One clear line per problem on stderr and the contract's exit code; never a traceback."""
+    """One clear line per problem on stderr (a RegistryError's each, else `error: …`) and the
+    contract's exit code; never a traceback."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except TsedashError as exc:
-            fail(exc)
+            problems = getattr(exc, "problems", None)
+            echo_lines([str(p) for p in problems] if problems else [f"error: {exc}"])
+            sys.exit(exc.exit_code)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as exc:  # OSError, RecursionError, MemoryError, a bug

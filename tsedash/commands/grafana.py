@@ -12,7 +12,6 @@ import click
 
 from tsedash.commands.common import CONTEXTS_OPTION, F, View, cli, echo, out_option
 from tsedash.commands.registry import SourceSpec, content, load_registry, registry_option
-from tsedash.errors import InputError
 from tsedash.spec import DEFAULT_REGISTRY, REGISTRY_ENV
 
 if TYPE_CHECKING:
@@ -145,16 +144,13 @@ def push_cmd(
     """
     from tsedash.grafana.session import PushRequest, exit_code, push_built
 
-    detailed = opts.pop("detailed_exitcode")
-    if detailed and not opts["dry_run"]:
-        raise InputError("--detailed-exitcode describes a plan: it goes with --dry-run")
     built, folder = _inputs(registry_path, out)
     bar = sys.stdout.isatty() and not view.structured and not view.quiet
     progress = _progress_bar if bar else (lambda n: None)
     request = PushRequest(**opts)
     run = remote(target, lambda session: push_built(session, built, folder, request, progress))
     _v2_notes(run.v2_notes or [], view)
-    _report(run, opts["dry_run"], view, exit_code(run.report, detailed))
+    _report(run, opts["dry_run"], view, exit_code(run.report, request.detailed_exitcode))
 
 
 def _progress_bar(count: int) -> Callable[[Any], Any]:
@@ -170,14 +166,11 @@ def _progress_bar(count: int) -> Callable[[Any], Any]:
 def diff_cmd(target: GrafanaTarget, registry_path: SourceSpec, view: View, **opts: Any) -> None:
     """Unified diff of each live dashboard against ours (normalised); exit 1 if any differs."""
     from tsedash.grafana.report import diff_document, diff_lines
-    from tsedash.grafana.session import in_schema, selected
-    from tsedash.grafana.sync import diff
+    from tsedash.grafana.session import diff_built
 
     built, folder = _inputs(registry_path, opts["out"])
-    chosen = selected(built, opts["uid"])
-    dashboards, notes = in_schema(chosen, target.schema, folder.uid)
+    results, notes = remote(target, lambda s: diff_built(s, built, folder, opts["uid"]))
     _v2_notes(notes, view)
-    results = remote(target, lambda session: diff(session.dashboards, dashboards))
     if view.structured:
         view.document(diff_document(results, opts["stat"]))
     else:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tsedash.commands.common import CONTEXTS_OPTION, View, cli, echo, echo_lines
+from tsedash.commands.common import CONTEXTS_OPTION, View, cli, echo
 from tsedash.commands.grafana import OVERWRITE, PULL, grafana_options, options, remote
 from tsedash.errors import InputError
 
@@ -31,9 +31,7 @@ def list_cmd(target: GrafanaTarget, view: View) -> None:
     from tsedash.grafana.live import list_dashboards, table
 
     found = remote(target, list_dashboards)
-    if view.structured:
-        return view.document([d.as_dict() for d in found])
-    echo_lines(table(found), err=False)
+    view.show([d.as_dict() for d in found], table(found))
 
 
 @dashboards_group.command("get")
@@ -58,10 +56,7 @@ def delete_cmd(uids: tuple[str, ...], target: GrafanaTarget, view: View, **opts:
     from tsedash.grafana.live import delete_dashboards, delete_exit, outcome_line
 
     done = remote(target, lambda session: delete_dashboards(session, uids, **opts))
-    if view.structured:
-        view.document([o.as_dict() for o in done])
-    for o in [] if view.structured else done:
-        echo(outcome_line(o), err=o.action.fails)
+    view.show([o.as_dict() for o in done], [(o.action.fails, outcome_line(o)) for o in done])
     sys.exit(delete_exit(done))
 
 
@@ -112,9 +107,7 @@ def context_list(contexts_file: Path | None, view: View) -> None:
     from tsedash.grafana.contexts import listed, listing
 
     current, rows = listed(contexts_file)
-    if view.structured:
-        return view.document({"current": current, "contexts": rows})
-    echo_lines(listing(current, rows), err=False)
+    view.show({"current": current, "contexts": rows}, listing(current, rows))
 
 
 @context_group.command("use")
@@ -137,10 +130,8 @@ def context_current(contexts_file: Path | None, view: View) -> None:
     from tsedash.grafana.contexts import current_context, default_path
 
     current = current_context(contexts_file)
-    if view.structured:
-        view.document({"current": current})
-    else:
-        echo(current or f"no current context in {contexts_file or default_path()}", not current)
+    missing = f"no current context in {contexts_file or default_path()}"
+    view.show({"current": current}, [current or missing], err=not current)
     sys.exit(0 if current else 1)
 
 
@@ -154,4 +145,4 @@ def context_check(name: str | None, target: GrafanaTarget, view: View) -> None:
     from tsedash.grafana.live import check, check_line
 
     found = remote(replace(target, context=name or target.context), check)
-    return view.document(found) if view.structured else echo(check_line(found))
+    view.show(found, [check_line(found)])

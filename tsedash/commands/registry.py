@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import click
 
-from tsedash.commands.common import F, View, cli, echo, echo_lines
+from tsedash.commands.common import F, View, cli, echo
 from tsedash.pipeline.inputs import BaseChoice, SourceSpec, default_extras, source_lines
 from tsedash.redact import remember_url
 from tsedash.spec import DEFAULT_EXTRAS_DIR as EXTRAS
@@ -112,10 +112,8 @@ def registry_show(registry_path: SourceSpec, view: View, fmt: str | None) -> Non
     if fmt and view.format == "table":
         view = View(fmt, view.quiet)
     reg = load_registry(registry_path)
-    if view.structured:
-        view.document([inst.as_contract() for inst in reg.instances])
-    else:
-        echo(render_table(reg, wide=view.wide), nl=False)
+    table = render_table(reg, wide=view.format == "wide").splitlines()
+    view.show([inst.as_contract() for inst in reg.instances], table)
 
 
 @registry.command("check")
@@ -131,8 +129,5 @@ def registry_check(registry_path: SourceSpec, view: View) -> None:
         if view.structured:
             view.document(check_document(False, exc.problems))
         raise  # one line per problem on stderr, exit 2
-    if view.structured:
-        view.document(check_document(True, list(sources.registry.warnings), sources))
-        return
-    echo_lines(source_lines(sources))
-    echo(check_summary(sources.registry))
+    lines = [*source_lines(sources), (False, check_summary(sources.registry))]
+    view.show(check_document(True, list(sources.registry.warnings), sources), lines, err=True)

@@ -46,10 +46,7 @@ def verify_cmd(registry_path: SourceSpec, view: View, **opts: Any) -> None:
 
     with view.errors_as_document(error_document):
         report = VerifyRequest(**opts).run(lambda: load_registry(registry_path))
-    if view.structured:
-        view.document(report.as_dict())
-    for err, line in [] if view.structured else report.lines():
-        echo(line, err=err)
+    view.show(report.as_dict(), report.lines())
     sys.exit(1 if report.failures() else 0)
 
 
@@ -130,10 +127,7 @@ def preview_cmd(view: View, **opts: Any) -> None:
 
     with _progress(view) as progress:
         pages = preview(progress=progress, **opts)
-    if view.structured:
-        view.document([page.as_dict() for page in pages])
-    else:
-        echo_lines([str(page) for page in pages], err=False)
+    view.show([page.as_dict() for page in pages], pages)
 
 
 @contextlib.contextmanager

@@ -209,6 +209,11 @@ class PushRequest:
     prune: bool = False
     note: str | None = None
     backups: Path = Path("backups")
+    detailed_exitcode: bool = False  # with dry_run: Terraform's exit codes (`exit_code`)
+
+    def __post_init__(self) -> None:
+        if self.detailed_exitcode and not self.dry_run:
+            raise InputError("--detailed-exitcode describes a plan: it goes with --dry-run")
 
 
 @dataclass
@@ -256,6 +261,17 @@ def push_built(
         folder_parent=folder.parent,
     )
     return PushRun(session, report, notes if schema == "v2" else None)
+
+
+def diff_built(
+    session: Session, built: Built, folder: Folder, uids: tuple[str, ...]
+) -> tuple[list[Any], list[Any]]:
+    """`tsedash diff`: each selected dashboard, in the session's schema, against the live one;
+    with the v2 conversion's notes."""
+    from tsedash.grafana.sync import diff
+
+    dashboards, notes = in_schema(selected(built, uids), session.dashboards.schema, folder.uid)
+    return diff(session.dashboards, dashboards), notes
 
 
 def push_summary(session: Session, run: PushRun, dry_run: bool) -> dict[str, Any]:
