@@ -87,6 +87,12 @@ def simulate_until_stopped(
             simulator.stop()
 
 
+def serving_line(served: list[str]) -> str:
+    """What `tsedash simulate` says once its endpoints listen (the first four named)."""
+    more = " …" if len(served) > 4 else ""
+    return f"serving {len(served)} endpoints ({', '.join(served[:4])}{more}); Ctrl-C stops"
+
+
 def verify_options(
     registry: str | None, compose: Sequence[str] = (), discover: str | None = None
 ) -> str:

@@ -1,12 +1,7 @@
 """What every command shares: the root group, `-o/--json/-q` as one `View`, output through
-`redact`, errors mapped to exit codes, and the options several commands take.
-
-Every command is a `Command` (the root `Group` makes it one): -o json|yaml|table|wide (--json
-its alias) and -q/--quiet reach it as `view: View`. A document (json, yaml) is all of stdout;
-`table` is the human text, `wide` the same with every column; --quiet drops informational
-lines (chatter, progress), never a result, a warning or an error. Every stage is imported by
-the commands that use it: `registry show` does not pay for the dashboard builders, an
-unchanged `build` not even for the registry loader."""
+`redact`, errors mapped to exit codes, and the options several commands take. Every stage is
+imported by the commands that use it: `registry show` does not pay for the dashboard
+builders, an unchanged `build` not even for the registry loader."""
 
 from __future__ import annotations
 
@@ -52,7 +47,9 @@ def echo_lines(lines: list[Any], err: bool = True) -> None:
 
 @dataclass(frozen=True)
 class View:
-    """What the user asked to see: the format and whether informational lines are wanted."""
+    """What the user asked to see. A document (json, yaml) is all of stdout; `table` is the
+    human text, `wide` the same with every column; `quiet` drops informational lines (chatter,
+    progress), never a result, a warning or an error."""
 
     format: str = "table"
     quiet: bool = False

@@ -91,20 +91,19 @@ def remote(target: GrafanaTarget, work: Callable[[Session], T]) -> T:
     return on_target(target, work, lambda line: echo(f"warning: {line}", err=True))
 
 
-def emit(lines: list[Line]) -> None:
-    """Lines of a report; a diff's coloured on a terminal."""
+def painted(lines: list[Line]) -> list[tuple[bool, str]]:
+    """A report's lines as `View.show` takes them; a diff's coloured on a terminal."""
+    out = []
     for ln in lines:
         fg = {"+": "green", "-": "red", "@": "cyan"}.get(ln.text[:1])
         colour = fg and ln.diff and (sys.stderr if ln.err else sys.stdout).isatty()
-        echo(ln.indent + (click.style(ln.text, fg=fg) if colour else ln.text), ln.err)
+        out.append((ln.err, ln.indent + (click.style(ln.text, fg=fg) if colour else ln.text)))
+    return out
 
 
 def _report(run: PushRun, dry_run: bool, view: View, code: int) -> None:
     """What push (or restore) did, as a document or lines; then exit with `code`."""
-    if view.structured:
-        view.document(run.summary(dry_run))
-    else:
-        emit(run.lines())
+    view.show(run.summary(dry_run), painted(run.lines()))
     sys.exit(code)
 
 
@@ -171,10 +170,7 @@ def diff_cmd(target: GrafanaTarget, registry_path: SourceSpec, view: View, **opt
     built, folder = _inputs(registry_path, opts["out"])
     results, notes = remote(target, lambda s: diff_built(s, built, folder, opts["uid"]))
     _v2_notes(notes, view)
-    if view.structured:
-        view.document(diff_document(results, opts["stat"]))
-    else:
-        emit(diff_lines(results, opts["stat"]))
+    view.show(diff_document(results, opts["stat"]), painted(diff_lines(results, opts["stat"])))
     sys.exit(1 if any(r.status != "equal" for r in results) else 0)
 
 

@@ -39,11 +39,10 @@ def list_cmd(target: GrafanaTarget, view: View) -> None:
 @grafana_options
 def get_cmd(uid: str, target: GrafanaTarget, view: View) -> None:
     """The live model of UID (JSON; -o yaml for YAML)."""
-    from tsedash.encode import render_document
     from tsedash.grafana.live import get_dashboard
 
     model = remote(target, lambda session: get_dashboard(session, uid))
-    echo(render_document(model, "yaml" if view.format == "yaml" else "json"))
+    View("yaml" if view.format == "yaml" else "json").document(model)
 
 
 @dashboards_group.command("delete")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tsedash.commands.common import DIR, FILE, View, cli, dashboards_option, echo, echo_lines
+from tsedash.commands.common import DIR, FILE, View, cli, dashboards_option, echo
 from tsedash.commands.registry import SourceSpec, load_registry, registry_option
 
 if TYPE_CHECKING:
@@ -61,17 +61,13 @@ def simulate_cmd(registry_path: SourceSpec, view: View, bind_host: str | None, *
     RED metrics, process and runtime collectors, readiness after GET /api/v1/ready, each
     type's own metrics path (404 elsewhere); series appear with their first request.
     -o json: the endpoints served, as one document once they listen."""
-    from tsedash.demo import simulate_until_stopped
+    from tsedash.demo import serving_line, simulate_until_stopped
     from tsedash.simulate import SimulationPlan
 
     def serving(served: list[str]) -> None:
         if view.structured:
             return view.document({"serving": served})
-        more = " …" if len(served) > 4 else ""
-        view.note(
-            f"serving {len(served)} endpoints ({', '.join(served[:4])}{more}); Ctrl-C stops",
-            err=False,
-        )
+        view.note(serving_line(served), err=False)
 
     simulate_until_stopped(SimulationPlan(load_registry(registry_path), **plan), bind_host, serving)
 
@@ -100,9 +96,7 @@ def demo_cmd(registry_path: SourceSpec, source: Path, view: View, **run: Any) ->
         lambda line: view.note(line, err=view.structured),
         dashboards=dashboards,
         verify_hint=verify_options(spec.path, spec.compose, spec.discover),
-        on_ready=lambda ready: (
-            view.document(ready.as_dict()) if view.structured else echo_lines(ready.lines(), False)
-        ),
+        on_ready=lambda ready: view.show(ready.as_dict(), ready.lines()),
         **run,
     )
 
