@@ -11,7 +11,6 @@ import click
 from tsedash import pipeline
 from tsedash.commands.common import FORMATS, Command, View, cli, echo, echo_lines, out_option
 from tsedash.commands.registry import (
-    SourceSpec,
     base_options,
     content,
     dir_option,
@@ -20,6 +19,7 @@ from tsedash.commands.registry import (
     load_registry,
     registry_option,
 )
+from tsedash.pipeline.inputs import SourceSpec
 from tsedash.pipeline.report import DeployReport
 from tsedash.spec import DEFAULT_REGISTRY, REGISTRY_ENV
 

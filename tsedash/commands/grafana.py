@@ -10,17 +10,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from tsedash.commands.common import CONTEXTS_OPTION, F, View, cli, echo, out_option
-from tsedash.commands.registry import SourceSpec, content, load_registry, registry_option
+from tsedash.commands.common import CONTEXTS_OPTION, DIR, F, View, cli, echo, out_option
+from tsedash.commands.registry import content, load_registry, registry_option
+from tsedash.pipeline.inputs import SourceSpec
 from tsedash.spec import DEFAULT_REGISTRY, REGISTRY_ENV
 
 if TYPE_CHECKING:
     from tsedash.grafana.report import Line
-    from tsedash.grafana.session import GrafanaTarget, PushRun, Session
+    from tsedash.grafana.session import GrafanaTarget, Session
 
 T = TypeVar("T")
 
-DIR = click.Path(file_okay=False, path_type=Path)
 _TARGET = (
     ("--url", {"help": "Grafana URL (default: $GRAFANA_URL, else the current context)."}),
     ("--ca-cert", {"type": click.Path(exists=True, dir_okay=False), "help": "Trust this CA."}),
@@ -101,12 +101,6 @@ def painted(lines: list[Line]) -> list[tuple[bool, str]]:
     return out
 
 
-def _report(run: PushRun, dry_run: bool, view: View, code: int) -> None:
-    """What push (or restore) did, as a document or lines; then exit with `code`."""
-    view.show(run.summary(dry_run), painted(run.lines()))
-    sys.exit(code)
-
-
 def _inputs(spec: SourceSpec, out: Path) -> tuple[Any, Any]:
     """Built in memory from the sources when given (the registry's `folder:`), else the files
     `build` wrote and its provider's folder."""
@@ -149,7 +143,8 @@ def push_cmd(
     request = PushRequest(**opts)
     run = remote(target, lambda session: push_built(session, built, folder, request, progress))
     _v2_notes(run.v2_notes or [], view)
-    _report(run, opts["dry_run"], view, exit_code(run.report, request.detailed_exitcode))
+    view.show(run.summary(request.dry_run), painted(run.lines()))
+    sys.exit(exit_code(run.report, request.detailed_exitcode))
 
 
 def _progress_bar(count: int) -> Callable[[Any], Any]:
@@ -190,4 +185,5 @@ def restore_cmd(target: GrafanaTarget, uid: str, view: View, **opts: Any) -> Non
 
     version, backup, request = opts.pop("version"), opts.pop("backup"), PushRequest(**opts)
     run = remote(target, lambda session: restore(session, uid, version, backup, request))
-    _report(run, opts["dry_run"], view, exit_code(run.report))
+    view.show(run.summary(request.dry_run), painted(run.lines()))
+    sys.exit(exit_code(run.report))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 import click
 
 from tsedash.commands.common import F, View, cli, echo
-from tsedash.pipeline.inputs import BaseChoice, SourceSpec, default_extras, source_lines
+from tsedash.pipeline.inputs import BaseChoice, SourceSpec, source_lines
 from tsedash.redact import remember_url
 from tsedash.spec import DEFAULT_EXTRAS_DIR as EXTRAS
 from tsedash.spec import DEFAULT_REGISTRY, REGISTRY_ENV
@@ -34,9 +34,6 @@ _BASE = (
 )
 _FILE = click.Path(dir_okay=False)
 _REPLACE = "Replace this base job even though its shape is not recognised (repeatable)."
-
-__all__ = ["BaseChoice", "SourceSpec", "base_options", "content", "default_extras"]
-__all__ += ["load_registry", "registry_option", "source_lines"]
 
 
 def dir_option(*decls: str, **kwargs: Any) -> Callable[[F], F]:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tsedash.commands.common import DIR, FILE, View, cli, dashboards_option, echo
-from tsedash.commands.registry import SourceSpec, load_registry, registry_option
+from tsedash.commands.registry import load_registry, registry_option
+from tsedash.pipeline.inputs import SourceSpec
 
 if TYPE_CHECKING:
     from tsedash.preview import Progress
