@@ -10,7 +10,6 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -90,14 +89,28 @@ class View:
             raise
 
 
-def handles_errors(func: F) -> F:
-    """One clear line per problem on stderr (a RegistryError's each, else `error: …`) and the
-    contract's exit code; never a traceback."""
+class Command(click.Command):
+    """Every command, by construction: -o/--output, --json (= -o json) and -q/--quiet handed
+    to its function as one `view: View`; its errors one clear line per problem on stderr (a
+    RegistryError's each, else `error: …`) and the contract's exit code, never a traceback."""
 
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params += [
+            click.Option(["-o", "--output"], type=click.Choice(FORMATS), help=_FORMAT),
+            click.Option(["--json", "as_json"], is_flag=True, help="Same as -o json."),
+            click.Option(["-q", "--quiet"], is_flag=True, help=_QUIET),
+        ]
+
+    def invoke(self, ctx: click.Context) -> Any:
+        output, as_json, quiet = (ctx.params.pop(name) for name in ("output", "as_json", "quiet"))
+        if as_json and output not in (None, "json"):
+            raise click.UsageError(f"--json is -o json: it cannot go with -o {output}")
+        fmt = "json" if as_json else (output or "table")
+        root_quiet = ctx.find_root().params.get("quiet")  # `tsedash -q COMMAND`
+        ctx.params["view"] = View(fmt, bool(quiet or root_quiet))
         try:
-            return func(*args, **kwargs)
+            return super().invoke(ctx)
         except TsedashError as exc:
             problems = getattr(exc, "problems", None)
             echo_lines([str(p) for p in problems] if problems else [f"error: {exc}"])
@@ -107,31 +120,6 @@ def handles_errors(func: F) -> F:
         except Exception as exc:  # OSError, RecursionError, MemoryError, a bug
             echo(f"error: {describe(exc)}", err=True)
             sys.exit(2)
-
-    return wrapper  # type: ignore[return-value]
-
-
-class Command(click.Command):
-    """Every command, by construction: -o/--output, --json (= -o json) and -q/--quiet handed
-    to its function as one `view: View`; its errors mapped to exit codes (`handles_errors`)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.params += [
-            click.Option(["-o", "--output"], type=click.Choice(FORMATS), help=_FORMAT),
-            click.Option(["--json", "as_json"], is_flag=True, help="Same as -o json."),
-            click.Option(["-q", "--quiet"], is_flag=True, help=_QUIET),
-        ]
-        self.callback = self.callback and handles_errors(self.callback)
-
-    def invoke(self, ctx: click.Context) -> Any:
-        output, as_json, quiet = (ctx.params.pop(name) for name in ("output", "as_json", "quiet"))
-        if as_json and output not in (None, "json"):
-            raise click.UsageError(f"--json is -o json: it cannot go with -o {output}")
-        fmt = "json" if as_json else (output or "table")
-        root_quiet = ctx.find_root().params.get("quiet")  # `tsedash -q COMMAND`
-        ctx.params["view"] = View(fmt, bool(quiet or root_quiet))
-        return super().invoke(ctx)
 
 
 class Group(click.Group):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import click
 
-from tsedash.commands.common import F, View, cli, echo
+from tsedash.commands.common import F, View, cli, echo_lines
 from tsedash.pipeline.inputs import BaseChoice, SourceSpec, source_lines
 from tsedash.redact import remember_url
 from tsedash.spec import DEFAULT_EXTRAS_DIR as EXTRAS
@@ -67,8 +67,7 @@ def registry_option(func: F) -> F:
 
 def load_registry(spec: SourceSpec) -> Registry:
     sources = spec.load()
-    for line in source_lines(sources):
-        echo(line, err=True)
+    echo_lines(source_lines(sources))
     return sources.registry
 
 
