@@ -69,7 +69,7 @@ ALLOWED: dict[str, set[str]] = {
     "tsedash.processes": set(),
     "tsedash.buildcache": set(),
     # Runs `tsedash build` / `push` as processes; follows target changes in Prometheus.
-    "tsedash.watch": {"tsedash.scrapewatch", "tsedash.pipeline"},
+    "tsedash.watch": {"tsedash.scrapewatch", "tsedash.pipeline", "tsedash.grafana"},
     "tsedash.scrapewatch": {"tsedash.prometheus", "tsedash.verify"},
     "tsedash.simulate": {"tsedash.registry"},
     "tsedash.stack": {"tsedash.registry", "tsedash.processes", "tsedash.prometheus"},
@@ -288,9 +288,10 @@ def test_only_the_named_modules_import_the_sdk() -> None:
     assert importers == SDK_IMPORTERS
 
 
-# Lines of the whole command layer: a ratchet, lowered as logic moves into the library. The
-# goal is 1,000 (24 commands with -o/-q each); it stands at 1,466 after the split of cli.py.
-COMMANDS_BUDGET = 1_470
+# Lines of the whole command layer (24 commands, every one with -o/--json/-q): options, one
+# library call, printing. A new command fits by moving logic into the library, not by
+# raising this.
+COMMANDS_BUDGET = 1_000
 COMMAND_MODULE_BUDGET = 250
 
 

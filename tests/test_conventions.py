@@ -13,7 +13,7 @@ import click
 import pytest
 import yaml
 
-from tsedash.commands import cli
+from tsedash.cli import cli
 from tsedash.commands.common import FORMATS, View
 from tsedash.encode import render_document
 

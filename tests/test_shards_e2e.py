@@ -166,7 +166,7 @@ def test_the_verify_command_on_the_store_with_a_reference(stack: VMStack) -> Non
 
     from click.testing import CliRunner
 
-    from tsedash.commands import cli
+    from tsedash.cli import cli
 
     stack.wait_for_full_windows(LAG + 75)  # the command compares full windows at now - LAG
     provisioning = stack.config_dir.parent / "provisioning"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tsedash.commands import cli, main
+from tsedash.commands import main
+from tsedash.commands.common import cli
 
 __all__ = ["cli", "main"]
 

@@ -83,6 +83,11 @@ class WatchPlan:
         args += ["--lint", "--strict"] if self.lint else []
         return args + (["--deploy", str(self.deploy)] if self.deploy else []) + ["-q"]
 
+    def watching(self) -> str:
+        """What `tsedash watch` says before its first cycle."""
+        files, dirs = self.files(), self.dirs()
+        return f"watching {len(files)} files and {len(dirs)} directories; Ctrl-C stops"
+
     def files(self) -> list[Path]:
         return self.inputs.files(self.deploy is not None)
 
@@ -112,7 +117,10 @@ def plan_watch(
         )
     url = remote.check_url(prometheus_url, "--prometheus") if prometheus_url else None
     push: tuple[str, ...] | None = None
-    if context:
+    if context:  # a wrong name, file or secret fails now, not at every cycle
+        from tsedash.grafana.contexts import checked_context
+
+        checked_context(context, contexts_file)
         push = ("--out", str(out), "--context", context)
         push += ("--contexts", str(contexts_file)) if contexts_file else ()
     return WatchPlan(inputs, out, not no_lint, None if no_deploy else deploy_out, push), url

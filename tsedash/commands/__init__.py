@@ -10,8 +10,6 @@ from __future__ import annotations
 from tsedash.commands import build, grafana, live, registry, run, watch  # noqa: F401
 from tsedash.commands.common import cli
 
-__all__ = ["cli", "main"]
-
 
 def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="tsedash")

@@ -112,8 +112,7 @@ def _inputs(spec: SourceSpec, out: Path) -> tuple[Any, Any]:
     if not spec.given:
         return local_dashboards(read_dashboards(out)), provider_folder(out / PROVIDER_FILE)
     registry = load_registry(spec)
-    made = pipeline.generate(registry, content()).dashboards
-    return [(dash.uid, model) for dash, model in made], registry.folder
+    return pipeline.generate(registry, content()).by_uid, registry.folder
 
 
 def _v2_notes(notes: list[Any], view: View) -> None:

@@ -12,7 +12,6 @@ import click
 
 from tsedash.commands.common import CONTEXTS_OPTION, View, cli, echo
 from tsedash.commands.grafana import OVERWRITE, PULL, grafana_options, options, remote
-from tsedash.errors import InputError
 
 if TYPE_CHECKING:
     from tsedash.grafana.session import GrafanaTarget
@@ -65,14 +64,12 @@ def delete_cmd(uids: tuple[str, ...], target: GrafanaTarget, view: View, **opts:
 def pull_cmd(target: GrafanaTarget, uid: str | None, view: View, **opts: Any) -> None:
     """Save a live dashboard, normalised, where the next push reads it (that push then goes
     ahead: the edit is kept), or with --datasources record the Grafana's datasources."""
-    if opts["datasources"] and (uid or opts["out_file"]):
-        raise InputError("--datasources fills the registry: it cannot go with --uid or --out")
-    if not (uid or opts["datasources"]):
-        raise InputError("give --uid UID (a dashboard) or --datasources")
+    from tsedash.grafana.sync import check_pull, pull
+    from tsedash.provisioning.render import dashboard_files
+
+    check_pull(uid, opts["out_file"], opts["datasources"])
     if opts["datasources"]:
         return _pull_datasources(target, opts["registry_file"], view)
-    from tsedash.grafana.sync import pull
-    from tsedash.provisioning.render import dashboard_files
 
     built, out, backups = dashboard_files(opts["dashboards"]), opts["out_file"], opts["backups"]
     pulled = remote(target, lambda s: pull(s.dashboards, uid or "", out, built, backups))
@@ -86,12 +83,8 @@ def _pull_datasources(target: GrafanaTarget, registry_file: str, view: View) -> 
     from tsedash.registry.edit import record_grafana_datasources
 
     answer = remote(target, lambda session: session.client.datasources())
-    found = record_grafana_datasources(registry_file, answer)
-    if view.structured:
-        return view.document({"registry": registry_file, "datasources": [vars(d) for d in found]})
-    default = next((d.name for d in found if d.default), "none")
-    where = f"{registry_file} (datasource.grafana; default: {default})"
-    echo(f"wrote {len(found)} datasource(s) into {where}")
+    recorded = record_grafana_datasources(registry_file, answer)
+    view.show(recorded.as_dict(), [recorded.line()])
 
 
 @cli.group("context")

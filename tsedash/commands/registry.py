@@ -33,6 +33,7 @@ _BASE = (
     "compose file, when there is one)."
 )
 _FILE = click.Path(dir_okay=False)
+_EXTRAS = f"Extra dashboards (*.dashboard.py, *.json); default ./{EXTRAS} if any."
 _REPLACE = "Replace this base job even though its shape is not recognised (repeatable)."
 
 
@@ -44,9 +45,7 @@ def flag(decl: str, help: str) -> Callable[[F], F]:
     return click.option(decl, is_flag=True, help=help)
 
 
-extras_option = dir_option(
-    "--extras", help=f"Extra dashboards (*.dashboard.py, *.json); default ./{EXTRAS} if any."
-)
+extras_option = dir_option("--extras", help=_EXTRAS)
 
 
 def registry_option(func: F) -> F:

@@ -44,12 +44,7 @@ def watch_cmd(registry_path: SourceSpec, view: View, **opts: Any) -> None:
 
     if view.structured:  # a stream of cycles is no one document
         raise click.UsageError(f"watch prints one line per cycle: -o {view.format} is not one")
-    if opts["context"]:  # a wrong name, file or secret fails now, not at every cycle
-        from tsedash.grafana.contexts import checked_context
-
-        checked_context(opts["context"], opts["contexts_file"])
     interval, cycles = opts.pop("interval"), opts.pop("cycles")
     plan, url = plan_watch(registry_path, **opts)
-    files, dirs = plan.files(), plan.dirs()
-    view.note(f"watching {len(files)} files and {len(dirs)} directories; Ctrl-C stops", err=False)
+    view.note(plan.watching(), err=False)
     run_watch(plan, echo, interval, url, cycles)

@@ -689,6 +689,14 @@ class Pulled:
         )
 
 
+def check_pull(uid: str | None, out: Path | None, datasources: bool) -> None:
+    """`tsedash pull` pulls a dashboard (--uid, --out) or the datasources, one of them."""
+    if datasources and (uid or out):
+        raise InputError("--datasources fills the registry: it cannot go with --uid or --out")
+    if not (uid or datasources):
+        raise InputError("give --uid UID (a dashboard) or --datasources")
+
+
 def pull(
     client: Endpoints,
     uid: str,

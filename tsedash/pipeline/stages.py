@@ -39,6 +39,11 @@ class BuildResult:
     v2_notes: list[DashboardNote] = field(default_factory=list)
 
     @property
+    def by_uid(self) -> list[tuple[str, dict[str, Any]]]:
+        """(uid, model) of each dashboard, as push and diff send them."""
+        return [(dash.uid, model) for dash, model in self.dashboards]
+
+    @property
     def migrations(self) -> list[Migration]:
         """What importing old extra dashboards changed (`tsedash.migrate`)."""
         return migrations_of(self.dashboards)

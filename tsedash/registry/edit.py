@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +37,28 @@ def write_grafana_datasources(
     atomic_write(Path(path), edited.encode())
 
 
-def record_grafana_datasources(
-    path: str | os.PathLike[str], answer: Sequence[dict[str, Any]]
-) -> list[GrafanaDatasource]:
+@dataclass(frozen=True)
+class Recorded:
+    """The datasources `tsedash pull --datasources` wrote into a registry file."""
+
+    registry: str
+    datasources: list[GrafanaDatasource]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"registry": self.registry, "datasources": [vars(d) for d in self.datasources]}
+
+    def line(self) -> str:
+        default = next((d.name for d in self.datasources if d.default), "none")
+        where = f"{self.registry} (datasource.grafana; default: {default})"
+        return f"wrote {len(self.datasources)} datasource(s) into {where}"
+
+
+def record_grafana_datasources(path: str, answer: Sequence[dict[str, Any]]) -> Recorded:
     """Grafana's datasources (`GET /api/datasources`, each name, uid, type and isDefault)
-    written into the registry file at `path` as `datasource.grafana`; what was written."""
+    written into the registry file at `path` as `datasource.grafana`."""
     found = [GrafanaDatasource(d["name"], d["uid"], d["type"], d["isDefault"]) for d in answer]
     write_grafana_datasources(path, found)
-    return found
+    return Recorded(path, found)
 
 
 def with_grafana_datasources(
