@@ -18,6 +18,7 @@ the sum of every group's `evaluationTime` per interval (median of three, after f
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import io
 import json
@@ -31,7 +32,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -324,15 +325,19 @@ class _Exposition(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/openmetrics-text; version=1.0.0")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        # A Prometheus stopped at the end of a run may hang up in the middle of a scrape.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(body)
 
     def log_message(self, format: str, *args: object) -> None:
         pass
 
 
-def live_rule_evaluation(
-    registry: Registry, rule_paths: list[Path], work: Path
-) -> tuple[float, dict[str, float]]:
+@contextlib.contextmanager
+def live_prometheus(registry: Registry, rule_paths: list[Path], work: Path) -> Iterator[str]:
+    """A real Prometheus (its URL) scraping the registry's series every 15 s from one
+    exposition (`honor_labels`, so each series keeps its job and instance) and evaluating the
+    rule files every 15 s; stopped on exit. Its head starts empty: wait for scrapes."""
     handler = type("Handler", (_Exposition,), {"registry": registry})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -352,12 +357,18 @@ def live_rule_evaluation(
     (live / "prometheus.yml").write_text(yaml.safe_dump(config))
     group = ProcessGroup(live)
     try:
-        url = _start_prometheus(group, live, free_port())
-        time.sleep(75)  # five scrapes: every 1m rate window holds four samples
-        return rule_evaluation(url)
+        yield _start_prometheus(group, live, free_port())
     finally:
         group.stop_all()
         server.shutdown()
+
+
+def live_rule_evaluation(
+    registry: Registry, rule_paths: list[Path], work: Path
+) -> tuple[float, dict[str, float]]:
+    with live_prometheus(registry, rule_paths, work) as url:
+        time.sleep(75)  # five scrapes: every 1m rate window holds four samples
+        return rule_evaluation(url)
 
 
 def measure(n: int) -> dict[str, Any]:

@@ -275,3 +275,50 @@ def json_of(res: Any) -> Any:
     import json
 
     return json.loads(res.stdout)
+
+
+BUSY = "count_over_time(vector(1)[10m:1ms])"  # 600,000 steps: CPU without any series
+
+
+def test_the_benchmark_finds_rule_evaluation_in_a_real_cpu_profile(tmp_path: Path) -> None:
+    """benchmarks/shards.py's figure: the CPU samples of Prometheus' rule goroutines, read
+    from the Go profile of a real Prometheus whose only work is one recording and one alerting
+    rule of the same cost."""
+    import urllib.request
+
+    from benchmarks.shards import attribute
+    from tsedash.processes import ProcessGroup, free_port, http_ok
+
+    rules = {
+        "groups": [
+            {
+                "name": "busy",
+                "interval": "1s",
+                "rules": [
+                    {"record": "busy", "expr": BUSY},
+                    {"alert": "Busy", "expr": f"{BUSY} < 0"},
+                ],
+            }
+        ]
+    }
+    (tmp_path / "rules.yml").write_text(yaml.safe_dump(rules))
+    (tmp_path / "prometheus.yml").write_text(yaml.safe_dump({"rule_files": ["rules.yml"]}))
+    url = f"http://127.0.0.1:{free_port()}"
+    group = ProcessGroup(tmp_path)
+    try:
+        group.start(
+            "prometheus",
+            [
+                find_program("prometheus"),
+                f"--config.file={tmp_path / 'prometheus.yml'}",
+                f"--storage.tsdb.path={tmp_path / 'data'}",
+                f"--web.listen-address={url.removeprefix('http://')}",
+            ],
+            ready=lambda: http_ok(f"{url}/-/ready"),
+        )
+        with urllib.request.urlopen(f"{url}/debug/pprof/profile?seconds=3", timeout=30) as resp:
+            cpu = attribute(resp.read(), 3)
+    finally:
+        group.stop_all()
+    assert cpu.rules > 0.4 * cpu.process  # most of it; garbage collection is the rest
+    assert 0.2 * cpu.rules < cpu.alerts < 0.8 * cpu.rules  # the alert is about half of it
