@@ -140,7 +140,7 @@ def test_the_inputs_are_the_files_the_digest_and_watch_read_and_the_build_option
         seen.append((inputs, options))
         return BuildReport()
 
-    monkeypatch.setattr("tsedash.pipeline.run_build", capture)
+    monkeypatch.setattr("tsedash.pipeline.run.run_build", capture)  # what build_from calls
     res = run_cli("build", *argv, "--deploy", "d", "--out", "o")
     assert res.exit_code == 0, res.stderr
     assert seen == [(inputs, BuildOptions(Path("o"), deploy=Path("d")))]

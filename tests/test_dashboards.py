@@ -228,7 +228,8 @@ def test_every_type_gets_the_standard_exposition(models: dict[str, dict[str, Any
         f"bottomk(10, time() - process_start_time_seconds{sel})"
     ]
     assert exprs["exchange-simulator Restarts"] == [
-        f"topk(10, resets((-process_start_time_seconds{sel})[$__range:$__interval]))"
+        f"topk(10, resets((-process_start_time_seconds{sel})[$__range:$__interval])"
+        f" or 0 * process_start_time_seconds{sel})"
     ]
     assert exprs["exchange-simulator Memory"] == [f"topk(10, process_resident_memory_bytes{sel})"]
     assert exprs["exchange-simulator Dependency Readiness"] == [

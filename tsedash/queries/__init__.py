@@ -285,10 +285,11 @@ def restarts(service: str) -> Query:
     restarted instances. Counted as drops of the negated start time (`resets`), not as
     `changes`: VictoriaMetrics' `changes` counts a series that starts inside the range as one
     change, its `resets` does not, so a newly scraped instance shows 0 restarts on both
-    engines. The subquery's step is Grafana's `$__interval`: two restarts within one step
-    count as one, on both."""
-    negated = f"-{ex.START_TIME}{_type_selector(service)}"
-    return Query(_top(f"resets(({negated})[{RANGE}:{INTERVAL}])"), "{{instance}}", instant=True)
+    engines. The subquery's step is Grafana's `$__interval`; an instance scraped for less than
+    one step has no step yet and shows 0 (`or`), not nothing."""
+    selector = f"{ex.START_TIME}{_type_selector(service)}"
+    counted = f"resets((-{selector})[{RANGE}:{INTERVAL}]) or 0 * {selector}"
+    return Query(_top(counted), "{{instance}}", instant=True)
 
 
 def memory(service: str) -> Query:
