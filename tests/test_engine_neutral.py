@@ -14,7 +14,6 @@ does not. The old expression, `changes(...[$__range])`, is run too, to show the 
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import tempfile
@@ -31,7 +30,7 @@ from tsedash.processes import ProcessGroup, find_program, http_ok
 from tsedash.queries import restarts
 from tsedash.queries.expand import expand, macro_values
 from tsedash.registry import exposition as ex
-from tsedash.stack import LOOPBACK, distinct_free_ports
+from tsedash.stack import LOOPBACK, api, distinct_free_ports, run_prometheus
 
 SCRAPE = 15  # seconds between samples
 RANGE = 3600  # the dashboard's range, seconds
@@ -94,7 +93,7 @@ def _backfill_prometheus(group: ProcessGroup, end: int, port: int) -> str:
     lines += [f"{ex.START_TIME}{{{lab}}} {v:.0f} {t}" for lab, v, t in _samples(end)]
     source = group.workdir / "samples.om"
     source.write_text("\n".join([*lines, "# EOF", ""]))
-    data = group.workdir / "prometheus-data"
+    data = group.workdir / "prometheus-data"  # where run_prometheus keeps it
     subprocess.run(
         [find_program("promtool"), "tsdb", "create-blocks-from", "openmetrics", source, data],
         check=True,
@@ -102,18 +101,7 @@ def _backfill_prometheus(group: ProcessGroup, end: int, port: int) -> str:
     )
     config = group.workdir / "prometheus.yml"
     config.write_text("global: {scrape_interval: 15s}\n")  # no targets: the backfill only
-    url = f"http://{LOOPBACK}:{port}"
-    group.start(
-        "prometheus",
-        [
-            find_program("prometheus"),
-            f"--config.file={config}",
-            f"--storage.tsdb.path={data}",
-            f"--web.listen-address={LOOPBACK}:{port}",
-        ],
-        ready=lambda: http_ok(f"{url}/-/ready"),
-    )
-    return url
+    return run_prometheus(group, config, port)
 
 
 def _import_victoria(group: ProcessGroup, end: int, port: int) -> str:
@@ -160,9 +148,7 @@ def engines() -> Iterator[Engines]:
 
 
 def _query(url: str, expr: str, at: float) -> dict[str, float]:
-    params = urllib.parse.urlencode({"query": expr, "time": f"{at:.3f}"})
-    with urllib.request.urlopen(f"{url}/api/v1/query?{params}", timeout=10) as resp:
-        body = json.loads(resp.read())
+    body = api(url, "/api/v1/query", {"query": expr, "time": f"{at:.3f}"})
     assert body["status"] == "success", body
     return {s["metric"]["instance"]: float(s["value"][1]) for s in body["data"]["result"]}
 

@@ -287,7 +287,8 @@ def test_the_benchmark_finds_rule_evaluation_in_a_real_cpu_profile(tmp_path: Pat
     import urllib.request
 
     from benchmarks.shards import attribute
-    from tsedash.processes import ProcessGroup, free_port, http_ok
+    from tsedash.processes import ProcessGroup, free_port
+    from tsedash.stack import run_prometheus
 
     rules = {
         "groups": [
@@ -303,19 +304,9 @@ def test_the_benchmark_finds_rule_evaluation_in_a_real_cpu_profile(tmp_path: Pat
     }
     (tmp_path / "rules.yml").write_text(yaml.safe_dump(rules))
     (tmp_path / "prometheus.yml").write_text(yaml.safe_dump({"rule_files": ["rules.yml"]}))
-    url = f"http://127.0.0.1:{free_port()}"
     group = ProcessGroup(tmp_path)
     try:
-        group.start(
-            "prometheus",
-            [
-                find_program("prometheus"),
-                f"--config.file={tmp_path / 'prometheus.yml'}",
-                f"--storage.tsdb.path={tmp_path / 'data'}",
-                f"--web.listen-address={url.removeprefix('http://')}",
-            ],
-            ready=lambda: http_ok(f"{url}/-/ready"),
-        )
+        url = run_prometheus(group, tmp_path / "prometheus.yml", free_port())
         with urllib.request.urlopen(f"{url}/debug/pprof/profile?seconds=3", timeout=30) as resp:
             cpu = attribute(resp.read(), 3)
     finally:

@@ -96,13 +96,19 @@ def start_prometheus(
         ],
         ready=lambda: http_ok(f"http://{LOOPBACK}:{served}/metrics"),
     )
+    return run_prometheus(group, config_dir / "prometheus.yml", port)
+
+
+def run_prometheus(group: ProcessGroup, config: Path, port: int, name: str = "prometheus") -> str:
+    """A real Prometheus on loopback with `config`, its data under the group's workdir
+    (`<name>-data`), started once ready; its URL."""
     url = f"http://{LOOPBACK}:{port}"
     group.start(
-        "prometheus",
+        name,
         [
             find_program("prometheus"),
-            f"--config.file={config_dir / 'prometheus.yml'}",
-            f"--storage.tsdb.path={group.workdir / 'prometheus-data'}",
+            f"--config.file={config}",
+            f"--storage.tsdb.path={group.workdir / f'{name}-data'}",
             f"--web.listen-address={LOOPBACK}:{port}",
         ],
         ready=lambda: http_ok(f"{url}/-/ready"),
